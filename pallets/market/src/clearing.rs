@@ -1,0 +1,279 @@
+//! Block hooks of the market: deadline processing and the GSP clearing.
+
+use crate::{pallet::*, Pricing, RequestState, WeightInfo};
+use alloc::vec::Vec;
+use frame_support::{
+	pallet_prelude::*,
+	traits::{fungible::MutateHold, tokens::Precision},
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	SaturatedConversion,
+};
+use zkmarket_primitives::{
+	gsp,
+	traits::{BaseFeeOracle, Failure, ProverRegistry, RequestId},
+};
+
+impl<T: Config> Pallet<T> {
+	/// Weight of `on_finalize` registered in `on_initialize`: the clearing with a
+	/// full bid window and the offer deadlines of the catch-up bound.
+	pub(crate) fn on_finalize_weight() -> Weight {
+		let bids = (AuctionQueue::<T>::decode_len().unwrap_or(0) as u32).min(T::MaxBidsPerBlock::get());
+		T::WeightInfo::clear_auction(bids, T::MaxAssignmentsPerBlock::get())
+			.saturating_add(T::WeightInfo::offer_deadlines(2))
+	}
+
+	/// `on_initialize`: auction assignments due at `n` and bids expiring at `n`.
+	/// Returns how many of each were processed.
+	pub(crate) fn process_block_deadlines(n: BlockNumberFor<T>) -> (u32, u32) {
+		let due = AssignmentDeadlines::<T>::take(n);
+		let mut missed = 0u32;
+		for id in due.iter() {
+			let Some(req) = Requests::<T>::get(id) else { continue };
+			if let RequestState::Assigned { prover, deadline, .. } = req.state.clone() {
+				if deadline != n {
+					continue;
+				}
+				missed += 1;
+				let slashed = T::Provers::record_failure(&prover, Failure::MissedDeadline);
+				T::Provers::release_slot(&prover);
+				Self::deposit_event(Event::DeadlineMissed { id: *id, prover, slashed });
+				Self::requeue(*id, req);
+			}
+		}
+		let expiring = BidExpiries::<T>::take(n);
+		let mut expired = 0u32;
+		for id in expiring.iter() {
+			let Some(req) = Requests::<T>::get(id) else { continue };
+			if req.state == RequestState::Queued {
+				expired += 1;
+				Self::remove_from_queue(*id);
+				Self::expire(*id, req);
+			}
+		}
+		(missed, expired)
+	}
+
+	/// Closes `req` as expired with a full refund.
+	pub(crate) fn expire(id: RequestId, mut req: crate::RequestOf<T>) {
+		let refund = Self::refund_all(&mut req);
+		req.state = RequestState::Expired;
+		Self::close(id, req);
+		Self::deposit_event(Event::RequestExpired { id, refund });
+	}
+
+	/// Puts an auction request back in the queue, topping its escrow up to
+	/// `bid + max_base_fee` again. Expires it instead when it is past its expiry,
+	/// the queue is full or the requester cannot fund the top-up.
+	pub(crate) fn requeue(id: RequestId, mut req: crate::RequestOf<T>) {
+		let Pricing::Auction { bid, max_base_fee } = req.pricing.clone() else { return };
+		let now = frame_system::Pallet::<T>::block_number();
+		let full = bid.saturating_add(max_base_fee);
+		let top_up = full.saturating_sub(req.escrow);
+		let funded = top_up.is_zero() ||
+			T::Currency::hold(&HoldReason::Escrow.into(), &req.requester, top_up).is_ok();
+		if funded {
+			req.escrow = req.escrow.max(full);
+		}
+		let queued = funded &&
+			req.expires_at > now &&
+			AuctionQueue::<T>::try_mutate(|q| {
+				// Keep submission order: ids are increasing.
+				let pos = q.iter().position(|x| *x > id).unwrap_or(q.len());
+				q.try_insert(pos, id)
+			})
+			.is_ok();
+		if queued {
+			req.state = RequestState::Queued;
+			let expires_at = req.expires_at;
+			// Its original expiry entry may be gone already (processed): re-index.
+			if BidExpiries::<T>::try_mutate(expires_at, |v| {
+				if !v.contains(&id) {
+					v.try_push(id)?;
+				}
+				Ok::<_, RequestId>(())
+			})
+			.is_err()
+			{
+				// Could not index its expiry: close it now rather than leak it.
+				Self::remove_from_queue(id);
+				Self::expire(id, req);
+				return;
+			}
+			Requests::<T>::insert(id, req);
+			Self::deposit_event(Event::Requeued { id });
+		} else {
+			Self::expire(id, req);
+		}
+	}
+
+	/// `on_finalize`: offer deadlines up to now, bounded per block.
+	pub(crate) fn process_offer_deadlines() -> u32 {
+		let now = Self::now_secs();
+		let Some(last) = OfferClock::<T>::get() else {
+			OfferClock::<T>::put(now);
+			// First block with a clock: also pick up anything due up to now.
+			for id in OfferDeadlines::<T>::take(now).iter() {
+				Self::apply_offer_deadlines(*id);
+			}
+			return 1;
+		};
+		let mut t = last;
+		let mut slots = 0u32;
+		while t < now && slots < T::MaxOfferSecondsPerBlock::get() {
+			t += 1;
+			slots += 1;
+			for id in OfferDeadlines::<T>::take(t).iter() {
+				Self::apply_offer_deadlines(*id);
+			}
+		}
+		OfferClock::<T>::put(t);
+		slots
+	}
+
+	/// Applies any passed deadline of offer `id` (idempotent): a locked offer past
+	/// its lock deadline forfeits the collateral and opens the bounty; an offer
+	/// past its final deadline expires (an unearned bounty goes to the slash handler).
+	pub(crate) fn apply_offer_deadlines(id: RequestId) {
+		let Some(req) = Requests::<T>::get(id) else { return };
+		let Some(curve) = req.pricing.curve() else { return };
+		let now = Self::now_secs();
+		let req = match req.state.clone() {
+			RequestState::Locked { prover, collateral, .. } if now > curve.lock_deadline() =>
+				Self::miss_lock(id, req, &prover, collateral),
+			_ => req,
+		};
+		if now > curve.deadline() {
+			match req.state.clone() {
+				RequestState::Open => Self::expire(id, req),
+				RequestState::BountyOpen { slashed, bounty } => {
+					T::Provers::slash_bounty(&slashed, bounty);
+					Self::expire(id, req);
+				},
+				_ => {},
+			}
+		}
+	}
+
+	/// The locking prover missed the lock deadline: forfeit its collateral
+	/// (`BountyFraction` reserved as a bounty), refund the requester in full.
+	pub(crate) fn miss_lock(
+		id: RequestId,
+		mut req: crate::RequestOf<T>,
+		prover: &T::AccountId,
+		collateral: BalanceOf<T>,
+	) -> crate::RequestOf<T> {
+		let bounty = T::BountyFraction::get().mul_floor(collateral);
+		T::Provers::forfeit_collateral(prover, collateral, bounty);
+		T::Provers::release_slot(prover);
+		T::Provers::record_failure(prover, Failure::MissedLock);
+		let _ = Self::refund_all(&mut req);
+		req.state = RequestState::BountyOpen { slashed: prover.clone(), bounty };
+		Requests::<T>::insert(id, &req);
+		Self::deposit_event(Event::LockMissed { id, prover: prover.clone(), collateral, bounty });
+		req
+	}
+
+	/// Ranks the first `MaxBidsPerBlock` queued bids with `max_base_fee >= BaseFee`,
+	/// clears them against the free slots and reports demand and capacity.
+	pub(crate) fn clear_auction(n: BlockNumberFor<T>) {
+		let base_fee = T::BaseFee::base_fee();
+		let queue = AuctionQueue::<T>::get();
+		let window = T::MaxBidsPerBlock::get() as usize;
+		let mut bids: Vec<gsp::Bid<RequestId>> = Vec::new();
+		for id in queue.iter().take(window) {
+			let Some(req) = Requests::<T>::get(id) else { continue };
+			if let Pricing::Auction { bid, max_base_fee } = req.pricing {
+				if max_base_fee >= base_fee && req.expires_at > n {
+					bids.push(gsp::Bid { id: *id, bid: bid.saturated_into(), seq: *id });
+				}
+			}
+		}
+		let demand = bids.len() as u32;
+		if demand == 0 {
+			// No demand: the BaseFee falls by the full step whatever the capacity.
+			T::BaseFee::on_demand(0, 0);
+			return;
+		}
+		let slots = T::Provers::auction_slots(T::MaxAssignmentsPerBlock::get());
+		let capacity = slots.len() as u32;
+		let winners = gsp::clear(&mut bids, capacity, base_fee.saturated_into());
+		let deadline = n.saturating_add(T::ProofDeadline::get());
+		let mut assigned: Vec<RequestId> = Vec::new();
+		for w in winners.iter() {
+			let prover = &slots[w.rank as usize];
+			let Some(mut req) = Requests::<T>::get(w.id) else { continue };
+			if T::Provers::occupy_slot(prover).is_err() {
+				continue;
+			}
+			let price: BalanceOf<T> = w.price.saturated_into();
+			let price = price.min(req.escrow);
+			let excess = req.escrow.saturating_sub(price);
+			let released = T::Currency::release(
+				&HoldReason::Escrow.into(),
+				&req.requester,
+				excess,
+				Precision::BestEffort,
+			)
+			.unwrap_or_default();
+			req.escrow = req.escrow.saturating_sub(released);
+			req.state = RequestState::Assigned { prover: prover.clone(), price, deadline };
+			Requests::<T>::insert(w.id, req);
+			AssignmentDeadlines::<T>::mutate(deadline, |v| {
+				let _ = v.try_push(w.id);
+			});
+			assigned.push(w.id);
+			Self::deposit_event(Event::Assigned {
+				id: w.id,
+				prover: prover.clone(),
+				price,
+				rank: w.rank,
+				deadline,
+			});
+		}
+		if !assigned.is_empty() {
+			AuctionQueue::<T>::mutate(|q| q.retain(|x| !assigned.contains(x)));
+		}
+		let summary = ClearingSummary {
+			base_fee,
+			demand,
+			capacity,
+			winners: assigned.len() as u32,
+		};
+		Self::deposit_event(Event::AuctionCleared {
+			base_fee,
+			demand,
+			capacity,
+			winners: summary.winners,
+		});
+		LastClearing::<T>::put(summary);
+		T::BaseFee::on_demand(demand, capacity);
+	}
+
+	/// Where a bid of `bid` would rank now among the eligible queued bids (0-based)
+	/// and what it would pay if the current capacity let it win.
+	pub fn quote_bid(bid: BalanceOf<T>) -> (u32, BalanceOf<T>, u32) {
+		let base_fee = T::BaseFee::base_fee();
+		let n = frame_system::Pallet::<T>::block_number();
+		let mut better = 0u32;
+		let mut next: BalanceOf<T> = Zero::zero();
+		for id in AuctionQueue::<T>::get().iter().take(T::MaxBidsPerBlock::get() as usize) {
+			let Some(req) = Requests::<T>::get(id) else { continue };
+			if let Pricing::Auction { bid: b, max_base_fee } = req.pricing {
+				if max_base_fee < base_fee || req.expires_at <= n {
+					continue;
+				}
+				// A new bid ranks after every existing bid at least as high.
+				if b >= bid {
+					better += 1;
+				} else if b > next {
+					next = b;
+				}
+			}
+		}
+		let capacity = T::Provers::auction_slots(T::MaxAssignmentsPerBlock::get()).len() as u32;
+		(better, next.saturating_add(base_fee), capacity)
+	}
+}

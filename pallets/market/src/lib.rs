@@ -1,0 +1,567 @@
+//! # Market pallet
+//!
+//! Proof requests of the zkmarket chain (SPEC sections 3 and 5):
+//!
+//! - **GSP auction.** `submit_request` with [`Pricing::Auction`] holds
+//!   `bid + max_base_fee`. In `on_finalize` of every block the queue (at most
+//!   `MaxBidsPerBlock` bids) is cleared against the free job slots of eligible
+//!   provers with [`zkmarket_primitives::gsp`]: winner `i` pays the next bid plus
+//!   the BaseFee, best bids get the most reputable provers; the price stays in
+//!   escrow until the proof is verified and the rest is released at once. The
+//!   demand and capacity are reported to the BaseFee. Assigned provers must prove
+//!   within `ProofDeadline` blocks or are slashed and the request is re-queued.
+//! - **Reverse Dutch offers.** [`Pricing::Offer`] holds `max_price`; a prover
+//!   locks with collateral at `price(now)`; a missed lock deadline forfeits the
+//!   collateral, `BountyFraction` of which rewards any prover who proves before
+//!   the final deadline.
+//! - **Settlement.** The verifier pallet reports final verdicts through
+//!   [`zkmarket_primitives::traits::ProofMarket`]; payments go into the prover's
+//!   stake through [`zkmarket_primitives::traits::ProverRegistry`].
+//!
+//! Deadlines are kept in per-block and per-second indexes, so each block's
+//! work is bounded; offers also apply their deadlines lazily when touched.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod clearing;
+#[cfg(test)]
+mod mock;
+pub mod runtime_api;
+mod settlement;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{self, Inspect, MutateHold},
+			tokens::Precision,
+			UnixTime,
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::{
+		traits::{Saturating, Zero},
+		Perbill, SaturatedConversion,
+	};
+	use zkmarket_primitives::{
+		dutch::CurveError,
+		traits::{BaseFeeOracle, ProgramId, ProgramRegistry, ProverRegistry, PublicInput, RequestId},
+	};
+
+	/// Balance type of the market's currency.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+	/// A stored request.
+	pub type RequestOf<T> = Request<
+		<T as frame_system::Config>::AccountId,
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+		<T as Config>::MaxPublicInputs,
+	>;
+	/// A request's state.
+	pub type StateOf<T> =
+		RequestState<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Reasons for which this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A requester's payment held for an open request.
+		#[codec(index = 0)]
+		Escrow,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The native currency, with holds.
+		type Currency: fungible::Mutate<Self::AccountId>
+			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// The prover registry.
+		type Provers: ProverRegistry<Self::AccountId, BalanceOf<Self>>;
+		/// The BaseFee of the auction.
+		type BaseFee: BaseFeeOracle<BalanceOf<Self>>;
+		/// Registered programs.
+		type Programs: ProgramRegistry;
+		/// Wall-clock time of the chain (pallet-timestamp).
+		type UnixTime: UnixTime;
+
+		/// Maximum public inputs of a request.
+		#[pallet::constant]
+		type MaxPublicInputs: Get<u32>;
+		/// Maximum bids waiting in the auction queue.
+		#[pallet::constant]
+		type MaxQueueLength: Get<u32>;
+		/// Queued bids considered by one block's clearing.
+		#[pallet::constant]
+		type MaxBidsPerBlock: Get<u32>;
+		/// Maximum winners of one block's clearing.
+		#[pallet::constant]
+		type MaxAssignmentsPerBlock: Get<u32>;
+		/// Blocks an assigned prover has to submit its proof.
+		#[pallet::constant]
+		type ProofDeadline: Get<BlockNumberFor<Self>>;
+		/// Longest lifetime of an auction bid in blocks.
+		#[pallet::constant]
+		type MaxRequestLifetime: Get<BlockNumberFor<Self>>;
+		/// Open (not closed) requests one account may have.
+		#[pallet::constant]
+		type MaxOpenRequestsPerAccount: Get<u32>;
+		/// Deadlines one block (or one second, for offers) may carry.
+		#[pallet::constant]
+		type MaxDeadlinesPerSlot: Get<u32>;
+		/// Share of a forfeited lock collateral paid as a bounty (25%).
+		#[pallet::constant]
+		type BountyFraction: Get<Perbill>;
+		/// Smallest lock collateral of an offer.
+		#[pallet::constant]
+		type MinLockCollateral: Get<BalanceOf<Self>>;
+		/// Largest lock collateral of an offer.
+		#[pallet::constant]
+		type MaxLockCollateral: Get<BalanceOf<Self>>;
+		/// Longest `timeout` of an offer, seconds.
+		#[pallet::constant]
+		type MaxOfferDuration: Get<u64>;
+		/// Seconds of offer deadlines one block processes at most (catch-up bound).
+		#[pallet::constant]
+		type MaxOfferSecondsPerBlock: Get<u32>;
+		/// Weights of this pallet.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Id of the next request.
+	#[pallet::storage]
+	pub type NextRequestId<T> = StorageValue<_, RequestId, ValueQuery>;
+
+	/// Requests by id (closed ones are kept for clients to read).
+	#[pallet::storage]
+	pub type Requests<T: Config> = StorageMap<_, Twox64Concat, RequestId, RequestOf<T>>;
+
+	/// Queued auction bids, in submission order.
+	#[pallet::storage]
+	pub type AuctionQueue<T: Config> =
+		StorageValue<_, BoundedVec<RequestId, T::MaxQueueLength>, ValueQuery>;
+
+	/// Open requests per requester.
+	#[pallet::storage]
+	pub type OpenRequests<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Auction assignments due at a block.
+	#[pallet::storage]
+	pub type AssignmentDeadlines<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<RequestId, T::MaxDeadlinesPerSlot>,
+		ValueQuery,
+	>;
+
+	/// Auction bids expiring at a block.
+	#[pallet::storage]
+	pub type BidExpiries<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<RequestId, T::MaxDeadlinesPerSlot>,
+		ValueQuery,
+	>;
+
+	/// Offer deadlines (lock deadline and final deadline, plus one) by UNIX second.
+	#[pallet::storage]
+	pub type OfferDeadlines<T: Config> =
+		StorageMap<_, Twox64Concat, u64, BoundedVec<RequestId, T::MaxDeadlinesPerSlot>, ValueQuery>;
+
+	/// Last UNIX second whose offer deadlines were processed.
+	#[pallet::storage]
+	pub type OfferClock<T> = StorageValue<_, u64, OptionQuery>;
+
+	/// Outcome of the last auction clearing.
+	#[pallet::storage]
+	pub type LastClearing<T: Config> = StorageValue<_, ClearingSummary<BalanceOf<T>>, OptionQuery>;
+
+	/// Summary of one block's auction clearing.
+	#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+	pub struct ClearingSummary<Balance> {
+		/// BaseFee used for the clearing.
+		pub base_fee: Balance,
+		/// Eligible bids.
+		pub demand: u32,
+		/// Free job slots.
+		pub capacity: u32,
+		/// Winners.
+		pub winners: u32,
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A request was submitted; `escrow` is held from the requester.
+		RequestSubmitted {
+			id: RequestId,
+			requester: T::AccountId,
+			program: ProgramId,
+			escrow: BalanceOf<T>,
+		},
+		/// The requester cancelled; `refund` was released.
+		RequestCancelled { id: RequestId, refund: BalanceOf<T> },
+		/// The request closed without a proof; `refund` was released.
+		RequestExpired { id: RequestId, refund: BalanceOf<T> },
+		/// An auction bid won: `prover` proves it for `price` by block `deadline`.
+		Assigned {
+			id: RequestId,
+			prover: T::AccountId,
+			price: BalanceOf<T>,
+			rank: u32,
+			deadline: BlockNumberFor<T>,
+		},
+		/// A block's auction was cleared.
+		AuctionCleared { base_fee: BalanceOf<T>, demand: u32, capacity: u32, winners: u32 },
+		/// A prover locked an offer at `price`, pledging `collateral`.
+		RequestLocked {
+			id: RequestId,
+			prover: T::AccountId,
+			price: BalanceOf<T>,
+			collateral: BalanceOf<T>,
+		},
+		/// A proof was submitted and awaits verification.
+		ProofSubmitted { id: RequestId, prover: T::AccountId },
+		/// The request was proven: `paid` went into the prover's stake, `refund` back
+		/// to the requester.
+		RequestSettled {
+			id: RequestId,
+			prover: T::AccountId,
+			paid: BalanceOf<T>,
+			refund: BalanceOf<T>,
+		},
+		/// The proof was invalid; the prover was slashed `slashed`.
+		ProofRejected { id: RequestId, prover: T::AccountId, slashed: BalanceOf<T> },
+		/// No verdict was reached in time; the request returned to the market.
+		VerificationUndecided { id: RequestId, prover: T::AccountId },
+		/// An auction assignment missed its deadline; the prover was slashed.
+		DeadlineMissed { id: RequestId, prover: T::AccountId, slashed: BalanceOf<T> },
+		/// A locked offer missed its lock deadline: `collateral` forfeited, `bounty`
+		/// of it now rewards any prover until the final deadline.
+		LockMissed {
+			id: RequestId,
+			prover: T::AccountId,
+			collateral: BalanceOf<T>,
+			bounty: BalanceOf<T>,
+		},
+		/// An auction request went back to the queue.
+		Requeued { id: RequestId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No request with this id.
+		UnknownRequest,
+		/// The program is not registered.
+		UnknownProgram,
+		/// The number of public inputs does not match the program.
+		WrongInputCount,
+		/// Too many public inputs.
+		TooManyInputs,
+		/// The auction queue is full.
+		QueueFull,
+		/// The account has too many open requests.
+		TooManyOpenRequests,
+		/// The expiry block must be in the future and within `MaxRequestLifetime`.
+		InvalidExpiry,
+		/// Too many deadlines fall in the same block or second; pick another.
+		DeadlineSlotFull,
+		/// Not enough free balance for the escrow.
+		InsufficientBalance,
+		/// `bid + max_base_fee` overflows.
+		Overflow,
+		/// `min_price > max_price`.
+		MinPriceAboveMax,
+		/// `ramp_up_period > lock_timeout`.
+		RampLongerThanLock,
+		/// `lock_timeout > timeout`.
+		LockTimeoutAfterTimeout,
+		/// The offer's final deadline has already passed.
+		OfferExpired,
+		/// The offer lasts longer than `MaxOfferDuration`.
+		OfferTooLong,
+		/// The lock collateral is outside `[MinLockCollateral, MaxLockCollateral]`.
+		CollateralOutOfBounds,
+		/// Only the requester may do this.
+		NotRequester,
+		/// The request is not in a state that allows this.
+		InvalidState,
+		/// The request is not an offer.
+		NotAnOffer,
+		/// The offer is already locked.
+		AlreadyLocked,
+		/// The lock deadline has passed.
+		LockDeadlinePassed,
+		/// The prover is not eligible for new work.
+		NotEligible,
+		/// Only the assigned or locking prover may submit a proof now.
+		NotAssignedProver,
+		/// The deadline for a proof has passed.
+		DeadlinePassed,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
+			let (deadlines, expiries) = Self::process_block_deadlines(n);
+			T::WeightInfo::block_deadlines(deadlines.saturating_add(expiries))
+				.saturating_add(Self::on_finalize_weight())
+		}
+
+		fn on_finalize(n: BlockNumberFor<T>) {
+			Self::process_offer_deadlines();
+			Self::clear_auction(n);
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxBidsPerBlock::get() > 0, "MaxBidsPerBlock must be positive");
+			assert!(T::MaxAssignmentsPerBlock::get() > 0, "MaxAssignmentsPerBlock must be positive");
+			assert!(
+				T::MaxAssignmentsPerBlock::get() <= T::MaxDeadlinesPerSlot::get(),
+				"one block's assignments must fit one deadline slot"
+			);
+			assert!(!T::ProofDeadline::get().is_zero(), "ProofDeadline must be positive");
+			assert!(
+				T::MinLockCollateral::get() <= T::MaxLockCollateral::get(),
+				"MinLockCollateral > MaxLockCollateral"
+			);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Submit a proof request for `program` with its public `inputs`.
+		///
+		/// An auction bid holds `bid + max_base_fee` and may be cleared in blocks
+		/// before `expires_at` (then it is refunded); an offer holds `max_price` and lives until its timeout
+		/// (`expires_at` is ignored).
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::submit_request())]
+		pub fn submit_request(
+			origin: OriginFor<T>,
+			program: ProgramId,
+			inputs: BoundedVec<PublicInput, T::MaxPublicInputs>,
+			pricing: Pricing<BalanceOf<T>>,
+			expires_at: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let expected = T::Programs::public_inputs(&program).ok_or(Error::<T>::UnknownProgram)?;
+			ensure!(inputs.len() as u32 == expected, Error::<T>::WrongInputCount);
+			let open = OpenRequests::<T>::get(&who);
+			ensure!(open < T::MaxOpenRequestsPerAccount::get(), Error::<T>::TooManyOpenRequests);
+			let now = frame_system::Pallet::<T>::block_number();
+			let id = NextRequestId::<T>::get();
+
+			let (escrow, state) = match &pricing {
+				Pricing::Auction { bid, max_base_fee } => {
+					ensure!(
+						expires_at > now && expires_at <= now.saturating_add(T::MaxRequestLifetime::get()),
+						Error::<T>::InvalidExpiry
+					);
+					let escrow = bid.checked_add(max_base_fee).ok_or(Error::<T>::Overflow)?;
+					AuctionQueue::<T>::try_mutate(|q| q.try_push(id)).map_err(|_| Error::<T>::QueueFull)?;
+					BidExpiries::<T>::try_mutate(expires_at, |v| v.try_push(id))
+						.map_err(|_| Error::<T>::DeadlineSlotFull)?;
+					(escrow, RequestState::Queued)
+				},
+				Pricing::Offer { max_price, lock_collateral, timeout, .. } => {
+					let curve = pricing.curve().ok_or(Error::<T>::NotAnOffer)?;
+					curve.validate().map_err(|e| match e {
+						CurveError::MinAboveMax => Error::<T>::MinPriceAboveMax,
+						CurveError::RampLongerThanLock => Error::<T>::RampLongerThanLock,
+						CurveError::LockAfterTimeout => Error::<T>::LockTimeoutAfterTimeout,
+						CurveError::Overflow => Error::<T>::OfferTooLong,
+					})?;
+					ensure!(*timeout <= T::MaxOfferDuration::get(), Error::<T>::OfferTooLong);
+					ensure!(curve.deadline() >= Self::now_secs(), Error::<T>::OfferExpired);
+					ensure!(
+						*lock_collateral >= T::MinLockCollateral::get() &&
+							*lock_collateral <= T::MaxLockCollateral::get(),
+						Error::<T>::CollateralOutOfBounds
+					);
+					OfferDeadlines::<T>::try_mutate(curve.lock_deadline().saturating_add(1), |v| {
+						v.try_push(id)
+					})
+					.map_err(|_| Error::<T>::DeadlineSlotFull)?;
+					OfferDeadlines::<T>::try_mutate(curve.deadline().saturating_add(1), |v| v.try_push(id))
+						.map_err(|_| Error::<T>::DeadlineSlotFull)?;
+					(*max_price, RequestState::Open)
+				},
+			};
+			T::Currency::hold(&HoldReason::Escrow.into(), &who, escrow)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			Requests::<T>::insert(
+				id,
+				Request {
+					requester: who.clone(),
+					program,
+					inputs,
+					pricing,
+					escrow,
+					submitted_at: now,
+					expires_at,
+					state,
+				},
+			);
+			NextRequestId::<T>::put(id.saturating_add(1));
+			OpenRequests::<T>::insert(&who, open + 1);
+			Self::deposit_event(Event::RequestSubmitted { id, requester: who, program, escrow });
+			Ok(())
+		}
+
+		/// Cancel a queued auction bid or an unlocked offer; the escrow is refunded.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::cancel_request())]
+		pub fn cancel_request(origin: OriginFor<T>, id: RequestId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut req = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
+			ensure!(req.requester == who, Error::<T>::NotRequester);
+			ensure!(
+				matches!(req.state, RequestState::Queued | RequestState::Open),
+				Error::<T>::InvalidState
+			);
+			if req.state == RequestState::Queued {
+				Self::remove_from_queue(id);
+			}
+			let refund = Self::refund_all(&mut req);
+			req.state = RequestState::Cancelled;
+			Self::close(id, req);
+			Self::deposit_event(Event::RequestCancelled { id, refund });
+			Ok(())
+		}
+
+		/// Lock an unlocked offer as an eligible prover, pledging its
+		/// `lock_collateral` from the stake. The price now is the agreed reward.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::lock_request())]
+		pub fn lock_request(origin: OriginFor<T>, id: RequestId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::apply_offer_deadlines(id);
+			let mut req = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
+			let (curve, collateral) = match req.pricing {
+				Pricing::Offer { lock_collateral, .. } =>
+					(req.pricing.curve().ok_or(Error::<T>::NotAnOffer)?, lock_collateral),
+				Pricing::Auction { .. } => return Err(Error::<T>::NotAnOffer.into()),
+			};
+			match req.state {
+				RequestState::Open => {},
+				RequestState::Locked { .. } | RequestState::ProofSubmitted { .. } =>
+					return Err(Error::<T>::AlreadyLocked.into()),
+				_ => return Err(Error::<T>::InvalidState.into()),
+			}
+			let now = Self::now_secs();
+			ensure!(now <= curve.lock_deadline(), Error::<T>::LockDeadlinePassed);
+			ensure!(T::Provers::is_eligible(&who), Error::<T>::NotEligible);
+			T::Provers::occupy_slot(&who)?;
+			T::Provers::hold_collateral(&who, collateral)?;
+			let price: BalanceOf<T> = curve.price_at(now).saturated_into();
+			req.state = RequestState::Locked { prover: who.clone(), price, collateral };
+			Requests::<T>::insert(id, req);
+			Self::deposit_event(Event::RequestLocked { id, prover: who, price, collateral });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The chain's time in UNIX seconds.
+		pub fn now_secs() -> u64 {
+			T::UnixTime::now().as_secs()
+		}
+
+		/// Releases the whole escrow of `req` to its requester; returns the amount.
+		pub(crate) fn refund_all(req: &mut RequestOf<T>) -> BalanceOf<T> {
+			let refund = T::Currency::release(
+				&HoldReason::Escrow.into(),
+				&req.requester,
+				req.escrow,
+				Precision::BestEffort,
+			)
+			.unwrap_or_default();
+			req.escrow = req.escrow.saturating_sub(refund);
+			refund
+		}
+
+		/// Stores a closed request and decrements its requester's open count.
+		pub(crate) fn close(id: RequestId, req: RequestOf<T>) {
+			OpenRequests::<T>::mutate_exists(&req.requester, |c| {
+				let n = c.unwrap_or(0).saturating_sub(1);
+				*c = if n == 0 { None } else { Some(n) };
+			});
+			Requests::<T>::insert(id, req);
+		}
+
+		/// Removes `id` from the auction queue.
+		pub(crate) fn remove_from_queue(id: RequestId) {
+			AuctionQueue::<T>::mutate(|q| q.retain(|x| *x != id));
+		}
+
+		/// Invariants: each requester's escrow hold equals the escrow of its open
+		/// requests; queued ids are `Queued`; open counts match; closed requests
+		/// hold nothing.
+		#[cfg(any(feature = "try-runtime", feature = "std", test))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::btree_map::BTreeMap;
+			use frame_support::traits::fungible::InspectHold;
+			let mut escrow: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			let mut open: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+			for (_, req) in Requests::<T>::iter() {
+				let e = escrow.entry(req.requester.clone()).or_insert_with(Zero::zero);
+				*e = e.saturating_add(req.escrow);
+				if req.state.is_closed() {
+					ensure!(req.escrow.is_zero(), "closed request still holds escrow");
+				} else {
+					*open.entry(req.requester.clone()).or_default() += 1;
+				}
+			}
+			for (who, amount) in escrow.iter() {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::Escrow.into(), who) == *amount,
+					"escrow hold does not match the requests' escrow"
+				);
+			}
+			for (who, n) in OpenRequests::<T>::iter() {
+				ensure!(open.get(&who).copied().unwrap_or(0) == n, "open request count mismatch");
+			}
+			ensure!(
+				open.values().sum::<u32>() == OpenRequests::<T>::iter_values().sum::<u32>(),
+				"open request count mismatch"
+			);
+			for id in AuctionQueue::<T>::get() {
+				let req = Requests::<T>::get(id).ok_or("queued request missing")?;
+				ensure!(req.state == RequestState::Queued, "queued request not in Queued state");
+			}
+			let queue = AuctionQueue::<T>::get();
+			for (id, req) in Requests::<T>::iter() {
+				if req.state == RequestState::Queued {
+					ensure!(queue.contains(&id), "Queued request missing from queue");
+				}
+			}
+			Ok(())
+		}
+	}
+}

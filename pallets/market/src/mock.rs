@@ -1,0 +1,185 @@
+//! Mock runtime for the market pallet: the real provers and BaseFee pallets,
+//! balances with holds, timestamp, and a table of programs.
+use crate as pallet_market;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{tokens::imbalance::ResolveTo, ConstU128, ConstU32, ConstU64, Hooks},
+};
+use sp_runtime::{BuildStorage, Perbill};
+use zkmarket_primitives::traits::{ProgramId, ProgramRegistry};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Balance = u128;
+
+/// One ZK in base units.
+pub const ZK: Balance = 1_000_000_000_000_000_000;
+/// Treasury account receiving slashes.
+pub const TREASURY: AccountId = 999;
+/// Block time of the mock in milliseconds.
+pub const BLOCK_MS: u64 = 6_000;
+/// Blocks an assigned prover has to prove.
+pub const DEADLINE: u64 = 5;
+/// A registered program with one public input.
+pub const PROGRAM: ProgramId = [1u8; 32];
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Timestamp: pallet_timestamp,
+		Provers: pallet_provers,
+		BaseFee: pallet_base_fee,
+		Market: pallet_market,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU128<1_000_000_000_000_000>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+impl pallet_timestamp::Config for Test {
+	type Moment = u64;
+	type OnTimestampSet = ();
+	type MinimumPeriod = ConstU64<1>;
+	type WeightInfo = ();
+}
+
+parameter_types! {
+	pub const Treasury: AccountId = TREASURY;
+	pub const IdleDecay: Perbill = Perbill::from_percent(1);
+	pub const InvalidProofSlash: Perbill = Perbill::from_percent(10);
+	pub const MissedDeadlineSlash: Perbill = Perbill::from_percent(5);
+	pub const InitialReputation: Perbill = Perbill::from_percent(50);
+	pub const ReputationGain: Perbill = Perbill::from_percent(5);
+	pub const ReputationLoss: Perbill = Perbill::from_percent(20);
+	pub const MinReputation: Perbill = Perbill::from_percent(10);
+	pub const Target: Perbill = Perbill::from_percent(50);
+	pub const Bounty: Perbill = Perbill::from_percent(25);
+	pub static JobsPerProver: u32 = 1;
+}
+
+impl pallet_provers::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Slash = ResolveTo<Treasury, Balances>;
+	type MinProverStake = ConstU128<{ 32 * ZK }>;
+	type UnbondingPeriod = ConstU64<10>;
+	type IdlePeriod = ConstU64<10_000>;
+	type IdleDecay = IdleDecay;
+	type InvalidProofSlash = InvalidProofSlash;
+	type MissedDeadlineSlash = MissedDeadlineSlash;
+	type InitialReputation = InitialReputation;
+	type ReputationGain = ReputationGain;
+	type ReputationLoss = ReputationLoss;
+	type MinReputation = MinReputation;
+	type MaxJobsPerProver = JobsPerProver;
+	type MaxProvers = ConstU32<100>;
+	type MaxUnbondingChunks = ConstU32<4>;
+	type DecaySweepLimit = ConstU32<4>;
+	type WeightInfo = ();
+}
+
+impl pallet_base_fee::Config for Test {
+	type Balance = Balance;
+	type DefaultBaseFee = ConstU128<5>;
+	type MinBaseFee = ConstU128<1>;
+	type MaxBaseFee = ConstU128<{ 1_000 * ZK }>;
+	type TargetUtilization = Target;
+	type MaxChangeDenominator = ConstU32<8>;
+	type WeightInfo = ();
+}
+
+/// Programs `[n; 32]` for `n` in 1..=8 take `n` public inputs.
+pub struct Programs;
+impl ProgramRegistry for Programs {
+	fn public_inputs(p: &ProgramId) -> Option<u32> {
+		(p.iter().all(|b| *b == p[0]) && (1..=8).contains(&p[0])).then_some(p[0] as u32)
+	}
+}
+
+impl pallet_market::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Provers = Provers;
+	type BaseFee = BaseFee;
+	type Programs = Programs;
+	type UnixTime = Timestamp;
+	type MaxPublicInputs = ConstU32<8>;
+	type MaxQueueLength = ConstU32<20>;
+	type MaxBidsPerBlock = ConstU32<10>;
+	type MaxAssignmentsPerBlock = ConstU32<4>;
+	type ProofDeadline = ConstU64<DEADLINE>;
+	type MaxRequestLifetime = ConstU64<100>;
+	type MaxOpenRequestsPerAccount = ConstU32<6>;
+	type MaxDeadlinesPerSlot = ConstU32<8>;
+	type BountyFraction = Bounty;
+	type MinLockCollateral = ConstU128<{ ZK / 100 }>;
+	type MaxLockCollateral = ConstU128<{ 100 * ZK }>;
+	type MaxOfferDuration = ConstU64<86_400>;
+	type MaxOfferSecondsPerBlock = ConstU32<3_600>;
+	type WeightInfo = ();
+}
+
+/// Accounts 1..=20 hold 1000 ZK each, the treasury 1 ZK; block 1 at t = 6 s.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut balances: Vec<(AccountId, Balance)> = (1..=20).map(|a| (a, 1000 * ZK)).collect();
+	balances.push((TREASURY, ZK));
+	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
+		.assimilate_storage(&mut t)
+		.unwrap();
+	let mut ext = sp_io::TestExternalities::new(t);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		Timestamp::set_timestamp(BLOCK_MS);
+	});
+	ext
+}
+
+/// Runs `f` in fresh externalities; checks every pallet's invariants afterwards.
+pub fn test<R>(f: impl FnOnce() -> R) -> R {
+	new_test_ext().execute_with(|| {
+		let r = f();
+		check_invariants();
+		r
+	})
+}
+
+/// Invariants of the market, the provers and the BaseFee.
+pub fn check_invariants() {
+	Market::do_try_state().expect("market invariants");
+	Provers::do_try_state().expect("prover invariants");
+	BaseFee::do_try_state().expect("base fee invariants");
+}
+
+/// Finalizes the current block and starts the next one (6 s later).
+pub fn next_block() {
+	let n = System::block_number();
+	Market::on_finalize(n);
+	check_invariants();
+	System::set_block_number(n + 1);
+	Timestamp::set_timestamp((n + 1) * BLOCK_MS);
+	Provers::on_initialize(n + 1);
+	Market::on_initialize(n + 1);
+}
+
+/// Runs blocks until block `n` has started.
+pub fn run_to(n: u64) {
+	while System::block_number() < n {
+		next_block();
+	}
+}
+

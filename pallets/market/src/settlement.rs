@@ -1,0 +1,160 @@
+//! Settlement: the market side of proof verification ([`ProofMarket`]).
+
+use crate::{pallet::*, Fulfilment, Pricing, RequestState};
+use alloc::vec::Vec;
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::MutateHold,
+		tokens::{Fortitude, Precision, Restriction},
+	},
+};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	DispatchError, SaturatedConversion,
+};
+use zkmarket_primitives::traits::{
+	Failure, ProgramId, ProofMarket, ProverRegistry, PublicInput, RequestId, Verdict,
+};
+
+impl<T: Config> Pallet<T> {
+	/// Pays `amount` of the requester's escrow into `prover`'s stake.
+	fn pay(req: &mut crate::RequestOf<T>, prover: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+		if amount.is_zero() {
+			return amount;
+		}
+		let moved = T::Currency::transfer_on_hold(
+			&HoldReason::Escrow.into(),
+			&req.requester,
+			prover,
+			amount.min(req.escrow),
+			Precision::BestEffort,
+			Restriction::Free,
+			Fortitude::Force,
+		)
+		.unwrap_or_default();
+		req.escrow = req.escrow.saturating_sub(moved);
+		// The fee goes into the stake; should that fail it stays free on the prover.
+		let _ = T::Provers::credit_stake(prover, moved);
+		moved
+	}
+
+	/// Settles a valid proof.
+	fn settle_valid(id: RequestId, mut req: crate::RequestOf<T>, prover: T::AccountId, f: Fulfilment<T::AccountId, BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>) {
+		let paid = match f {
+			Fulfilment::Assignment { price, .. } => {
+				T::Provers::release_slot(&prover);
+				Self::pay(&mut req, &prover, price)
+			},
+			Fulfilment::Locked { price, collateral } => {
+				T::Provers::release_slot(&prover);
+				T::Provers::release_collateral(&prover, collateral);
+				Self::pay(&mut req, &prover, price)
+			},
+			Fulfilment::Open { price } => Self::pay(&mut req, &prover, price),
+			Fulfilment::Bounty { from, amount } =>
+				if T::Provers::pay_bounty(&from, &prover, amount).is_ok() {
+					amount
+				} else {
+					T::Provers::slash_bounty(&from, amount);
+					Zero::zero()
+				},
+		};
+		T::Provers::record_success(&prover);
+		let refund = Self::refund_all(&mut req);
+		req.state = RequestState::Settled { prover: prover.clone(), paid };
+		Self::close(id, req);
+		Self::deposit_event(Event::RequestSettled { id, prover, paid, refund });
+	}
+
+	/// Returns a request whose proof failed (or got no verdict) to the market.
+	fn reopen(
+		id: RequestId,
+		mut req: crate::RequestOf<T>,
+		prover: &T::AccountId,
+		f: Fulfilment<T::AccountId, BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>,
+	) {
+		match f {
+			Fulfilment::Assignment { .. } => {
+				T::Provers::release_slot(prover);
+				Self::requeue(id, req);
+			},
+			Fulfilment::Locked { price, collateral } => {
+				req.state = RequestState::Locked { prover: prover.clone(), price, collateral };
+				Requests::<T>::insert(id, req);
+				// The lock deadline may have passed while the proof was pending.
+				Self::apply_offer_deadlines(id);
+			},
+			Fulfilment::Open { .. } => {
+				req.state = RequestState::Open;
+				Requests::<T>::insert(id, req);
+				Self::apply_offer_deadlines(id);
+			},
+			Fulfilment::Bounty { from, amount } => {
+				req.state = RequestState::BountyOpen { slashed: from, bounty: amount };
+				Requests::<T>::insert(id, req);
+				Self::apply_offer_deadlines(id);
+			},
+		}
+	}
+}
+
+impl<T: Config> ProofMarket<T::AccountId> for Pallet<T> {
+	fn begin_verification(
+		id: RequestId,
+		prover: &T::AccountId,
+	) -> Result<(ProgramId, Vec<PublicInput>), DispatchError> {
+		Self::apply_offer_deadlines(id);
+		let mut req = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
+		let now = Self::now_secs();
+		let fulfilment = match (&req.state, &req.pricing) {
+			(RequestState::Assigned { prover: p, price, deadline }, _) => {
+				ensure!(p == prover, Error::<T>::NotAssignedProver);
+				Fulfilment::Assignment { price: *price, deadline: *deadline }
+			},
+			(RequestState::Locked { prover: p, price, collateral }, _) => {
+				ensure!(p == prover, Error::<T>::NotAssignedProver);
+				Fulfilment::Locked { price: *price, collateral: *collateral }
+			},
+			(RequestState::Open, Pricing::Offer { .. }) => {
+				ensure!(T::Provers::is_eligible(prover), Error::<T>::NotEligible);
+				let curve = req.pricing.curve().ok_or(Error::<T>::NotAnOffer)?;
+				ensure!(now <= curve.deadline(), Error::<T>::DeadlinePassed);
+				Fulfilment::Open { price: curve.price_at(now).saturated_into() }
+			},
+			(RequestState::BountyOpen { slashed, bounty }, _) => {
+				ensure!(T::Provers::is_eligible(prover), Error::<T>::NotEligible);
+				Fulfilment::Bounty { from: slashed.clone(), amount: *bounty }
+			},
+			(RequestState::Queued, _) => return Err(Error::<T>::NotAssignedProver.into()),
+			_ => return Err(Error::<T>::InvalidState.into()),
+		};
+		req.state = RequestState::ProofSubmitted { prover: prover.clone(), fulfilment, at: now };
+		let out = (req.program, req.inputs.to_vec());
+		Requests::<T>::insert(id, req);
+		Self::deposit_event(Event::ProofSubmitted { id, prover: prover.clone() });
+		Ok(out)
+	}
+
+	fn conclude(id: RequestId, prover: &T::AccountId, verdict: Verdict) {
+		let Some(req) = Requests::<T>::get(id) else { return };
+		let RequestState::ProofSubmitted { prover: p, fulfilment, .. } = req.state.clone() else {
+			return;
+		};
+		if &p != prover {
+			return;
+		}
+		match verdict {
+			Verdict::Valid => Self::settle_valid(id, req, p, fulfilment),
+			Verdict::Invalid => {
+				let slashed = T::Provers::record_failure(prover, Failure::InvalidProof);
+				Self::deposit_event(Event::ProofRejected { id, prover: p.clone(), slashed });
+				Self::reopen(id, req, &p, fulfilment);
+			},
+			Verdict::Undecided => {
+				Self::deposit_event(Event::VerificationUndecided { id, prover: p.clone() });
+				Self::reopen(id, req, &p, fulfilment);
+			},
+		}
+	}
+}

@@ -1,0 +1,594 @@
+//! Tests of the market pallet on its mock runtime.
+use crate::{
+	mock::*, AuctionQueue, Error, Event, HoldReason, OpenRequests, Pricing, RequestState,
+	Requests,
+};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold},
+	BoundedVec,
+};
+use zkmarket_primitives::traits::{ProofMarket, RequestId, Verdict};
+
+type M = crate::Pallet<Test>;
+
+fn inputs(n: usize) -> BoundedVec<[u8; 32], frame_support::traits::ConstU32<8>> {
+	BoundedVec::truncate_from(vec![[7u8; 32]; n])
+}
+
+fn bid(who: AccountId, bid: Balance, max_base_fee: Balance) -> RequestId {
+	let id = crate::NextRequestId::<Test>::get();
+	assert_ok!(Market::submit_request(
+		RuntimeOrigin::signed(who),
+		PROGRAM,
+		inputs(1),
+		Pricing::Auction { bid, max_base_fee },
+		System::block_number() + 50,
+	));
+	id
+}
+
+fn register(who: AccountId, stake: Balance) {
+	assert_ok!(Provers::register(RuntimeOrigin::signed(who), stake));
+}
+
+fn escrow_held(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::Escrow.into(), &who)
+}
+
+fn stake(who: AccountId) -> Balance {
+	pallet_provers::Provers::<Test>::get(who).unwrap().stake
+}
+
+fn state(id: RequestId) -> RequestState<AccountId, Balance, u64> {
+	Requests::<Test>::get(id).unwrap().state
+}
+
+fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| if let RuntimeEvent::Market(e) = r.event { Some(e) } else { None })
+		.collect()
+}
+
+/// Provers 11 (more stake) and 12, one job slot each.
+fn two_provers() {
+	register(11, 50 * ZK);
+	register(12, 40 * ZK);
+}
+
+#[test]
+fn gsp_worked_example() {
+	test(|| {
+		two_provers();
+		// Bids [10, 7, 7, 3] with 2 slots and BaseFee 5.
+		let a = bid(1, 10, 5);
+		let b = bid(2, 7, 5);
+		let c = bid(3, 7, 5);
+		let d = bid(4, 3, 5);
+		assert_eq!(escrow_held(1), 15);
+		next_block();
+		// The 10 pays 7 + 5 and gets the best prover (11: same reputation, more stake).
+		assert_eq!(state(a), RequestState::Assigned { prover: 11, price: 12, deadline: 1 + DEADLINE });
+		// The first 7 (earlier) pays 7 + 5 and gets the second slot.
+		assert_eq!(state(b), RequestState::Assigned { prover: 12, price: 12, deadline: 1 + DEADLINE });
+		assert_eq!(state(c), RequestState::Queued);
+		assert_eq!(state(d), RequestState::Queued);
+		assert_eq!(AuctionQueue::<Test>::get().to_vec(), vec![c, d]);
+		// Escrow: the price stays held, the rest is released at once.
+		assert_eq!(escrow_held(1), 12);
+		assert_eq!(escrow_held(2), 12);
+		assert_eq!(escrow_held(3), 12);
+		assert!(events().contains(&Event::AuctionCleared {
+			base_fee: 5,
+			demand: 4,
+			capacity: 2,
+			winners: 2
+		}));
+		// Demand 4 > target 1 (capped at 2): BaseFee 5 -> 6 (minimum step).
+		assert_eq!(pallet_base_fee::BaseFee::<Test>::get(), 6);
+	});
+}
+
+#[test]
+fn last_winner_pays_best_losing_bid_or_base_fee() {
+	test(|| {
+		JobsPerProver::set(3);
+		register(11, 40 * ZK);
+		let a = bid(1, 9, 5);
+		let b = bid(2, 4, 5);
+		next_block();
+		assert_eq!(state(a), RequestState::Assigned { prover: 11, price: 9, deadline: 1 + DEADLINE });
+		assert_eq!(state(b), RequestState::Assigned { prover: 11, price: 5, deadline: 1 + DEADLINE });
+		JobsPerProver::set(1);
+	});
+}
+
+#[test]
+fn bids_below_base_fee_wait() {
+	test(|| {
+		two_provers();
+		let a = bid(1, 100, 4);
+		next_block();
+		assert_eq!(state(a), RequestState::Queued);
+		// No eligible demand: the BaseFee falls 12.5% (min step floor -> 5 - 0 = 5).
+		assert_ok!(pallet_base_fee::Pallet::<Test>::set_base_fee(RuntimeOrigin::root(), 4));
+		next_block();
+		assert!(matches!(state(a), RequestState::Assigned { price: 4, .. }));
+	});
+}
+
+#[test]
+fn no_provers_no_winners_and_fee_rises() {
+	test(|| {
+		bid(1, 10, 100);
+		bid(2, 10, 100);
+		next_block();
+		assert_eq!(AuctionQueue::<Test>::get().len(), 2);
+		// K = 0 -> T = 1, D = 2: +12.5% (min step 1).
+		assert_eq!(pallet_base_fee::BaseFee::<Test>::get(), 6);
+	});
+}
+
+#[test]
+fn valid_proof_pays_the_prover_stake() {
+	test(|| {
+		two_provers();
+		let a = bid(1, 10 * ZK, 5);
+		bid(2, 3 * ZK, 5);
+		next_block();
+		let price = 3 * ZK + 5;
+		let (program, ins) = M::begin_verification(a, &11).unwrap();
+		assert_eq!(program, PROGRAM);
+		assert_eq!(ins.len(), 1);
+		assert!(matches!(state(a), RequestState::ProofSubmitted { prover: 11, .. }));
+		let issuance = Balances::total_issuance();
+		M::conclude(a, &11, Verdict::Valid);
+		assert_eq!(state(a), RequestState::Settled { prover: 11, paid: price });
+		assert_eq!(stake(11), 50 * ZK + price);
+		assert_eq!(escrow_held(1), 0);
+		assert_eq!(Balances::balance(&1), 1000 * ZK - price);
+		assert_eq!(Balances::total_issuance(), issuance);
+		assert_eq!(OpenRequests::<Test>::get(1), 0);
+		let p = pallet_provers::Provers::<Test>::get(11).unwrap();
+		assert_eq!(p.active_jobs, 0);
+		assert_eq!(p.proofs_verified, 1);
+	});
+}
+
+#[test]
+fn only_the_assigned_prover_may_submit() {
+	test(|| {
+		two_provers();
+		let a = bid(1, 10, 5);
+		assert_noop!(M::begin_verification(a, &11), Error::<Test>::NotAssignedProver);
+		next_block();
+		assert_noop!(M::begin_verification(a, &12), Error::<Test>::NotAssignedProver);
+		assert_noop!(M::begin_verification(77, &12), Error::<Test>::UnknownRequest);
+		assert_ok!(M::begin_verification(a, &11));
+		assert_noop!(M::begin_verification(a, &11), Error::<Test>::InvalidState);
+	});
+}
+
+#[test]
+fn invalid_proof_slashes_and_requeues() {
+	test(|| {
+		two_provers();
+		let a = bid(1, 10 * ZK, ZK);
+		next_block();
+		assert_eq!(escrow_held(1), 5);
+		M::begin_verification(a, &11).unwrap();
+		M::conclude(a, &11, Verdict::Invalid);
+		// 10% of 50 ZK slashed to the treasury, reputation 50% -> 40%.
+		assert_eq!(stake(11), 45 * ZK);
+		assert_eq!(Balances::balance(&TREASURY), 6 * ZK);
+		assert_eq!(
+			pallet_provers::Provers::<Test>::get(11).unwrap().reputation,
+			sp_runtime::Perbill::from_percent(40)
+		);
+		// Back in the queue with its full hold again.
+		assert_eq!(state(a), RequestState::Queued);
+		assert_eq!(escrow_held(1), 11 * ZK);
+		// Re-cleared next block: 12 (now more stake than 11) is assigned... 11 has
+		// lower reputation now, so 12 gets it.
+		next_block();
+		assert!(matches!(state(a), RequestState::Assigned { prover: 12, .. }));
+	});
+}
+
+#[test]
+fn undecided_verification_requeues_without_slash() {
+	test(|| {
+		two_provers();
+		let a = bid(1, 10, 5);
+		next_block();
+		M::begin_verification(a, &11).unwrap();
+		M::conclude(a, &11, Verdict::Undecided);
+		assert_eq!(stake(11), 50 * ZK);
+		assert_eq!(state(a), RequestState::Queued);
+		assert!(events().contains(&Event::VerificationUndecided { id: a, prover: 11 }));
+	});
+}
+
+#[test]
+fn missed_deadline_slashes_and_requeues() {
+	test(|| {
+		register(11, 40 * ZK);
+		let a = bid(1, 10, 5);
+		next_block();
+		assert!(matches!(state(a), RequestState::Assigned { prover: 11, .. }));
+		run_to(1 + DEADLINE - 1);
+		assert!(matches!(state(a), RequestState::Assigned { .. }));
+		run_to(1 + DEADLINE);
+		// 5% of 40 ZK.
+		assert_eq!(stake(11), 38 * ZK);
+		assert!(events().contains(&Event::DeadlineMissed { id: a, prover: 11, slashed: 2 * ZK }));
+		assert_eq!(state(a), RequestState::Queued);
+		assert_eq!(pallet_provers::Provers::<Test>::get(11).unwrap().active_jobs, 0);
+	});
+}
+
+#[test]
+fn losing_bids_expire_and_are_refunded() {
+	test(|| {
+		let id = crate::NextRequestId::<Test>::get();
+		assert_ok!(Market::submit_request(
+			RuntimeOrigin::signed(1),
+			PROGRAM,
+			inputs(1),
+			Pricing::Auction { bid: ZK, max_base_fee: ZK },
+			4,
+		));
+		assert_eq!(escrow_held(1), 2 * ZK);
+		run_to(3);
+		assert_eq!(state(id), RequestState::Queued);
+		run_to(4);
+		assert_eq!(state(id), RequestState::Expired);
+		assert_eq!(escrow_held(1), 0);
+		assert_eq!(Balances::balance(&1), 1000 * ZK);
+		assert!(AuctionQueue::<Test>::get().is_empty());
+		assert!(events().contains(&Event::RequestExpired { id, refund: 2 * ZK }));
+	});
+}
+
+#[test]
+fn cancel_refunds_in_full() {
+	test(|| {
+		let a = bid(1, ZK, ZK);
+		assert_noop!(Market::cancel_request(RuntimeOrigin::signed(2), a), Error::<Test>::NotRequester);
+		assert_noop!(Market::cancel_request(RuntimeOrigin::signed(1), 9), Error::<Test>::UnknownRequest);
+		assert_ok!(Market::cancel_request(RuntimeOrigin::signed(1), a));
+		assert_eq!(state(a), RequestState::Cancelled);
+		assert_eq!(Balances::balance(&1), 1000 * ZK);
+		assert_noop!(Market::cancel_request(RuntimeOrigin::signed(1), a), Error::<Test>::InvalidState);
+		// An assigned request cannot be cancelled.
+		register(11, 40 * ZK);
+		let b = bid(1, 10, 5);
+		next_block();
+		assert_noop!(Market::cancel_request(RuntimeOrigin::signed(1), b), Error::<Test>::InvalidState);
+	});
+}
+
+#[test]
+fn submit_errors() {
+	test(|| {
+		let o = RuntimeOrigin::signed(1);
+		let auction = Pricing::Auction { bid: 1, max_base_fee: 5 };
+		assert_noop!(
+			Market::submit_request(o.clone(), [0xff; 32], inputs(1), auction.clone(), 10),
+			Error::<Test>::UnknownProgram
+		);
+		assert_noop!(
+			Market::submit_request(o.clone(), PROGRAM, inputs(2), auction.clone(), 10),
+			Error::<Test>::WrongInputCount
+		);
+		assert_noop!(
+			Market::submit_request(o.clone(), PROGRAM, inputs(1), auction.clone(), 1),
+			Error::<Test>::InvalidExpiry
+		);
+		assert_noop!(
+			Market::submit_request(o.clone(), PROGRAM, inputs(1), auction.clone(), 102),
+			Error::<Test>::InvalidExpiry
+		);
+		assert_noop!(
+			Market::submit_request(
+				o.clone(),
+				PROGRAM,
+				inputs(1),
+				Pricing::Auction { bid: u128::MAX, max_base_fee: 1 },
+				10
+			),
+			Error::<Test>::Overflow
+		);
+		assert_noop!(
+			Market::submit_request(
+				o.clone(),
+				PROGRAM,
+				inputs(1),
+				Pricing::Auction { bid: 2000 * ZK, max_base_fee: 1 },
+				10
+			),
+			Error::<Test>::InsufficientBalance
+		);
+		for _ in 0..6 {
+			assert_ok!(Market::submit_request(o.clone(), PROGRAM, inputs(1), auction.clone(), 10));
+		}
+		assert_noop!(
+			Market::submit_request(o.clone(), PROGRAM, inputs(1), auction.clone(), 11),
+			Error::<Test>::TooManyOpenRequests
+		);
+		// 8 deadlines per block at most.
+		for a in 2..=3 {
+			assert_ok!(Market::submit_request(
+				RuntimeOrigin::signed(a),
+				PROGRAM,
+				inputs(1),
+				auction.clone(),
+				10
+			));
+		}
+		assert_noop!(
+			Market::submit_request(RuntimeOrigin::signed(4), PROGRAM, inputs(1), auction, 10),
+			Error::<Test>::DeadlineSlotFull
+		);
+	});
+}
+
+#[test]
+fn queue_is_bounded() {
+	test(|| {
+		for i in 0..20u64 {
+			assert_ok!(Market::submit_request(
+				RuntimeOrigin::signed(1 + i / 5),
+				PROGRAM,
+				inputs(1),
+				Pricing::Auction { bid: 1, max_base_fee: 5 },
+				10 + i / 5,
+			));
+		}
+		assert_noop!(
+			Market::submit_request(
+				RuntimeOrigin::signed(9),
+				PROGRAM,
+				inputs(1),
+				Pricing::Auction { bid: 1, max_base_fee: 5 },
+				30,
+			),
+			Error::<Test>::QueueFull
+		);
+	});
+}
+
+// ---- Reverse Dutch offers ----
+
+const MILLI: Balance = ZK / 1000;
+
+fn offer_at(start: u64, collateral: Balance) -> Pricing<Balance> {
+	Pricing::Offer {
+		min_price: MILLI,
+		max_price: 2 * MILLI,
+		ramp_up_start: start,
+		ramp_up_period: 50,
+		lock_timeout: 100,
+		timeout: 200,
+		lock_collateral: collateral,
+	}
+}
+
+fn submit_offer(who: AccountId, pricing: Pricing<Balance>) -> RequestId {
+	let id = crate::NextRequestId::<Test>::get();
+	assert_ok!(Market::submit_request(RuntimeOrigin::signed(who), PROGRAM, inputs(1), pricing, 0));
+	id
+}
+
+fn set_time(secs: u64) {
+	pallet_timestamp::Now::<Test>::put(secs * 1000);
+}
+
+#[test]
+fn offer_price_follows_the_seed_example() {
+	test(|| {
+		set_time(990);
+		let id = submit_offer(1, offer_at(1000, 2 * ZK));
+		assert_eq!(escrow_held(1), 2 * MILLI);
+		let curve = Requests::<Test>::get(id).unwrap().pricing.curve().unwrap();
+		assert_eq!(curve.price_at(1000), MILLI);
+		assert_eq!(curve.price_at(1010), 1_200_000_000_000_000);
+		assert_eq!(curve.price_at(1020), 1_400_000_000_000_000);
+		assert_eq!(curve.price_at(1050), 2 * MILLI);
+		assert_eq!(curve.price_at(1101), 0);
+	});
+}
+
+#[test]
+fn lock_and_fulfil_pays_agreed_price() {
+	test(|| {
+		register(11, 40 * ZK);
+		set_time(990);
+		let id = submit_offer(1, offer_at(1000, 2 * ZK));
+		set_time(1010);
+		assert_ok!(Market::lock_request(RuntimeOrigin::signed(11), id));
+		let price = 1_200_000_000_000_000;
+		assert_eq!(state(id), RequestState::Locked { prover: 11, price, collateral: 2 * ZK });
+		assert_eq!(stake(11), 38 * ZK);
+		assert_noop!(Market::lock_request(RuntimeOrigin::signed(12), id), Error::<Test>::AlreadyLocked);
+		assert_noop!(M::begin_verification(id, &12), Error::<Test>::NotAssignedProver);
+		assert_noop!(Market::cancel_request(RuntimeOrigin::signed(1), id), Error::<Test>::InvalidState);
+		set_time(1090);
+		M::begin_verification(id, &11).unwrap();
+		// Verified later than the lock deadline: submission time counts.
+		set_time(1150);
+		M::conclude(id, &11, Verdict::Valid);
+		assert_eq!(state(id), RequestState::Settled { prover: 11, paid: price });
+		assert_eq!(stake(11), 40 * ZK + price);
+		// Requester gets max_price - price back.
+		assert_eq!(Balances::balance(&1), 1000 * ZK - price);
+		assert_eq!(escrow_held(1), 0);
+	});
+}
+
+#[test]
+fn missed_lock_forfeits_collateral_and_bounty_goes_to_next_prover() {
+	test(|| {
+		register(11, 40 * ZK);
+		register(12, 40 * ZK);
+		set_time(990);
+		let id = submit_offer(1, offer_at(1000, 2 * ZK));
+		set_time(1020);
+		assert_ok!(Market::lock_request(RuntimeOrigin::signed(11), id));
+		// Lock deadline 1100 passes; the block hook applies it.
+		set_time(1101);
+		let treasury = Balances::balance(&TREASURY);
+		next_block_keep_time();
+		assert_eq!(state(id), RequestState::BountyOpen { slashed: 11, bounty: ZK / 2 });
+		// 2 ZK lost: 1.5 ZK to the treasury, 0.5 ZK reserved as the bounty.
+		assert_eq!(stake(11), 38 * ZK);
+		assert_eq!(Balances::balance(&TREASURY), treasury + 3 * ZK / 2);
+		// The requester is refunded in full.
+		assert_eq!(Balances::balance(&1), 1000 * ZK);
+		assert!(events().contains(&Event::LockMissed {
+			id,
+			prover: 11,
+			collateral: 2 * ZK,
+			bounty: ZK / 2
+		}));
+		// Another prover proves before the timeout (1200) and earns the bounty.
+		set_time(1150);
+		M::begin_verification(id, &12).unwrap();
+		M::conclude(id, &12, Verdict::Valid);
+		assert_eq!(state(id), RequestState::Settled { prover: 12, paid: ZK / 2 });
+		assert_eq!(stake(12), 40 * ZK + ZK / 2);
+	});
+}
+
+/// Finalizes the block without moving the timestamp (for precise offer times).
+fn next_block_keep_time() {
+	use frame_support::traits::Hooks;
+	let n = System::block_number();
+	let t = Timestamp::get();
+	Market::on_finalize(n);
+	check_invariants();
+	System::set_block_number(n + 1);
+	pallet_timestamp::Now::<Test>::put(t);
+	Market::on_initialize(n + 1);
+}
+
+#[test]
+fn unearned_bounty_goes_to_treasury_at_expiry() {
+	test(|| {
+		register(11, 40 * ZK);
+		set_time(990);
+		let id = submit_offer(1, offer_at(1000, 2 * ZK));
+		set_time(1000);
+		assert_ok!(Market::lock_request(RuntimeOrigin::signed(11), id));
+		set_time(1201);
+		let treasury = Balances::balance(&TREASURY);
+		next_block_keep_time();
+		assert_eq!(state(id), RequestState::Expired);
+		assert_eq!(Balances::balance(&TREASURY), treasury + 2 * ZK);
+		assert_eq!(Balances::balance(&1), 1000 * ZK);
+	});
+}
+
+#[test]
+fn unlocked_offer_is_fulfilled_at_price_of_submission() {
+	test(|| {
+		register(12, 40 * ZK);
+		set_time(990);
+		let id = submit_offer(1, offer_at(1000, 2 * ZK));
+		set_time(1020);
+		M::begin_verification(id, &12).unwrap();
+		M::conclude(id, &12, Verdict::Valid);
+		assert_eq!(state(id), RequestState::Settled { prover: 12, paid: 1_400_000_000_000_000 });
+	});
+}
+
+#[test]
+fn unlocked_offer_expires_with_refund() {
+	test(|| {
+		set_time(990);
+		let id = submit_offer(1, offer_at(1000, 2 * ZK));
+		set_time(1201);
+		next_block_keep_time();
+		assert_eq!(state(id), RequestState::Expired);
+		assert_eq!(Balances::balance(&1), 1000 * ZK);
+	});
+}
+
+#[test]
+fn invalid_proof_on_locked_offer_keeps_lock_until_deadline() {
+	test(|| {
+		register(11, 40 * ZK);
+		set_time(990);
+		let id = submit_offer(1, offer_at(1000, 2 * ZK));
+		assert_ok!(Market::lock_request(RuntimeOrigin::signed(11), id));
+		set_time(1010);
+		M::begin_verification(id, &11).unwrap();
+		M::conclude(id, &11, Verdict::Invalid);
+		assert!(matches!(state(id), RequestState::Locked { prover: 11, .. }));
+		// 10% of the remaining 38 ZK stake.
+		assert_eq!(stake(11), 38 * ZK - 38 * ZK / 10);
+	});
+}
+
+#[test]
+fn lock_errors() {
+	test(|| {
+		register(11, 40 * ZK);
+		register(13, 33 * ZK);
+		set_time(990);
+		let id = submit_offer(1, offer_at(1000, 2 * ZK));
+		let a = bid(2, 10, 5);
+		assert_noop!(Market::lock_request(RuntimeOrigin::signed(11), a), Error::<Test>::NotAnOffer);
+		assert_noop!(Market::lock_request(RuntimeOrigin::signed(11), 99), Error::<Test>::UnknownRequest);
+		// Not a prover.
+		assert_noop!(Market::lock_request(RuntimeOrigin::signed(5), id), Error::<Test>::NotEligible);
+		// 33 ZK - 2 ZK < 32 ZK minimum.
+		assert_noop!(
+			Market::lock_request(RuntimeOrigin::signed(13), id),
+			pallet_provers::Error::<Test>::InsufficientFreeStake
+		);
+		set_time(1101);
+		assert_noop!(
+			Market::lock_request(RuntimeOrigin::signed(11), id),
+			Error::<Test>::LockDeadlinePassed
+		);
+	});
+}
+
+#[test]
+fn offer_validation_errors() {
+	test(|| {
+		set_time(990);
+		let o = || RuntimeOrigin::signed(1);
+		let mk = |min: Balance, max: Balance, ramp: u64, lock: u64, timeout: u64, coll: Balance, start: u64| {
+			Pricing::Offer {
+				min_price: min,
+				max_price: max,
+				ramp_up_start: start,
+				ramp_up_period: ramp,
+				lock_timeout: lock,
+				timeout,
+				lock_collateral: coll,
+			}
+		};
+		let sub = |p| Market::submit_request(o(), PROGRAM, inputs(1), p, 0);
+		assert_noop!(sub(mk(3, 2, 1, 2, 3, ZK, 1000)), Error::<Test>::MinPriceAboveMax);
+		assert_noop!(sub(mk(1, 2, 5, 2, 3, ZK, 1000)), Error::<Test>::RampLongerThanLock);
+		assert_noop!(sub(mk(1, 2, 1, 4, 3, ZK, 1000)), Error::<Test>::LockTimeoutAfterTimeout);
+		assert_noop!(sub(mk(1, 2, 1, 2, 3, ZK, 100)), Error::<Test>::OfferExpired);
+		assert_noop!(sub(mk(1, 2, 1, 2, 100_000, ZK, 1000)), Error::<Test>::OfferTooLong);
+		assert_noop!(sub(mk(1, 2, 1, 2, 3, 1, 1000)), Error::<Test>::CollateralOutOfBounds);
+		assert_noop!(sub(mk(1, 2, 1, 2, 3, 101 * ZK, 1000)), Error::<Test>::CollateralOutOfBounds);
+		assert_noop!(sub(mk(1, 2000 * ZK, 1, 2, 3, ZK, 1000)), Error::<Test>::InsufficientBalance);
+	});
+}
+
+#[test]
+fn try_state_catches_escrow_mismatch() {
+	new_test_ext().execute_with(|| {
+		let a = bid(1, 10, 5);
+		Requests::<Test>::mutate(a, |r| r.as_mut().unwrap().escrow = 1);
+		assert!(Market::do_try_state().is_err());
+	});
+}

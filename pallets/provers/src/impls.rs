@@ -1,0 +1,205 @@
+//! [`ProverRegistry`] for the pallet: the interface the market and the verifier use.
+
+use crate::{pallet::*, ProverStatus, SlashReason};
+use alloc::vec::Vec;
+use frame_support::{
+	ensure,
+	traits::{
+		fungible::MutateHold,
+		tokens::{Fortitude, Precision, Restriction},
+		Get,
+	},
+};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	DispatchResult, SaturatedConversion,
+};
+use zkmarket_primitives::{
+	decay::slash_amount,
+	gsp::{deal_slots, SlotOffer},
+	reputation,
+	traits::{Failure, ProverRegistry},
+};
+
+impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn is_eligible(who: &T::AccountId) -> bool {
+		Provers::<T>::get(who).map(|i| Self::eligible(&i)).unwrap_or(false)
+	}
+
+	fn auction_slots(max: u32) -> Vec<T::AccountId> {
+		if max == 0 {
+			return Vec::new();
+		}
+		let jobs = T::MaxJobsPerProver::get();
+		let offers = Provers::<T>::iter()
+			.filter(|(_, info)| Self::eligible(info) && info.active_jobs < jobs)
+			.map(|(who, info)| SlotOffer {
+				stake: Self::effective_stake(&info).saturated_into(),
+				reputation: info.reputation.deconstruct(),
+				free_slots: jobs - info.active_jobs,
+				who,
+			})
+			.collect::<Vec<_>>();
+		deal_slots(offers, max)
+	}
+
+	fn occupy_slot(who: &T::AccountId) -> DispatchResult {
+		let mut info = Self::touched(who)?;
+		ensure!(Self::eligible(&info), Error::<T>::NotEligible);
+		ensure!(info.active_jobs < T::MaxJobsPerProver::get(), Error::<T>::NoFreeSlot);
+		info.active_jobs += 1;
+		Provers::<T>::insert(who, info);
+		Ok(())
+	}
+
+	fn release_slot(who: &T::AccountId) {
+		Provers::<T>::mutate(who, |i| {
+			if let Some(info) = i {
+				info.active_jobs = info.active_jobs.saturating_sub(1);
+			}
+		});
+	}
+
+	fn hold_collateral(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		let mut info = Self::touched(who)?;
+		ensure!(
+			info.stake.saturating_sub(amount) >= T::MinProverStake::get() && amount <= info.stake,
+			Error::<T>::InsufficientFreeStake
+		);
+		T::Currency::release(&HoldReason::Stake.into(), who, amount, Precision::Exact)?;
+		T::Currency::hold(&HoldReason::Collateral.into(), who, amount)?;
+		info.stake = info.stake.saturating_sub(amount);
+		info.collateral = info.collateral.saturating_add(amount);
+		Provers::<T>::insert(who, info);
+		Self::deposit_event(Event::CollateralLocked { who: who.clone(), amount });
+		Ok(())
+	}
+
+	fn release_collateral(who: &T::AccountId, amount: BalanceOf<T>) {
+		let Some(mut info) = Provers::<T>::get(who) else { return };
+		let amount = amount.min(info.collateral);
+		let released = T::Currency::release(
+			&HoldReason::Collateral.into(),
+			who,
+			amount,
+			Precision::BestEffort,
+		)
+		.unwrap_or_default();
+		let back = if T::Currency::hold(&HoldReason::Stake.into(), who, released).is_ok() {
+			released
+		} else {
+			Zero::zero()
+		};
+		info.collateral = info.collateral.saturating_sub(released);
+		info.stake = info.stake.saturating_add(back);
+		Provers::<T>::insert(who, info);
+		Self::deposit_event(Event::CollateralReleased { who: who.clone(), amount: back });
+	}
+
+	fn forfeit_collateral(who: &T::AccountId, amount: BalanceOf<T>, bounty: BalanceOf<T>) -> BalanceOf<T> {
+		let Some(mut info) = Provers::<T>::get(who) else { return Zero::zero() };
+		let amount = amount.min(info.collateral);
+		let bounty = bounty.min(amount);
+		let slashed = Self::slash_hold(HoldReason::Collateral, who, amount.saturating_sub(bounty));
+		info.collateral = info.collateral.saturating_sub(slashed.saturating_add(bounty));
+		info.reserved_bounty = info.reserved_bounty.saturating_add(bounty);
+		Provers::<T>::insert(who, info);
+		Self::deposit_event(Event::CollateralForfeited { who: who.clone(), amount, bounty });
+		if !slashed.is_zero() {
+			Self::deposit_event(Event::Slashed {
+				who: who.clone(),
+				amount: slashed,
+				reason: SlashReason::MissedLock,
+			});
+		}
+		slashed.saturating_add(bounty)
+	}
+
+	fn pay_bounty(from: &T::AccountId, to: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		let mut src = Provers::<T>::get(from).ok_or(Error::<T>::NotRegistered)?;
+		ensure!(amount <= src.reserved_bounty, Error::<T>::InsufficientBounty);
+		ensure!(Provers::<T>::contains_key(to), Error::<T>::NotRegistered);
+		if from != to {
+			T::Currency::transfer_on_hold(
+				&HoldReason::Collateral.into(),
+				from,
+				to,
+				amount,
+				Precision::Exact,
+				Restriction::Free,
+				Fortitude::Force,
+			)?;
+		} else {
+			T::Currency::release(&HoldReason::Collateral.into(), from, amount, Precision::Exact)?;
+		}
+		src.reserved_bounty = src.reserved_bounty.saturating_sub(amount);
+		Provers::<T>::insert(from, src);
+		Self::credit_stake(to, amount)?;
+		Self::deposit_event(Event::BountyPaid { from: from.clone(), to: to.clone(), amount });
+		Ok(())
+	}
+
+	fn slash_bounty(from: &T::AccountId, amount: BalanceOf<T>) {
+		let Some(mut info) = Provers::<T>::get(from) else { return };
+		let amount = amount.min(info.reserved_bounty);
+		let slashed = Self::slash_hold(HoldReason::Collateral, from, amount);
+		info.reserved_bounty = info.reserved_bounty.saturating_sub(slashed);
+		Provers::<T>::insert(from, info);
+		Self::deposit_event(Event::Slashed {
+			who: from.clone(),
+			amount: slashed,
+			reason: SlashReason::UnclaimedBounty,
+		});
+	}
+
+	fn credit_stake(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		let mut info = Self::touched(who)?;
+		if amount.is_zero() {
+			return Ok(());
+		}
+		T::Currency::hold(&HoldReason::Stake.into(), who, amount)?;
+		info.stake = info.stake.saturating_add(amount);
+		Provers::<T>::insert(who, info);
+		Self::deposit_event(Event::FeeCredited { who: who.clone(), amount });
+		Ok(())
+	}
+
+	fn record_success(who: &T::AccountId) {
+		let Ok(mut info) = Self::touched(who) else { return };
+		let new = reputation::on_success(info.reputation, T::ReputationGain::get());
+		Self::set_reputation(who, &mut info, new);
+		info.proofs_verified = info.proofs_verified.saturating_add(1);
+		if info.status == ProverStatus::Active {
+			info.idle_since = frame_system::Pallet::<T>::block_number();
+		}
+		Provers::<T>::insert(who, info);
+	}
+
+	fn record_failure(who: &T::AccountId, failure: Failure) -> BalanceOf<T> {
+		let Ok(mut info) = Self::touched(who) else { return Zero::zero() };
+		let (rate, reason) = match failure {
+			Failure::InvalidProof => (T::InvalidProofSlash::get(), Some(SlashReason::InvalidProof)),
+			Failure::MissedDeadline =>
+				(T::MissedDeadlineSlash::get(), Some(SlashReason::MissedDeadline)),
+			Failure::MissedLock => (Default::default(), None),
+		};
+		let mut slashed = Zero::zero();
+		if let Some(reason) = reason {
+			let stake: u128 = info.stake.saturated_into();
+			let want: BalanceOf<T> = slash_amount(stake, rate).saturated_into();
+			let was_min = info.stake >= T::MinProverStake::get();
+			slashed = Self::slash_hold(HoldReason::Stake, who, want);
+			info.stake = info.stake.saturating_sub(slashed);
+			Self::deposit_event(Event::Slashed { who: who.clone(), amount: slashed, reason });
+			if was_min && info.stake < T::MinProverStake::get() {
+				Self::deposit_event(Event::Deactivated { who: who.clone() });
+			}
+		}
+		let new = reputation::on_failure(info.reputation, T::ReputationLoss::get());
+		Self::set_reputation(who, &mut info, new);
+		info.failures = info.failures.saturating_add(1);
+		Provers::<T>::insert(who, info);
+		slashed
+	}
+}
+

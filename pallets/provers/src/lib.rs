@@ -1,0 +1,636 @@
+//! # Provers pallet
+//!
+//! Staking of the provers of the zkmarket chain (SPEC section 2).
+//!
+//! - `register(stake)` holds at least `MinProverStake` (32 ZK by default) of the
+//!   caller's free balance under [`HoldReason::Stake`]; one record per account.
+//! - Fees earned for verified proofs are added to the stake; `bond_extra`,
+//!   `unbond` (with the unbonding period) and `withdraw_unbonded` move stake.
+//! - An active prover with no verified proof for a full idle period loses
+//!   `IdleDecay` of its stake per period. Decay is lazy (applied whenever the
+//!   prover is touched) plus a bounded sweep of `DecaySweepLimit` provers per
+//!   block, so it is O(1) per prover and never an unbounded loop.
+//! - Invalid proofs and missed deadlines slash stake; forfeited lock collateral
+//!   funds bounties. Slashed and decayed funds go to `T::Slash`.
+//! - Reputation starts at `InitialReputation` and moves by
+//!   [`zkmarket_primitives::reputation`].
+//!
+//! Other pallets use it through [`zkmarket_primitives::traits::ProverRegistry`].
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod impls;
+#[cfg(test)]
+mod mock;
+pub mod runtime_api;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{self, Inspect, InspectHold, MutateHold},
+			tokens::Precision,
+			OnUnbalanced,
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::{
+		traits::{Saturating, Zero},
+		Perbill, SaturatedConversion,
+	};
+
+	/// The balance type of the pallet's currency.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+	/// A negative imbalance (slashed funds) of the pallet's currency.
+	pub type CreditOf<T> = fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
+	/// The stored record of a prover.
+	pub type ProverInfoOf<T> =
+		ProverInfo<BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxUnbondingChunks>;
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Reasons for which this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A prover's stake, including stake being unbonded.
+		#[codec(index = 0)]
+		Stake,
+		/// Lock collateral pledged to offers, and forfeited collateral kept as a bounty.
+		#[codec(index = 1)]
+		Collateral,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The native currency, with holds.
+		type Currency: fungible::Mutate<Self::AccountId>
+			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ fungible::BalancedHold<Self::AccountId>;
+
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Where slashed and decayed stake goes (runtime: the treasury account).
+		type Slash: OnUnbalanced<CreditOf<Self>>;
+
+		/// Minimum stake of an eligible prover (32 ZK).
+		#[pallet::constant]
+		type MinProverStake: Get<BalanceOf<Self>>;
+
+		/// Default blocks between `unbond` and `withdraw_unbonded` (genesis may override).
+		#[pallet::constant]
+		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
+
+		/// Default length of an idle period in blocks (24 h; genesis may override).
+		#[pallet::constant]
+		type IdlePeriod: Get<BlockNumberFor<Self>>;
+
+		/// Share of the stake lost per full idle period (1%).
+		#[pallet::constant]
+		type IdleDecay: Get<Perbill>;
+
+		/// Share of the stake slashed for an invalid proof (10%).
+		#[pallet::constant]
+		type InvalidProofSlash: Get<Perbill>;
+
+		/// Share of the stake slashed for a missed auction deadline.
+		#[pallet::constant]
+		type MissedDeadlineSlash: Get<Perbill>;
+
+		/// Reputation of a new prover (50%).
+		#[pallet::constant]
+		type InitialReputation: Get<Perbill>;
+
+		/// Reputation gain factor alpha of a verified proof (5%).
+		#[pallet::constant]
+		type ReputationGain: Get<Perbill>;
+
+		/// Reputation loss factor beta of a failure (20%, greater than alpha).
+		#[pallet::constant]
+		type ReputationLoss: Get<Perbill>;
+
+		/// Below this reputation a prover gets no work (10%).
+		#[pallet::constant]
+		type MinReputation: Get<Perbill>;
+
+		/// Unfinished jobs a prover may hold at once.
+		#[pallet::constant]
+		type MaxJobsPerProver: Get<u32>;
+
+		/// Maximum number of registered provers (bounds the per-block auction work).
+		#[pallet::constant]
+		type MaxProvers: Get<u32>;
+
+		/// Maximum concurrent unbonding chunks per prover.
+		#[pallet::constant]
+		type MaxUnbondingChunks: Get<u32>;
+
+		/// Provers whose decay the per-block sweep brings up to date.
+		#[pallet::constant]
+		type DecaySweepLimit: Get<u32>;
+
+		/// Weights of this pallet's calls and hooks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Registered provers.
+	#[pallet::storage]
+	pub type Provers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ProverInfoOf<T>>;
+
+	/// Number of registered provers.
+	#[pallet::storage]
+	pub type ProverCount<T> = StorageValue<_, u32, ValueQuery>;
+
+	/// Idle period in blocks, overriding `Config::IdlePeriod` when set (genesis or root).
+	#[pallet::storage]
+	pub type IdlePeriodOverride<T: Config> = StorageValue<_, BlockNumberFor<T>, OptionQuery>;
+
+	/// Unbonding period in blocks, overriding `Config::UnbondingPeriod` when set.
+	#[pallet::storage]
+	pub type UnbondingPeriodOverride<T: Config> = StorageValue<_, BlockNumberFor<T>, OptionQuery>;
+
+	/// Where the decay sweep continues: the last prover it visited.
+	#[pallet::storage]
+	pub type SweepCursor<T: Config> = StorageValue<_, T::AccountId, OptionQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Idle period in blocks (0 = `Config::IdlePeriod`).
+		pub idle_period: u32,
+		/// Unbonding period in blocks (0 = `Config::UnbondingPeriod`).
+		pub unbonding_period: u32,
+		#[serde(skip)]
+		pub _phantom: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if self.idle_period > 0 {
+				IdlePeriodOverride::<T>::put(BlockNumberFor::<T>::from(self.idle_period));
+			}
+			if self.unbonding_period > 0 {
+				UnbondingPeriodOverride::<T>::put(BlockNumberFor::<T>::from(self.unbonding_period));
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A prover registered with `stake` held.
+		Registered { who: T::AccountId, stake: BalanceOf<T> },
+		/// A prover added `amount` of its free balance to its stake.
+		Bonded { who: T::AccountId, amount: BalanceOf<T> },
+		/// A prover started unbonding `amount`, withdrawable from `unlock_at`.
+		Unbonded { who: T::AccountId, amount: BalanceOf<T>, unlock_at: BlockNumberFor<T> },
+		/// Unbonded stake returned to the free balance.
+		Withdrawn { who: T::AccountId, amount: BalanceOf<T> },
+		/// A prover with nothing left at stake was removed.
+		Deregistered { who: T::AccountId },
+		/// A prover left the market for now.
+		Paused { who: T::AccountId },
+		/// A paused prover takes work again.
+		Resumed { who: T::AccountId },
+		/// Idle decay took `amount` for `periods` full idle periods.
+		Decayed { who: T::AccountId, amount: BalanceOf<T>, periods: u32 },
+		/// A prover was slashed.
+		Slashed { who: T::AccountId, amount: BalanceOf<T>, reason: SlashReason },
+		/// A prover's reputation changed.
+		ReputationChanged { who: T::AccountId, old: Perbill, new: Perbill },
+		/// A prover's stake fell under the minimum: no new work until topped up.
+		Deactivated { who: T::AccountId },
+		/// An earned fee was added to a prover's stake.
+		FeeCredited { who: T::AccountId, amount: BalanceOf<T> },
+		/// Stake moved into the collateral hold for a locked offer.
+		CollateralLocked { who: T::AccountId, amount: BalanceOf<T> },
+		/// Collateral moved back into the stake.
+		CollateralReleased { who: T::AccountId, amount: BalanceOf<T> },
+		/// Collateral forfeited: `bounty` reserved for the fulfiller, the rest slashed.
+		CollateralForfeited { who: T::AccountId, amount: BalanceOf<T>, bounty: BalanceOf<T> },
+		/// A reserved bounty was paid into `to`'s stake.
+		BountyPaid { from: T::AccountId, to: T::AccountId, amount: BalanceOf<T> },
+		/// Root changed the idle and unbonding periods.
+		PeriodsChanged { idle_period: BlockNumberFor<T>, unbonding_period: BlockNumberFor<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The account is already a registered prover.
+		AlreadyRegistered,
+		/// The account is not a registered prover.
+		NotRegistered,
+		/// The stake would be below `MinProverStake`.
+		StakeBelowMinimum,
+		/// Not enough free balance to hold the amount.
+		InsufficientBalance,
+		/// Amounts must be non-zero.
+		ZeroAmount,
+		/// Cannot unbond more than the active stake.
+		InsufficientStake,
+		/// Too many unbonding chunks; withdraw matured ones first.
+		TooManyUnbondingChunks,
+		/// No unbonded stake has matured yet.
+		NothingToWithdraw,
+		/// The prover is already paused.
+		AlreadyPaused,
+		/// The prover is not paused.
+		NotPaused,
+		/// Unfinished jobs need at least the minimum stake to stay bonded.
+		StakeNeededForJobs,
+		/// The registry is full (`MaxProvers`).
+		TooManyProvers,
+		/// The prover has no free job slot.
+		NoFreeSlot,
+		/// The prover is not eligible for new work.
+		NotEligible,
+		/// Not enough stake to pledge the collateral while keeping the minimum stake.
+		InsufficientFreeStake,
+		/// Not enough reserved bounty.
+		InsufficientBounty,
+		/// A period must be at least one block.
+		InvalidPeriod,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
+			let swept = Self::sweep(T::DecaySweepLimit::get());
+			T::WeightInfo::sweep(swept)
+		}
+
+		fn integrity_test() {
+			assert!(
+				T::ReputationLoss::get() > T::ReputationGain::get(),
+				"reputation loss (beta) must exceed reputation gain (alpha)"
+			);
+			assert!(!T::MinProverStake::get().is_zero(), "MinProverStake must be positive");
+			assert!(T::MaxJobsPerProver::get() > 0, "MaxJobsPerProver must be positive");
+			assert!(T::MaxUnbondingChunks::get() > 0, "MaxUnbondingChunks must be positive");
+			assert!(!T::IdlePeriod::get().is_zero(), "IdlePeriod must be positive");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Register as a prover, holding `stake` (at least `MinProverStake`) of the
+		/// caller's free balance.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register())]
+		pub fn register(origin: OriginFor<T>, #[pallet::compact] stake: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!Provers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
+			ensure!(stake >= T::MinProverStake::get(), Error::<T>::StakeBelowMinimum);
+			let count = ProverCount::<T>::get();
+			ensure!(count < T::MaxProvers::get(), Error::<T>::TooManyProvers);
+			T::Currency::hold(&HoldReason::Stake.into(), &who, stake)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			let info = ProverInfo {
+				stake,
+				collateral: Zero::zero(),
+				reserved_bounty: Zero::zero(),
+				unbonding: BoundedVec::new(),
+				reputation: T::InitialReputation::get(),
+				status: ProverStatus::Active,
+				active_jobs: 0,
+				idle_since: frame_system::Pallet::<T>::block_number(),
+				proofs_verified: 0,
+				failures: 0,
+			};
+			Provers::<T>::insert(&who, info);
+			ProverCount::<T>::put(count + 1);
+			Self::deposit_event(Event::Registered { who, stake });
+			Ok(())
+		}
+
+		/// Add `amount` of the caller's free balance to its stake.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::bond_extra())]
+		pub fn bond_extra(origin: OriginFor<T>, #[pallet::compact] amount: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			let mut info = Self::touched(&who)?;
+			T::Currency::hold(&HoldReason::Stake.into(), &who, amount)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			info.stake = info.stake.saturating_add(amount);
+			Provers::<T>::insert(&who, info);
+			Self::deposit_event(Event::Bonded { who, amount });
+			Ok(())
+		}
+
+		/// Start unbonding `amount` of the active stake; it can be withdrawn after
+		/// the unbonding period. While jobs are unfinished the stake must stay at
+		/// or above the minimum.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::unbond())]
+		pub fn unbond(origin: OriginFor<T>, #[pallet::compact] amount: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			let mut info = Self::touched(&who)?;
+			ensure!(amount <= info.stake, Error::<T>::InsufficientStake);
+			let remaining = info.stake.saturating_sub(amount);
+			if info.active_jobs > 0 || !info.collateral.is_zero() {
+				ensure!(remaining >= T::MinProverStake::get(), Error::<T>::StakeNeededForJobs);
+			}
+			let unlock_at =
+				frame_system::Pallet::<T>::block_number().saturating_add(Self::unbonding_period());
+			info.unbonding
+				.try_push(UnbondingChunk { amount, unlock_at })
+				.map_err(|_| Error::<T>::TooManyUnbondingChunks)?;
+			let was_min = info.stake >= T::MinProverStake::get();
+			info.stake = remaining;
+			Provers::<T>::insert(&who, info);
+			Self::deposit_event(Event::Unbonded { who: who.clone(), amount, unlock_at });
+			if was_min && remaining < T::MinProverStake::get() {
+				Self::deposit_event(Event::Deactivated { who });
+			}
+			Ok(())
+		}
+
+		/// Return every matured unbonding chunk to the free balance. A prover with
+		/// no stake, collateral, jobs or unbonding left is deregistered.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
+		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut info = Self::touched(&who)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let mut amount: BalanceOf<T> = Zero::zero();
+			info.unbonding.retain(|c| {
+				if c.unlock_at <= now {
+					amount = amount.saturating_add(c.amount);
+					false
+				} else {
+					true
+				}
+			});
+			ensure!(!amount.is_zero(), Error::<T>::NothingToWithdraw);
+			T::Currency::release(&HoldReason::Stake.into(), &who, amount, Precision::BestEffort)?;
+			Self::deposit_event(Event::Withdrawn { who: who.clone(), amount });
+			if info.stake.is_zero() &&
+				info.collateral.is_zero() &&
+				info.reserved_bounty.is_zero() &&
+				info.unbonding.is_empty() &&
+				info.active_jobs == 0
+			{
+				Provers::<T>::remove(&who);
+				ProverCount::<T>::mutate(|c| *c = c.saturating_sub(1));
+				Self::deposit_event(Event::Deregistered { who });
+			} else {
+				Provers::<T>::insert(&who, info);
+			}
+			Ok(())
+		}
+
+		/// Leave the market for now: no new work and no idle decay until `resume`.
+		/// Unfinished jobs must still be completed.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::pause())]
+		pub fn pause(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut info = Self::touched(&who)?;
+			ensure!(info.status == ProverStatus::Active, Error::<T>::AlreadyPaused);
+			info.status = ProverStatus::Paused;
+			Provers::<T>::insert(&who, info);
+			Self::deposit_event(Event::Paused { who });
+			Ok(())
+		}
+
+		/// Take work again; the idle clock restarts now.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::resume())]
+		pub fn resume(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut info = Provers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			ensure!(info.status == ProverStatus::Paused, Error::<T>::NotPaused);
+			info.status = ProverStatus::Active;
+			info.idle_since = frame_system::Pallet::<T>::block_number();
+			Provers::<T>::insert(&who, info);
+			Self::deposit_event(Event::Resumed { who });
+			Ok(())
+		}
+
+		/// Root: set the idle and unbonding periods (in blocks).
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::set_periods())]
+		pub fn set_periods(
+			origin: OriginFor<T>,
+			idle_period: BlockNumberFor<T>,
+			unbonding_period: BlockNumberFor<T>,
+		) -> DispatchResult {
+			ensure_root(origin)?;
+			ensure!(!idle_period.is_zero(), Error::<T>::InvalidPeriod);
+			IdlePeriodOverride::<T>::put(idle_period);
+			UnbondingPeriodOverride::<T>::put(unbonding_period);
+			Self::deposit_event(Event::PeriodsChanged { idle_period, unbonding_period });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The idle period in force.
+		pub fn idle_period() -> BlockNumberFor<T> {
+			IdlePeriodOverride::<T>::get().unwrap_or_else(T::IdlePeriod::get)
+		}
+
+		/// The unbonding period in force.
+		pub fn unbonding_period() -> BlockNumberFor<T> {
+			UnbondingPeriodOverride::<T>::get().unwrap_or_else(T::UnbondingPeriod::get)
+		}
+
+		/// Full idle periods of `info` at block `now` (0 when paused).
+		pub(crate) fn pending_periods(info: &ProverInfoOf<T>, now: BlockNumberFor<T>) -> u64 {
+			if info.status != ProverStatus::Active {
+				return 0;
+			}
+			let to_u64 = |b: BlockNumberFor<T>| -> u64 { b.try_into().unwrap_or(u64::MAX) };
+			zkmarket_primitives::decay::idle_periods(
+				to_u64(info.idle_since),
+				to_u64(now),
+				to_u64(Self::idle_period()),
+			)
+		}
+
+		/// The stake of `info` after decay not yet applied.
+		pub fn effective_stake(info: &ProverInfoOf<T>) -> BalanceOf<T> {
+			let periods = Self::pending_periods(info, frame_system::Pallet::<T>::block_number());
+			let stake: u128 = info.stake.saturated_into();
+			let left = zkmarket_primitives::decay::decayed_stake(stake, T::IdleDecay::get(), periods);
+			left.saturated_into()
+		}
+
+		/// Brings the decay of `who` up to date (writing the record) and returns it.
+		pub(crate) fn touched(who: &T::AccountId) -> Result<ProverInfoOf<T>, DispatchError> {
+			let mut info = Provers::<T>::get(who).ok_or(Error::<T>::NotRegistered)?;
+			if Self::apply_decay(who, &mut info) {
+				Provers::<T>::insert(who, &info);
+			}
+			Ok(info)
+		}
+
+		/// Applies pending idle decay to `info`; returns whether it changed.
+		pub(crate) fn apply_decay(who: &T::AccountId, info: &mut ProverInfoOf<T>) -> bool {
+			let now = frame_system::Pallet::<T>::block_number();
+			let periods = Self::pending_periods(info, now);
+			if periods == 0 {
+				return false;
+			}
+			let new_stake = Self::effective_stake(info);
+			let cut = info.stake.saturating_sub(new_stake);
+			let period = Self::idle_period();
+			let advance = period.saturating_mul(
+				BlockNumberFor::<T>::try_from(periods).unwrap_or_else(|_| now.saturating_sub(info.idle_since)),
+			);
+			info.idle_since = info.idle_since.saturating_add(advance).min(now);
+			if cut.is_zero() {
+				return true;
+			}
+			let was_min = info.stake >= T::MinProverStake::get();
+			let taken = Self::slash_hold(HoldReason::Stake, who, cut);
+			info.stake = info.stake.saturating_sub(taken);
+			Self::deposit_event(Event::Decayed {
+				who: who.clone(),
+				amount: taken,
+				periods: periods.min(u32::MAX as u64) as u32,
+			});
+			if was_min && info.stake < T::MinProverStake::get() {
+				Self::deposit_event(Event::Deactivated { who: who.clone() });
+			}
+			true
+		}
+
+		/// Slashes up to `amount` held for `reason` on `who` into `T::Slash`.
+		pub(crate) fn slash_hold(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+			if amount.is_zero() {
+				return amount;
+			}
+			let (credit, missing) =
+				<T::Currency as fungible::BalancedHold<T::AccountId>>::slash(&reason.into(), who, amount);
+			T::Slash::on_unbalanced(credit);
+			amount.saturating_sub(missing)
+		}
+
+		/// Brings up to `limit` provers' decay up to date, continuing where the last
+		/// sweep stopped. Returns how many were visited.
+		pub fn sweep(limit: u32) -> u32 {
+			if limit == 0 || ProverCount::<T>::get() == 0 {
+				return 0;
+			}
+			let mut iter = match SweepCursor::<T>::get() {
+				Some(last) => Provers::<T>::iter_from(Provers::<T>::hashed_key_for(last)),
+				None => Provers::<T>::iter(),
+			};
+			let mut visited = 0u32;
+			let mut last = None;
+			while visited < limit {
+				match iter.next() {
+					Some((who, mut info)) => {
+						visited += 1;
+						if Self::apply_decay(&who, &mut info) {
+							Provers::<T>::insert(&who, info);
+						}
+						last = Some(who);
+					},
+					None => {
+						last = None;
+						break;
+					},
+				}
+			}
+			match last {
+				Some(who) => SweepCursor::<T>::put(who),
+				None => SweepCursor::<T>::kill(),
+			}
+			visited
+		}
+
+		/// Whether `info` may take new work.
+		pub(crate) fn eligible(info: &ProverInfoOf<T>) -> bool {
+			info.status == ProverStatus::Active &&
+				Self::effective_stake(info) >= T::MinProverStake::get() &&
+				info.reputation >= T::MinReputation::get()
+		}
+
+		/// Moves reputation by `f` and emits `ReputationChanged`.
+		pub(crate) fn set_reputation(who: &T::AccountId, info: &mut ProverInfoOf<T>, new: Perbill) {
+			let old = info.reputation;
+			if old != new {
+				info.reputation = new;
+				Self::deposit_event(Event::ReputationChanged { who: who.clone(), old, new });
+			}
+		}
+
+		/// A client's view of `who`.
+		pub fn prover_view(who: &T::AccountId) -> Option<ProverView<BalanceOf<T>>> {
+			let info = Provers::<T>::get(who)?;
+			Some(ProverView {
+				effective_stake: Self::effective_stake(&info),
+				collateral: info.collateral,
+				unbonding: info
+					.unbonding
+					.iter()
+					.fold(Zero::zero(), |a: BalanceOf<T>, c| a.saturating_add(c.amount)),
+				reputation: info.reputation,
+				paused: info.status == ProverStatus::Paused,
+				active_jobs: info.active_jobs,
+				eligible: Self::eligible(&info) && info.active_jobs < T::MaxJobsPerProver::get(),
+			})
+		}
+
+		/// Invariants: held balances equal the recorded stake, unbonding, collateral
+		/// and bounty of every prover; reputation within [0, 100%]; jobs within bounds;
+		/// the prover count matches.
+		#[cfg(any(feature = "try-runtime", feature = "std", test))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			let mut count = 0u32;
+			for (who, info) in Provers::<T>::iter() {
+				count += 1;
+				let unbonding = info
+					.unbonding
+					.iter()
+					.fold(BalanceOf::<T>::zero(), |a, c| a.saturating_add(c.amount));
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::Stake.into(), &who) ==
+						info.stake.saturating_add(unbonding),
+					"stake hold does not match stake + unbonding"
+				);
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::Collateral.into(), &who) ==
+						info.collateral.saturating_add(info.reserved_bounty),
+					"collateral hold does not match collateral + reserved bounty"
+				);
+				ensure!(info.reputation <= Perbill::one(), "reputation above 100%");
+				ensure!(info.active_jobs <= T::MaxJobsPerProver::get(), "too many active jobs");
+			}
+			ensure!(count == ProverCount::<T>::get(), "prover count mismatch");
+			ensure!(count <= T::MaxProvers::get(), "too many provers");
+			Ok(())
+		}
+	}
+}

@@ -1,0 +1,525 @@
+//! # Verifier pallet
+//!
+//! Programs, proofs and their verification (SPEC section 6):
+//!
+//! - `register_program(vk)` stores a Groth16 BN254 verifying key (arkworks
+//!   compressed), checked at registration, with a deposit by size; the program
+//!   id is the blake2-256 hash of the key.
+//! - `submit_proof(request, proof)` by the assigned or locking prover (or any
+//!   eligible prover where the market allows) stores the proof as pending.
+//!   Each proof is bound to its request and prover: the verifier appends
+//!   `binding = blake2_256(SCALE(request, prover))` (mod r) as the last public
+//!   input, so a copied or re-randomized proof is worthless to anyone else.
+//! - The off-chain worker of every validator holding a verifier key (key type
+//!   `zkvf`, part of the session keys) verifies pending proofs with arkworks
+//!   and submits its verdicts as an unsigned transaction carrying a payload
+//!   signed by that key (`ValidateUnsigned`: signature by a current verifier,
+//!   one batch per verifier per block, short longevity). A verdict is final when
+//!   `VerdictThreshold` verifiers agree; the market then settles or slashes.
+//! - A proof without a final verdict after `VerificationTimeout` blocks is
+//!   dropped (`VerificationTimedOut`) and its request returns to the market
+//!   without a slash.
+#![cfg_attr(not(feature = "std"), no_std)]
+// `ValidateUnsigned` is deprecated in favour of `#[pallet::authorize]`, which
+// Polkadot.js cannot build transactions for yet; see docs/verification.md.
+#![allow(deprecated)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+pub mod groth16;
+#[cfg(test)]
+mod mock;
+mod offchain;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+use sp_core::crypto::KeyTypeId;
+
+/// Key type of verifier keys in the keystore.
+pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"zkvf");
+
+/// The verifier key: sr25519 under [`KEY_TYPE`].
+pub mod crypto {
+	use super::KEY_TYPE;
+	use sp_application_crypto::{app_crypto, sr25519};
+	app_crypto!(sr25519, KEY_TYPE);
+}
+
+/// A verifier's public key.
+pub type VerifierId = crypto::Public;
+/// A verifier's signature.
+pub type VerifierSignature = crypto::Signature;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{self, Inspect, MutateHold},
+	};
+	use frame_system::{offchain::CreateBare, pallet_prelude::*};
+	use sp_runtime::{
+		traits::{Saturating, Zero},
+		RuntimeAppPublic,
+	};
+	use zkmarket_primitives::traits::{ProgramId, ProofMarket, RequestId, Verdict};
+
+	/// Balance type of the pallet's currency.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+	/// A stored program.
+	pub type ProgramOf<T> =
+		ProgramInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, <T as Config>::MaxVkLen>;
+	/// A stored pending proof.
+	pub type PendingOf<T> = PendingProof<
+		<T as frame_system::Config>::AccountId,
+		BlockNumberFor<T>,
+		<T as Config>::MaxPublicInputs,
+		<T as Config>::MaxProofLen,
+		<T as Config>::MaxVerifiers,
+	>;
+	/// A verdict batch.
+	pub type BatchOf<T> = VerdictBatch<BlockNumberFor<T>, <T as Config>::MaxVerdictsPerTx>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Reasons for which this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// Deposit of a registered program.
+		#[codec(index = 0)]
+		ProgramDeposit,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config + CreateBare<Call<Self>> {
+		/// The native currency, with holds.
+		type Currency: fungible::Mutate<Self::AccountId>
+			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// The market that settles verdicts.
+		type Market: ProofMarket<Self::AccountId>;
+		/// Largest verifying key in bytes.
+		#[pallet::constant]
+		type MaxVkLen: Get<u32>;
+		/// Largest proof in bytes.
+		#[pallet::constant]
+		type MaxProofLen: Get<u32>;
+		/// Most public inputs of a request (as the market's bound).
+		#[pallet::constant]
+		type MaxPublicInputs: Get<u32>;
+		/// Most proofs pending at once.
+		#[pallet::constant]
+		type MaxPending: Get<u32>;
+		/// Most verdicts in one batch (and proofs one off-chain worker run verifies).
+		#[pallet::constant]
+		type MaxVerdictsPerTx: Get<u32>;
+		/// Most verifiers.
+		#[pallet::constant]
+		type MaxVerifiers: Get<u32>;
+		/// Blocks a proof may wait for a final verdict.
+		#[pallet::constant]
+		type VerificationTimeout: Get<BlockNumberFor<Self>>;
+		/// Fixed part of a program's deposit.
+		#[pallet::constant]
+		type ProgramDepositBase: Get<BalanceOf<Self>>;
+		/// Per-byte part of a program's deposit.
+		#[pallet::constant]
+		type ProgramDepositPerByte: Get<BalanceOf<Self>>;
+		/// Priority of verdict transactions.
+		#[pallet::constant]
+		type UnsignedPriority: Get<TransactionPriority>;
+		/// Weights of this pallet.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Registered programs by id (blake2-256 of the key).
+	#[pallet::storage]
+	pub type Programs<T: Config> = StorageMap<_, Identity, ProgramId, ProgramOf<T>>;
+
+	/// Id of the next submitted proof.
+	#[pallet::storage]
+	pub type NextProofId<T> = StorageValue<_, ProofId, ValueQuery>;
+
+	/// Proofs awaiting a verdict.
+	#[pallet::storage]
+	pub type Pending<T: Config> = StorageMap<_, Twox64Concat, ProofId, PendingOf<T>>;
+
+	/// Pending proof ids in submission order.
+	#[pallet::storage]
+	pub type PendingQueue<T: Config> = StorageValue<_, BoundedVec<ProofId, T::MaxPending>, ValueQuery>;
+
+	/// The verifier set.
+	#[pallet::storage]
+	pub type Verifiers<T: Config> = StorageValue<_, BoundedVec<VerifierId, T::MaxVerifiers>, ValueQuery>;
+
+	/// Agreeing verifiers needed for a final verdict.
+	#[pallet::storage]
+	pub type VerdictThreshold<T> = StorageValue<_, u32, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Initial verifier set.
+		pub verifiers: alloc::vec::Vec<VerifierId>,
+		/// Agreeing verifiers needed (0: a majority of the set).
+		pub threshold: u32,
+		#[serde(skip)]
+		pub _phantom: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			let set: BoundedVec<VerifierId, T::MaxVerifiers> =
+				self.verifiers.clone().try_into().expect("too many genesis verifiers");
+			let threshold =
+				if self.threshold == 0 { set.len() as u32 / 2 + 1 } else { self.threshold };
+			assert!(threshold as usize <= set.len().max(1), "threshold above the verifier count");
+			Verifiers::<T>::put(set);
+			VerdictThreshold::<T>::put(threshold);
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A program was registered.
+		ProgramRegistered { id: ProgramId, owner: T::AccountId, inputs: u32, deposit: BalanceOf<T> },
+		/// A proof was submitted for verification.
+		ProofSubmitted { proof: ProofId, request: RequestId, prover: T::AccountId },
+		/// A verifier voted.
+		VoteRecorded { proof: ProofId, verifier: VerifierId, valid: bool },
+		/// Verifiers disagree on a proof.
+		ConflictingVotes { proof: ProofId, valid: u32, invalid: u32 },
+		/// A proof got its final verdict.
+		VerdictReached { proof: ProofId, request: RequestId, prover: T::AccountId, valid: bool },
+		/// No verdict within the timeout: the proof was dropped, the request reopened.
+		VerificationTimedOut { proof: ProofId, request: RequestId },
+		/// Root changed the verifier set.
+		VerifiersChanged { count: u32, threshold: u32 },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The bytes are not a valid Groth16 BN254 verifying key with at least one
+		/// public input (the binding).
+		InvalidVerifyingKey,
+		/// This key is already registered.
+		ProgramExists,
+		/// Not enough free balance for the deposit.
+		InsufficientBalance,
+		/// The proof is empty.
+		EmptyProof,
+		/// The program of the request is not registered.
+		UnknownProgram,
+		/// Too many proofs pending; try again later.
+		TooManyPending,
+		/// The request carries more public inputs than allowed.
+		TooManyInputs,
+		/// The signer is not a current verifier.
+		NotVerifier,
+		/// The batch's signature is invalid.
+		BadSignature,
+		/// The batch contains no new vote.
+		NothingNew,
+		/// The threshold must be between 1 and the number of verifiers.
+		InvalidThreshold,
+		/// The verifier set is too large or has duplicates.
+		InvalidVerifierSet,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
+			let dropped = Self::process_timeouts(n);
+			T::WeightInfo::timeouts(dropped)
+		}
+
+		fn offchain_worker(n: BlockNumberFor<T>) {
+			Self::run_offchain_worker(n);
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxVerdictsPerTx::get() > 0, "MaxVerdictsPerTx must be positive");
+			assert!(T::MaxVerifiers::get() > 0, "MaxVerifiers must be positive");
+			assert!(!T::VerificationTimeout::get().is_zero(), "VerificationTimeout must be positive");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Register a program: a Groth16 BN254 verifying key (arkworks compressed)
+		/// whose last public input is the request/prover binding. Holds a deposit
+		/// of `ProgramDepositBase + ProgramDepositPerByte * len`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_program(vk.len() as u32))]
+		pub fn register_program(origin: OriginFor<T>, vk: BoundedVec<u8, T::MaxVkLen>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let id = sp_io::hashing::blake2_256(&vk);
+			ensure!(!Programs::<T>::contains_key(id), Error::<T>::ProgramExists);
+			let n = groth16::parse_vk(&vk).ok_or(Error::<T>::InvalidVerifyingKey)?;
+			let inputs = n - 1;
+			ensure!(inputs <= T::MaxPublicInputs::get(), Error::<T>::TooManyInputs);
+			let deposit = T::ProgramDepositBase::get()
+				.saturating_add(T::ProgramDepositPerByte::get().saturating_mul((vk.len() as u32).into()));
+			T::Currency::hold(&HoldReason::ProgramDeposit.into(), &who, deposit)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			Programs::<T>::insert(id, ProgramInfo { owner: who.clone(), vk, inputs, deposit });
+			Self::deposit_event(Event::ProgramRegistered { id, owner: who, inputs, deposit });
+			Ok(())
+		}
+
+		/// Submit a proof for `request`. Only the assigned or locking prover may,
+		/// or an eligible prover where the market allows (unlocked offers, bounties).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::submit_proof())]
+		pub fn submit_proof(
+			origin: OriginFor<T>,
+			request: RequestId,
+			proof: BoundedVec<u8, T::MaxProofLen>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!proof.is_empty(), Error::<T>::EmptyProof);
+			ensure!(
+				(PendingQueue::<T>::decode_len().unwrap_or(0) as u32) < T::MaxPending::get(),
+				Error::<T>::TooManyPending
+			);
+			let (program, inputs) = T::Market::begin_verification(request, &who)?;
+			ensure!(Programs::<T>::contains_key(program), Error::<T>::UnknownProgram);
+			let inputs: BoundedVec<_, T::MaxPublicInputs> =
+				inputs.try_into().map_err(|_| Error::<T>::TooManyInputs)?;
+			let id = NextProofId::<T>::get();
+			PendingQueue::<T>::try_mutate(|q| q.try_push(id)).map_err(|_| Error::<T>::TooManyPending)?;
+			Pending::<T>::insert(
+				id,
+				PendingProof {
+					request,
+					prover: who.clone(),
+					program,
+					inputs,
+					proof,
+					submitted_at: frame_system::Pallet::<T>::block_number(),
+					valid: BoundedVec::new(),
+					invalid: BoundedVec::new(),
+				},
+			);
+			NextProofId::<T>::put(id.saturating_add(1));
+			Self::deposit_event(Event::ProofSubmitted { proof: id, request, prover: who });
+			Ok(())
+		}
+
+		/// Verdicts of one verifier, signed with its verifier key. Submitted by the
+		/// off-chain worker as an unsigned transaction; nobody else can produce it.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::submit_verdicts(batch.verdicts.len() as u32))]
+		pub fn submit_verdicts(
+			origin: OriginFor<T>,
+			batch: BatchOf<T>,
+			signature: VerifierSignature,
+		) -> DispatchResult {
+			ensure_none(origin)?;
+			Self::check_batch(&batch, &signature)?;
+			let threshold = VerdictThreshold::<T>::get().max(1) as usize;
+			let mut new_votes = 0u32;
+			for (proof_id, valid) in batch.verdicts.iter() {
+				let Some(mut p) = Pending::<T>::get(proof_id) else { continue };
+				if p.valid.contains(&batch.verifier) || p.invalid.contains(&batch.verifier) {
+					continue;
+				}
+				let side = if *valid { &mut p.valid } else { &mut p.invalid };
+				if side.try_push(batch.verifier.clone()).is_err() {
+					continue;
+				}
+				new_votes += 1;
+				Self::deposit_event(Event::VoteRecorded {
+					proof: *proof_id,
+					verifier: batch.verifier.clone(),
+					valid: *valid,
+				});
+				if !p.valid.is_empty() && !p.invalid.is_empty() {
+					Self::deposit_event(Event::ConflictingVotes {
+						proof: *proof_id,
+						valid: p.valid.len() as u32,
+						invalid: p.invalid.len() as u32,
+					});
+				}
+				if p.valid.len() >= threshold {
+					Self::finalize(*proof_id, p, Verdict::Valid);
+				} else if p.invalid.len() >= threshold {
+					Self::finalize(*proof_id, p, Verdict::Invalid);
+				} else {
+					Pending::<T>::insert(proof_id, p);
+				}
+			}
+			ensure!(new_votes > 0, Error::<T>::NothingNew);
+			Ok(())
+		}
+
+		/// Root: replace the verifier set and the threshold.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::set_verifiers(verifiers.len() as u32))]
+		pub fn set_verifiers(
+			origin: OriginFor<T>,
+			verifiers: alloc::vec::Vec<VerifierId>,
+			threshold: u32,
+		) -> DispatchResult {
+			ensure_root(origin)?;
+			let mut sorted = verifiers.clone();
+			sorted.sort();
+			sorted.dedup();
+			ensure!(sorted.len() == verifiers.len(), Error::<T>::InvalidVerifierSet);
+			let set: BoundedVec<VerifierId, T::MaxVerifiers> =
+				verifiers.try_into().map_err(|_| Error::<T>::InvalidVerifierSet)?;
+			ensure!(threshold >= 1 && threshold as usize <= set.len(), Error::<T>::InvalidThreshold);
+			let count = set.len() as u32;
+			Verifiers::<T>::put(set);
+			VerdictThreshold::<T>::put(threshold);
+			Self::deposit_event(Event::VerifiersChanged { count, threshold });
+			Ok(())
+		}
+	}
+
+	#[pallet::validate_unsigned]
+	impl<T: Config> ValidateUnsigned for Pallet<T> {
+		type Call = Call<T>;
+
+		fn validate_unsigned(_source: TransactionSource, call: &Self::Call) -> TransactionValidity {
+			let Call::submit_verdicts { batch, signature } = call else {
+				return InvalidTransaction::Call.into();
+			};
+			Self::check_batch(batch, signature).map_err(|e| match e {
+				Error::<T>::BadSignature => InvalidTransaction::BadProof,
+				Error::<T>::NotVerifier => InvalidTransaction::BadSigner,
+				_ => InvalidTransaction::Stale,
+			})?;
+			let now = frame_system::Pallet::<T>::block_number();
+			if batch.block > now {
+				return InvalidTransaction::Future.into();
+			}
+			if now.saturating_sub(batch.block) > 5u32.into() {
+				return InvalidTransaction::Stale.into();
+			}
+			let any_new = batch.verdicts.iter().any(|(id, _)| {
+				Pending::<T>::get(id)
+					.map(|p| !p.valid.contains(&batch.verifier) && !p.invalid.contains(&batch.verifier))
+					.unwrap_or(false)
+			});
+			if !any_new {
+				return InvalidTransaction::Stale.into();
+			}
+			ValidTransaction::with_tag_prefix("zkmarket-verdicts")
+				.priority(T::UnsignedPriority::get())
+				.and_provides((batch.verifier.clone(), batch.block))
+				.longevity(5)
+				.propagate(true)
+				.build()
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Checks the signer is a verifier and the signature is valid.
+		pub(crate) fn check_batch(batch: &BatchOf<T>, signature: &VerifierSignature) -> Result<(), Error<T>> {
+			ensure!(Verifiers::<T>::get().contains(&batch.verifier), Error::<T>::NotVerifier);
+			let msg = (VERDICT_CONTEXT, batch).encode();
+			ensure!(batch.verifier.verify(&msg, signature), Error::<T>::BadSignature);
+			Ok(())
+		}
+
+		/// Removes a proof with a final verdict and lets the market settle.
+		pub(crate) fn finalize(id: ProofId, p: PendingOf<T>, verdict: Verdict) {
+			Pending::<T>::remove(id);
+			PendingQueue::<T>::mutate(|q| q.retain(|x| *x != id));
+			Self::deposit_event(Event::VerdictReached {
+				proof: id,
+				request: p.request,
+				prover: p.prover.clone(),
+				valid: verdict == Verdict::Valid,
+			});
+			T::Market::conclude(p.request, &p.prover, verdict);
+		}
+
+		/// Drops proofs older than `VerificationTimeout` (oldest first, bounded).
+		pub(crate) fn process_timeouts(n: BlockNumberFor<T>) -> u32 {
+			let timeout = T::VerificationTimeout::get();
+			let mut dropped = 0u32;
+			let queue = PendingQueue::<T>::get();
+			for id in queue.iter().take(T::MaxVerdictsPerTx::get() as usize) {
+				let Some(p) = Pending::<T>::get(id) else { continue };
+				if p.submitted_at.saturating_add(timeout) > n {
+					break;
+				}
+				dropped += 1;
+				Pending::<T>::remove(id);
+				PendingQueue::<T>::mutate(|q| q.retain(|x| x != id));
+				Self::deposit_event(Event::VerificationTimedOut { proof: *id, request: p.request });
+				T::Market::conclude(p.request, &p.prover, Verdict::Undecided);
+			}
+			dropped
+		}
+
+		/// The binding input of a pending proof.
+		pub fn binding_of(p: &PendingOf<T>) -> [u8; 32] {
+			groth16::binding(&(p.request, &p.prover).encode())
+		}
+
+		/// Verifies a pending proof for real (used by the off-chain worker).
+		pub fn verify_pending(p: &PendingOf<T>) -> bool {
+			let Some(program) = Programs::<T>::get(p.program) else { return false };
+			groth16::verify(&program.vk, &p.proof, &p.inputs, &Self::binding_of(p))
+		}
+
+		/// Invariants: pending queue and map agree; deposits are held; threshold valid.
+		#[cfg(any(feature = "try-runtime", feature = "std", test))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::btree_map::BTreeMap;
+			use frame_support::traits::fungible::InspectHold;
+			let queue = PendingQueue::<T>::get();
+			ensure!(queue.len() == Pending::<T>::iter_keys().count(), "pending queue/map size mismatch");
+			for id in queue.iter() {
+				ensure!(Pending::<T>::contains_key(id), "queued proof missing");
+			}
+			let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			for (_, p) in Programs::<T>::iter() {
+				let e = deposits.entry(p.owner).or_insert_with(Zero::zero);
+				*e = e.saturating_add(p.deposit);
+			}
+			for (who, d) in deposits {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::ProgramDeposit.into(), &who) == d,
+					"program deposit hold mismatch"
+				);
+			}
+			let t = VerdictThreshold::<T>::get();
+			let n = Verifiers::<T>::get().len() as u32;
+			ensure!(n == 0 || (t >= 1 && t <= n), "threshold out of range");
+			Ok(())
+		}
+	}
+
+	impl<T: Config> zkmarket_primitives::traits::ProgramRegistry for Pallet<T> {
+		fn public_inputs(program: &ProgramId) -> Option<u32> {
+			Programs::<T>::get(program).map(|p| p.inputs)
+		}
+	}
+
+	impl<T: Config> sp_runtime::BoundToRuntimeAppPublic for Pallet<T> {
+		type Public = VerifierId;
+	}
+}

@@ -1,0 +1,307 @@
+//! Tests of the verifier pallet with REAL Groth16 proofs of the demo circuit.
+use crate::{
+	mock::*, Error, Event, Pending, PendingQueue, Programs, VerdictBatch, VerdictThreshold,
+	VerifierSignature, VERDICT_CONTEXT,
+};
+use codec::{Decode, Encode};
+use frame_support::{assert_noop, assert_ok, traits::Hooks, BoundedVec};
+use sp_core::{sr25519, Pair};
+use sp_runtime::{
+	traits::ValidateUnsigned,
+	transaction_validity::{InvalidTransaction, TransactionSource},
+	DispatchError,
+};
+use zkmarket_primitives::traits::Verdict;
+use zkmarket_prover as demo;
+
+type V = crate::Pallet<Test>;
+
+fn program() -> [u8; 32] {
+	let vk: BoundedVec<u8, _> = demo::vk_bytes().try_into().unwrap();
+	assert_ok!(Verifier::register_program(RuntimeOrigin::signed(1), vk));
+	demo::program_id()
+}
+
+/// A proof of `x` made for `request` and account `made_for`, submitted by `submitter`.
+fn submit(request: u64, x: u64, made_for: u64, submitter: u64) -> u64 {
+	let id = crate::NextProofId::<Test>::get();
+	open_request(request, submitter, demo::program_id(), vec![demo::fr_bytes(demo::output(x))]);
+	let proof = demo::prove(x, request, &made_for.encode(), 7);
+	assert_ok!(Verifier::submit_proof(
+		RuntimeOrigin::signed(submitter),
+		request,
+		proof.try_into().unwrap()
+	));
+	id
+}
+
+fn batch(seed: &str, verdicts: Vec<(u64, bool)>) -> (crate::BatchOf<Test>, VerifierSignature) {
+	let (pair, id) = verifier(seed);
+	let b = VerdictBatch {
+		verifier: id,
+		block: System::block_number(),
+		verdicts: verdicts.try_into().unwrap(),
+	};
+	let sig: sr25519::Signature = pair.sign(&(VERDICT_CONTEXT, &b).encode());
+	(b, sig.into())
+}
+
+fn vote(seed: &str, verdicts: Vec<(u64, bool)>) -> sp_runtime::DispatchResult {
+	let (b, s) = batch(seed, verdicts);
+	Verifier::submit_verdicts(RuntimeOrigin::none(), b, s)
+}
+
+#[test]
+fn registers_a_real_key_with_deposit() {
+	new_test_ext(1).execute_with(|| {
+		let id = program();
+		let info = Programs::<Test>::get(id).unwrap();
+		assert_eq!(info.inputs, 1);
+		assert_eq!(info.deposit, 1_000 + 10 * demo::vk_bytes().len() as u128);
+		let vk: BoundedVec<u8, _> = demo::vk_bytes().try_into().unwrap();
+		assert_noop!(Verifier::register_program(RuntimeOrigin::signed(2), vk), Error::<Test>::ProgramExists);
+		let mut bad = demo::vk_bytes();
+		bad[10] ^= 0xff;
+		assert_noop!(
+			Verifier::register_program(RuntimeOrigin::signed(2), bad.try_into().unwrap()),
+			Error::<Test>::InvalidVerifyingKey
+		);
+		assert_noop!(
+			Verifier::register_program(RuntimeOrigin::signed(2), vec![1, 2, 3].try_into().unwrap()),
+			Error::<Test>::InvalidVerifyingKey
+		);
+		V::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn real_proof_verifies_and_tampered_ones_do_not() {
+	new_test_ext(1).execute_with(|| {
+		program();
+		let good = submit(0, 3, 11, 11);
+		let p = Pending::<Test>::get(good).unwrap();
+		assert!(V::verify_pending(&p));
+		// Wrong public input: the request says y(4) but the proof is for y(3).
+		open_request(1, 11, demo::program_id(), vec![demo::fr_bytes(demo::output(4))]);
+		let proof = demo::prove(3, 1, &11u64.encode(), 7);
+		assert_ok!(Verifier::submit_proof(RuntimeOrigin::signed(11), 1, proof.clone().try_into().unwrap()));
+		assert!(!V::verify_pending(&Pending::<Test>::get(1).unwrap()));
+		// Flipped bytes.
+		let mut bad = demo::prove(3, 2, &11u64.encode(), 7);
+		bad[40] ^= 1;
+		open_request(2, 11, demo::program_id(), vec![demo::fr_bytes(demo::output(3))]);
+		assert_ok!(Verifier::submit_proof(RuntimeOrigin::signed(11), 2, bad.try_into().unwrap()));
+		assert!(!V::verify_pending(&Pending::<Test>::get(2).unwrap()));
+		// Non-canonical public input.
+		open_request(3, 11, demo::program_id(), vec![[0xff; 32]]);
+		assert_ok!(Verifier::submit_proof(
+			RuntimeOrigin::signed(11),
+			3,
+			demo::prove(3, 3, &11u64.encode(), 7).try_into().unwrap()
+		));
+		assert!(!V::verify_pending(&Pending::<Test>::get(3).unwrap()));
+	});
+}
+
+#[test]
+fn proof_for_another_program_is_invalid() {
+	new_test_ext(1).execute_with(|| {
+		program();
+		// A pending proof pointing at a program that is not the key it was made for.
+		let id = submit(0, 3, 11, 11);
+		let mut p = Pending::<Test>::get(id).unwrap();
+		p.program = [9u8; 32];
+		assert!(!V::verify_pending(&p));
+	});
+}
+
+#[test]
+fn copied_or_rerandomized_proof_is_worthless() {
+	new_test_ext(1).execute_with(|| {
+		program();
+		// Prover 12 submits a proof that was made for prover 11.
+		let copied = submit(0, 3, 11, 12);
+		assert!(!V::verify_pending(&Pending::<Test>::get(copied).unwrap()));
+		// And a re-randomized version of it.
+		let original = demo::prove(3, 1, &11u64.encode(), 7);
+		let rerandomized = demo::rerandomize(&original, 99);
+		open_request(1, 12, demo::program_id(), vec![demo::fr_bytes(demo::output(3))]);
+		assert_ok!(Verifier::submit_proof(RuntimeOrigin::signed(12), 1, rerandomized.try_into().unwrap()));
+		assert!(!V::verify_pending(&Pending::<Test>::get(1).unwrap()));
+	});
+}
+
+#[test]
+fn submit_errors() {
+	new_test_ext(1).execute_with(|| {
+		assert_noop!(
+			Verifier::submit_proof(RuntimeOrigin::signed(11), 0, vec![].try_into().unwrap()),
+			Error::<Test>::EmptyProof
+		);
+		assert_noop!(
+			Verifier::submit_proof(RuntimeOrigin::signed(11), 0, vec![1].try_into().unwrap()),
+			DispatchError::Other("unknown request")
+		);
+		open_request(0, 11, [5u8; 32], vec![]);
+		assert_noop!(
+			Verifier::submit_proof(RuntimeOrigin::signed(11), 0, vec![1].try_into().unwrap()),
+			Error::<Test>::UnknownProgram
+		);
+	});
+}
+
+#[test]
+fn threshold_one_settles_on_first_vote() {
+	new_test_ext(1).execute_with(|| {
+		program();
+		let a = submit(0, 3, 11, 11);
+		let b = submit(1, 3, 11, 12);
+		assert_ok!(vote("Alice", vec![(a, true), (b, false)]));
+		assert_eq!(concluded(), vec![(0, 11, Verdict::Valid), (1, 12, Verdict::Invalid)]);
+		assert!(PendingQueue::<Test>::get().is_empty());
+		V::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn majority_threshold_and_conflicting_votes() {
+	new_test_ext(2).execute_with(|| {
+		assert_eq!(VerdictThreshold::<Test>::get(), 2);
+		program();
+		let a = submit(0, 3, 11, 11);
+		assert_ok!(vote("Alice", vec![(a, true)]));
+		assert!(concluded().is_empty());
+		assert_ok!(vote("Bob", vec![(a, false)]));
+		System::assert_has_event(Event::ConflictingVotes { proof: a, valid: 1, invalid: 1 }.into());
+		assert!(concluded().is_empty());
+		assert_ok!(vote("Charlie", vec![(a, true)]));
+		assert_eq!(concluded(), vec![(0, 11, Verdict::Valid)]);
+	});
+}
+
+#[test]
+fn only_verifiers_with_valid_signatures_may_vote_once() {
+	new_test_ext(2).execute_with(|| {
+		program();
+		let a = submit(0, 3, 11, 11);
+		assert_noop!(vote("Dave", vec![(a, true)]), Error::<Test>::NotVerifier);
+		let (b, _) = batch("Alice", vec![(a, true)]);
+		let (_, wrong) = batch("Bob", vec![(a, true)]);
+		assert_noop!(
+			Verifier::submit_verdicts(RuntimeOrigin::none(), b.clone(), wrong),
+			Error::<Test>::BadSignature
+		);
+		assert_noop!(
+			Verifier::submit_verdicts(RuntimeOrigin::signed(1), b, batch("Alice", vec![]).1),
+			DispatchError::BadOrigin
+		);
+		let (b, s) = batch("Alice", vec![(a, true)]);
+		assert_ok!(Verifier::submit_verdicts(RuntimeOrigin::none(), b.clone(), s.clone()));
+		// Replay: nothing new.
+		assert_noop!(
+			Verifier::submit_verdicts(RuntimeOrigin::none(), b.clone(), s.clone()),
+			Error::<Test>::NothingNew
+		);
+		let call = crate::Call::submit_verdicts { batch: b, signature: s };
+		assert_eq!(
+			V::validate_unsigned(TransactionSource::External, &call),
+			Err(InvalidTransaction::Stale.into())
+		);
+	});
+}
+
+#[test]
+fn validate_unsigned_accepts_fresh_verifier_batches() {
+	new_test_ext(2).execute_with(|| {
+		program();
+		let a = submit(0, 3, 11, 11);
+		let (b, s) = batch("Alice", vec![(a, true)]);
+		let call = crate::Call::submit_verdicts { batch: b.clone(), signature: s.clone() };
+		assert!(V::validate_unsigned(TransactionSource::External, &call).is_ok());
+		let (d, ds) = batch("Dave", vec![(a, true)]);
+		let call = crate::Call::submit_verdicts { batch: d, signature: ds };
+		assert_eq!(
+			V::validate_unsigned(TransactionSource::External, &call),
+			Err(InvalidTransaction::BadSigner.into())
+		);
+		System::set_block_number(10);
+		let call = crate::Call::submit_verdicts { batch: b, signature: s };
+		assert_eq!(
+			V::validate_unsigned(TransactionSource::External, &call),
+			Err(InvalidTransaction::Stale.into())
+		);
+	});
+}
+
+#[test]
+fn undecided_after_timeout() {
+	new_test_ext(2).execute_with(|| {
+		program();
+		let a = submit(0, 3, 11, 11);
+		assert_ok!(vote("Alice", vec![(a, true)]));
+		V::on_initialize(10);
+		assert!(concluded().is_empty());
+		V::on_initialize(11);
+		assert_eq!(concluded(), vec![(0, 11, Verdict::Undecided)]);
+		System::assert_has_event(Event::VerificationTimedOut { proof: a, request: 0 }.into());
+		assert!(Pending::<Test>::get(a).is_none());
+	});
+}
+
+#[test]
+fn set_verifiers_root_only_and_checked() {
+	new_test_ext(1).execute_with(|| {
+		let ids: Vec<_> = ["Alice", "Bob"].iter().map(|s| verifier(s).1).collect();
+		assert_noop!(
+			Verifier::set_verifiers(RuntimeOrigin::signed(1), ids.clone(), 1),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Verifier::set_verifiers(RuntimeOrigin::root(), ids.clone(), 3),
+			Error::<Test>::InvalidThreshold
+		);
+		assert_noop!(
+			Verifier::set_verifiers(RuntimeOrigin::root(), vec![ids[0].clone(), ids[0].clone()], 1),
+			Error::<Test>::InvalidVerifierSet
+		);
+		assert_ok!(Verifier::set_verifiers(RuntimeOrigin::root(), ids, 2));
+		assert_eq!(VerdictThreshold::<Test>::get(), 2);
+	});
+}
+
+#[test]
+fn offchain_worker_verifies_and_submits_signed_verdicts() {
+	use sp_core::offchain::{testing, OffchainDbExt, OffchainWorkerExt, TransactionPoolExt};
+	use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
+	use std::sync::Arc;
+
+	let mut ext = new_test_ext(1);
+	let (offchain, _state) = testing::TestOffchainExt::new();
+	let (pool, pool_state) = testing::TestTransactionPoolExt::new();
+	let keystore = MemoryKeystore::new();
+	keystore.sr25519_generate_new(crate::KEY_TYPE, Some("//Alice")).unwrap();
+	ext.register_extension(OffchainWorkerExt::new(offchain.clone()));
+	ext.register_extension(OffchainDbExt::new(offchain));
+	ext.register_extension(TransactionPoolExt::new(pool));
+	ext.register_extension(KeystoreExt(Arc::new(keystore)));
+	ext.execute_with(|| {
+		program();
+		let good = submit(0, 3, 11, 11);
+		let copied = submit(1, 3, 11, 12);
+		V::offchain_worker(1);
+		let tx = pool_state.write().transactions.pop().expect("a verdict transaction");
+		let xt = Extrinsic::decode(&mut &tx[..]).unwrap();
+		let RuntimeCall::Verifier(crate::Call::submit_verdicts { batch, signature }) = xt.function
+		else {
+			panic!("unexpected call")
+		};
+		assert_eq!(batch.verifier, verifier("Alice").1);
+		assert_eq!(batch.verdicts.to_vec(), vec![(good, true), (copied, false)]);
+		// The runtime accepts it and the market gets both verdicts.
+		assert_ok!(Verifier::submit_verdicts(RuntimeOrigin::none(), batch, signature));
+		assert_eq!(concluded(), vec![(0, 11, Verdict::Valid), (1, 12, Verdict::Invalid)]);
+		// Nothing pending: the worker submits nothing more.
+		V::offchain_worker(2);
+		assert!(pool_state.read().transactions.is_empty());
+	});
+}

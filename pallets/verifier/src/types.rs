@@ -1,0 +1,69 @@
+//! Types stored by the verifier pallet.
+use crate::VerifierId;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{pallet_prelude::*, BoundedVec};
+use scale_info::TypeInfo;
+
+use zkmarket_primitives::traits::{ProgramId, PublicInput, RequestId};
+
+/// Identifier of a submitted proof.
+pub type ProofId = u64;
+
+/// A registered program.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(skip_type_params(MaxVkLen))]
+pub struct ProgramInfo<AccountId, Balance, MaxVkLen: Get<u32>> {
+	/// Who registered it (and paid the deposit).
+	pub owner: AccountId,
+	/// Groth16 BN254 verifying key, arkworks compressed serialization.
+	pub vk: BoundedVec<u8, MaxVkLen>,
+	/// Public inputs a request carries (the key's inputs minus the binding).
+	pub inputs: u32,
+	/// Deposit held from the owner.
+	pub deposit: Balance,
+}
+
+/// A proof waiting for the verifiers' verdict.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(skip_type_params(MaxInputs, MaxProofLen, MaxVerifiers))]
+pub struct PendingProof<
+	AccountId,
+	BlockNumber,
+	MaxInputs: Get<u32>,
+	MaxProofLen: Get<u32>,
+	MaxVerifiers: Get<u32>,
+> {
+	/// The request it proves.
+	pub request: RequestId,
+	/// The submitting prover.
+	pub prover: AccountId,
+	/// The program.
+	pub program: ProgramId,
+	/// The request's public inputs (the binding is derived from request and prover).
+	pub inputs: BoundedVec<PublicInput, MaxInputs>,
+	/// The proof, arkworks compressed serialization.
+	pub proof: BoundedVec<u8, MaxProofLen>,
+	/// Block of submission.
+	pub submitted_at: BlockNumber,
+	/// Verifiers who found it valid.
+	pub valid: BoundedVec<VerifierId, MaxVerifiers>,
+	/// Verifiers who found it invalid.
+	pub invalid: BoundedVec<VerifierId, MaxVerifiers>,
+}
+
+/// A batch of verdicts signed by one verifier.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+#[scale_info(skip_type_params(MaxVerdicts))]
+pub struct VerdictBatch<BlockNumber, MaxVerdicts: Get<u32>> {
+	/// The signing verifier.
+	pub verifier: VerifierId,
+	/// Block whose state the verdicts were computed on.
+	pub block: BlockNumber,
+	/// `(proof, valid)` pairs.
+	pub verdicts: BoundedVec<(ProofId, bool), MaxVerdicts>,
+}
+
+/// Domain separator of signed verdict batches.
+pub const VERDICT_CONTEXT: &[u8] = b"zkmarket/verdicts/v1";

@@ -1,0 +1,97 @@
+//! The seams between the market pallets. Each pallet depends only on these
+//! traits; the runtime wires the implementations together, and every pallet
+//! tests alone on its mock runtime.
+
+use alloc::vec::Vec;
+use sp_runtime::{DispatchError, DispatchResult};
+
+/// Identifier of a proof request.
+pub type RequestId = u64;
+
+/// Identifier of a registered program: the blake2-256 hash of its verifying key.
+pub type ProgramId = [u8; 32];
+
+/// A public input of a program: a BN254 scalar field element, 32 bytes little-endian.
+pub type PublicInput = [u8; 32];
+
+/// Why a prover failed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Failure {
+	/// A proof was verified invalid: stake is slashed by `InvalidProofSlash`.
+	InvalidProof,
+	/// An auction assignment's deadline passed: stake is slashed by `MissedDeadlineSlash`.
+	MissedDeadline,
+	/// An offer's lock deadline passed: the lock collateral is the penalty (taken
+	/// separately), only reputation drops here.
+	MissedLock,
+}
+
+/// The prover registry (pallet-provers) as the market and the verifier see it.
+pub trait ProverRegistry<AccountId, Balance> {
+	/// Whether `who` may take new work now (active, enough stake and reputation).
+	fn is_eligible(who: &AccountId) -> bool;
+	/// Free job slots of eligible provers in auction order (reputation desc, stake
+	/// desc, account asc), dealt round-robin, at most `max`.
+	fn auction_slots(max: u32) -> Vec<AccountId>;
+	/// Takes one job slot of `who`.
+	fn occupy_slot(who: &AccountId) -> DispatchResult;
+	/// Frees one job slot of `who`.
+	fn release_slot(who: &AccountId);
+	/// Moves `amount` of `who`'s stake into its collateral hold.
+	fn hold_collateral(who: &AccountId, amount: Balance) -> DispatchResult;
+	/// Moves `amount` of collateral back into `who`'s stake.
+	fn release_collateral(who: &AccountId, amount: Balance);
+	/// Forfeits `amount` of `who`'s collateral: `bounty` of it stays reserved on
+	/// `who` (for [`Self::pay_bounty`] or [`Self::slash_bounty`]), the rest goes
+	/// to the slash handler. Returns the amount actually forfeited.
+	fn forfeit_collateral(who: &AccountId, amount: Balance, bounty: Balance) -> Balance;
+	/// Pays a reserved bounty of `from` into the stake of `to`.
+	fn pay_bounty(from: &AccountId, to: &AccountId, amount: Balance) -> DispatchResult;
+	/// Sends a reserved bounty nobody earned to the slash handler.
+	fn slash_bounty(from: &AccountId, amount: Balance);
+	/// Adds `amount` of `who`'s free balance to its stake (an earned fee).
+	fn credit_stake(who: &AccountId, amount: Balance) -> DispatchResult;
+	/// A verified proof: reputation up, idle clock reset.
+	fn record_success(who: &AccountId);
+	/// A failure: slash as [`Failure`] says, reputation down. Returns the slashed amount.
+	fn record_failure(who: &AccountId, failure: Failure) -> Balance;
+}
+
+/// The BaseFee (pallet-base-fee) as the market sees it.
+pub trait BaseFeeOracle<Balance> {
+	/// The current BaseFee.
+	fn base_fee() -> Balance;
+	/// Reports this block's demand (eligible bids) and capacity (free slots);
+	/// updates the BaseFee for the next block.
+	fn on_demand(demand: u32, capacity: u32);
+}
+
+/// Registered programs (pallet-verifier) as the market sees them.
+pub trait ProgramRegistry {
+	/// Number of public inputs a request for `program` must carry, `None` if
+	/// the program is not registered.
+	fn public_inputs(program: &ProgramId) -> Option<u32>;
+}
+
+/// Outcome of verifying a proof.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Verdict {
+	/// The verifiers agreed the proof is valid.
+	Valid,
+	/// The verifiers agreed the proof is invalid.
+	Invalid,
+	/// No verdict was reached within the verification timeout.
+	Undecided,
+}
+
+/// The market (pallet-market) as the verifier sees it.
+pub trait ProofMarket<AccountId> {
+	/// Checks that `prover` may submit a proof for `request` now and marks the
+	/// request as proof-submitted. Returns the program and public inputs.
+	fn begin_verification(
+		request: RequestId,
+		prover: &AccountId,
+	) -> Result<(ProgramId, Vec<PublicInput>), DispatchError>;
+	/// Settles a request once its proof has a final verdict.
+	fn conclude(request: RequestId, prover: &AccountId, verdict: Verdict);
+}
