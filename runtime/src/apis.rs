@@ -17,9 +17,26 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Nonce,
+	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
+use pallet_market::runtime_api::{BidQuote, RequestView};
+use zkmarket_primitives::traits::{BaseFeeOracle, RequestId};
+
+/// A stored request as the market API returns it.
+fn request_view(id: RequestId, r: pallet_market::RequestOf<Runtime>) -> RequestView<AccountId, Balance, BlockNumber> {
+	RequestView {
+		id,
+		requester: r.requester,
+		program: r.program,
+		inputs: r.inputs.into_inner(),
+		pricing: r.pricing,
+		escrow: r.escrow,
+		submitted_at: r.submitted_at,
+		expires_at: r.expires_at,
+		state: r.state,
+	}
+}
 
 impl_runtime_apis! {
 	impl sp_api::Core<Block> for Runtime {
@@ -191,6 +208,62 @@ impl_runtime_apis! {
 		}
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_provers::runtime_api::ProversApi<Block, AccountId, Balance> for Runtime {
+		fn prover(who: AccountId) -> Option<pallet_provers::ProverView<Balance>> {
+			pallet_provers::Pallet::<Runtime>::prover_view(&who)
+		}
+
+		fn prover_count() -> u32 {
+			pallet_provers::ProverCount::<Runtime>::get()
+		}
+	}
+
+	impl pallet_market::runtime_api::MarketApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn base_fee() -> Balance {
+			pallet_base_fee::Pallet::<Runtime>::base_fee()
+		}
+
+		fn last_base_fee_change() -> Option<(BlockNumber, Balance, Balance)> {
+			pallet_base_fee::LastChange::<Runtime>::get().map(|c| (c.block, c.old, c.new))
+		}
+
+		fn offer_price(id: RequestId, at: Option<u64>) -> Option<Balance> {
+			let req = pallet_market::Requests::<Runtime>::get(id)?;
+			let curve = req.pricing.curve()?;
+			let t = at.unwrap_or_else(pallet_market::Pallet::<Runtime>::now_secs);
+			Some(curve.price_at(t))
+		}
+
+		fn request(id: RequestId) -> Option<RequestView<AccountId, Balance, BlockNumber>> {
+			pallet_market::Requests::<Runtime>::get(id).map(|r| request_view(id, r))
+		}
+
+		fn open_requests(from: RequestId, limit: u32) -> Vec<RequestView<AccountId, Balance, BlockNumber>> {
+			let next = pallet_market::NextRequestId::<Runtime>::get();
+			let mut out = Vec::new();
+			let mut id = from;
+			// Bounded scan: at most 1000 ids per call.
+			while id < next && out.len() < limit.min(100) as usize && id < from.saturating_add(1_000) {
+				if let Some(r) = pallet_market::Requests::<Runtime>::get(id) {
+					if !r.state.is_closed() {
+						out.push(request_view(id, r));
+					}
+				}
+				id += 1;
+			}
+			out
+		}
+
+		fn queue_len() -> u32 {
+			pallet_market::AuctionQueue::<Runtime>::decode_len().unwrap_or(0) as u32
+		}
+
+		fn quote_bid(bid: Balance) -> BidQuote<Balance> {
+			let (rank, price, capacity) = pallet_market::Pallet::<Runtime>::quote_bid(bid);
+			BidQuote { rank, price, capacity, base_fee: pallet_base_fee::Pallet::<Runtime>::base_fee() }
 		}
 	}
 

@@ -6,8 +6,10 @@
 
 use crate::{
 	configs::TreasuryAccount, AccountId, Balance, BalancesConfig, BlockTimeConfig,
-	RuntimeGenesisConfig, SudoConfig, DEV_BLOCK_TIME_MS, MILLI_SECS_PER_BLOCK, TOTAL_ISSUANCE, ZK,
+	ProversConfig, RuntimeGenesisConfig, SudoConfig, VerifierConfig, DEV_BLOCK_TIME_MS,
+	MILLI_SECS_PER_BLOCK, TOTAL_ISSUANCE, ZK,
 };
+use pallet_verifier::VerifierId;
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -44,14 +46,25 @@ pub fn genesis_balances() -> Vec<(AccountId, Balance)> {
 	balances
 }
 
-fn authority(k: Sr25519Keyring, g: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(k.public().into(), g.public().into())
+/// Session keys of an authority: Aura, GRANDPA, and its verifier key (same seed).
+type Authority = (AuraId, GrandpaId, VerifierId);
+
+fn authority(k: Sr25519Keyring, g: Ed25519Keyring) -> Authority {
+	(k.public().into(), g.public().into(), k.public().into())
+}
+
+/// Market periods of a preset, in blocks (0: the runtime defaults).
+struct MarketPeriods {
+	idle_period: u32,
+	unbonding_period: u32,
 }
 
 fn testnet_genesis(
-	initial_authorities: Vec<(AuraId, GrandpaId)>,
+	initial_authorities: Vec<Authority>,
 	root: AccountId,
 	block_time_millis: u64,
+	periods: MarketPeriods,
+	verdict_threshold: u32,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances: genesis_balances() },
@@ -63,19 +76,36 @@ fn testnet_genesis(
 		},
 		sudo: SudoConfig { key: Some(root) },
 		block_time: BlockTimeConfig { block_time_millis },
+		provers: ProversConfig {
+			idle_period: periods.idle_period,
+			unbonding_period: periods.unbonding_period,
+		},
+		verifier: VerifierConfig {
+			verifiers: initial_authorities.iter().map(|x| x.2.clone()).collect::<Vec<_>>(),
+			threshold: verdict_threshold,
+		},
 	})
 }
 
-/// The `development` preset: Alice authors every block, 2 s blocks.
+/// Idle period of the development chain: 30 blocks (one minute at 2 s blocks).
+pub const DEV_IDLE_PERIOD: u32 = 30;
+/// Unbonding period of the development chain: 10 blocks.
+pub const DEV_UNBONDING_PERIOD: u32 = 10;
+
+/// The `development` preset: Alice authors every block and verifies proofs
+/// (threshold 1), 2 s blocks, idle period 30 blocks, unbonding 10 blocks.
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		Sr25519Keyring::Alice.to_account_id(),
 		DEV_BLOCK_TIME_MS,
+		MarketPeriods { idle_period: DEV_IDLE_PERIOD, unbonding_period: DEV_UNBONDING_PERIOD },
+		1,
 	)
 }
 
-/// The `local_testnet` preset: Alice, Bob and Charlie author, 6 s blocks.
+/// The `local_testnet` preset: Alice, Bob and Charlie author and verify
+/// (verdict threshold 2 of 3), 6 s blocks, 24 h idle period, 7 day unbonding.
 pub fn local_config_genesis() -> Value {
 	testnet_genesis(
 		vec![
@@ -85,6 +115,8 @@ pub fn local_config_genesis() -> Value {
 		],
 		Sr25519Keyring::Alice.to_account_id(),
 		MILLI_SECS_PER_BLOCK,
+		MarketPeriods { idle_period: 0, unbonding_period: 0 },
+		2,
 	)
 }
 

@@ -48,10 +48,11 @@ pub mod opaque {
 }
 
 impl_opaque_keys! {
-	/// The session keys of a validator: block production and finality.
+	/// The session keys of a validator: block production, finality and proof verdicts.
 	pub struct SessionKeys {
 		pub aura: Aura,
 		pub grandpa: Grandpa,
+		pub verifier: Verifier,
 	}
 }
 
@@ -196,4 +197,16 @@ mod runtime {
 
 	#[runtime::pallet_index(7)]
 	pub type BlockTime = crate::block_time;
+
+	#[runtime::pallet_index(10)]
+	pub type Provers = pallet_provers;
+
+	#[runtime::pallet_index(11)]
+	pub type BaseFee = pallet_base_fee;
+
+	#[runtime::pallet_index(12)]
+	pub type Market = pallet_market;
+
+	#[runtime::pallet_index(13)]
+	pub type Verifier = pallet_verifier;
 }

@@ -100,7 +100,6 @@ fn last_winner_pays_best_losing_bid_or_base_fee() {
 		next_block();
 		assert_eq!(state(a), RequestState::Assigned { prover: 11, price: 9, deadline: 1 + DEADLINE });
 		assert_eq!(state(b), RequestState::Assigned { prover: 11, price: 5, deadline: 1 + DEADLINE });
-		JobsPerProver::set(1);
 	});
 }
 
@@ -189,8 +188,7 @@ fn invalid_proof_slashes_and_requeues() {
 		// Back in the queue with its full hold again.
 		assert_eq!(state(a), RequestState::Queued);
 		assert_eq!(escrow_held(1), 11 * ZK);
-		// Re-cleared next block: 12 (now more stake than 11) is assigned... 11 has
-		// lower reputation now, so 12 gets it.
+		// Re-cleared next block: 11's reputation dropped, so 12 gets it.
 		next_block();
 		assert!(matches!(state(a), RequestState::Assigned { prover: 12, .. }));
 	});

@@ -276,7 +276,10 @@ fn invalid_proof_slashes_ten_percent_and_lowers_reputation() {
 			old: Perbill::from_percent(50),
 			new: Perbill::from_percent(40)
 		}));
-		// 36 ZK stays eligible; one more failure drops under 32 ZK.
+		// 36 ZK, then 32.4 ZK stay eligible; a third failure drops under 32 ZK.
+		assert!(P::is_eligible(&1));
+		P::record_failure(&1, Failure::InvalidProof);
+		assert_eq!(stake_of(1), 32_400_000_000_000_000_000);
 		assert!(P::is_eligible(&1));
 		P::record_failure(&1, Failure::InvalidProof);
 		assert!(!P::is_eligible(&1));

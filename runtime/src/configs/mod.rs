@@ -126,3 +126,115 @@ impl pallet_sudo::Config for Runtime {
 	type RuntimeCall = RuntimeCall;
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
+
+// ---------------------------------------------------------------------------
+// The prover market.
+// ---------------------------------------------------------------------------
+
+use crate::{BaseFee, Market, Provers, Timestamp, Verifier, DAYS, MILLI_ZK, ZK};
+use frame_support::traits::tokens::imbalance::ResolveTo;
+
+parameter_types! {
+	pub const IdleDecay: Perbill = Perbill::from_percent(1);
+	pub const InvalidProofSlash: Perbill = Perbill::from_percent(10);
+	pub const MissedDeadlineSlash: Perbill = Perbill::from_percent(5);
+	pub const InitialReputation: Perbill = Perbill::from_percent(50);
+	pub const ReputationGain: Perbill = Perbill::from_percent(5);
+	pub const ReputationLoss: Perbill = Perbill::from_percent(20);
+	pub const MinReputation: Perbill = Perbill::from_percent(10);
+	pub const TargetUtilization: Perbill = Perbill::from_percent(50);
+	pub const BountyFraction: Perbill = Perbill::from_percent(25);
+	pub const VerdictPriority: u64 = u64::MAX / 2;
+}
+
+impl pallet_provers::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	/// Slashed and decayed stake goes to the treasury (total issuance unchanged).
+	type Slash = ResolveTo<TreasuryAccount, Balances>;
+	type MinProverStake = ConstU128<{ 32 * ZK }>;
+	type UnbondingPeriod = ConstU32<{ 7 * DAYS }>;
+	type IdlePeriod = ConstU32<DAYS>;
+	type IdleDecay = IdleDecay;
+	type InvalidProofSlash = InvalidProofSlash;
+	type MissedDeadlineSlash = MissedDeadlineSlash;
+	type InitialReputation = InitialReputation;
+	type ReputationGain = ReputationGain;
+	type ReputationLoss = ReputationLoss;
+	type MinReputation = MinReputation;
+	type MaxJobsPerProver = ConstU32<4>;
+	type MaxProvers = ConstU32<1_000>;
+	type MaxUnbondingChunks = ConstU32<16>;
+	type DecaySweepLimit = ConstU32<16>;
+	type WeightInfo = pallet_provers::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_base_fee::Config for Runtime {
+	type Balance = Balance;
+	/// 0.001 ZK.
+	type DefaultBaseFee = ConstU128<MILLI_ZK>;
+	/// 10^-9 ZK.
+	type MinBaseFee = ConstU128<1_000_000_000>;
+	type MaxBaseFee = ConstU128<{ 1_000 * ZK }>;
+	type TargetUtilization = TargetUtilization;
+	type MaxChangeDenominator = ConstU32<8>;
+	type WeightInfo = pallet_base_fee::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_market::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Provers = Provers;
+	type BaseFee = BaseFee;
+	type Programs = Verifier;
+	type UnixTime = Timestamp;
+	type MaxPublicInputs = ConstU32<16>;
+	type MaxQueueLength = ConstU32<2_048>;
+	type MaxBidsPerBlock = ConstU32<1_000>;
+	type MaxAssignmentsPerBlock = ConstU32<64>;
+	type ProofDeadline = ConstU32<50>;
+	type MaxRequestLifetime = ConstU32<DAYS>;
+	type MaxOpenRequestsPerAccount = ConstU32<512>;
+	type MaxDeadlinesPerSlot = ConstU32<512>;
+	type BountyFraction = BountyFraction;
+	type MinLockCollateral = ConstU128<{ 10 * MILLI_ZK }>;
+	type MaxLockCollateral = ConstU128<{ 10_000 * ZK }>;
+	/// 7 days.
+	type MaxOfferDuration = ConstU64<604_800>;
+	type MaxOfferSecondsPerBlock = ConstU32<600>;
+	type WeightInfo = pallet_market::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_verifier::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Market = Market;
+	type MaxVkLen = ConstU32<4_096>;
+	type MaxProofLen = ConstU32<512>;
+	type MaxPublicInputs = ConstU32<16>;
+	type MaxPending = ConstU32<256>;
+	type MaxVerdictsPerTx = ConstU32<16>;
+	type MaxVerifiers = ConstU32<32>;
+	type VerificationTimeout = ConstU32<50>;
+	type ProgramDepositBase = ConstU128<ZK>;
+	type ProgramDepositPerByte = ConstU128<MILLI_ZK>;
+	type UnsignedPriority = VerdictPriority;
+	type WeightInfo = pallet_verifier::weights::SubstrateWeight<Runtime>;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extrinsic = crate::UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<LocalCall> frame_system::offchain::CreateBare<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_bare(call: RuntimeCall) -> crate::UncheckedExtrinsic {
+		crate::UncheckedExtrinsic::new_bare(call)
+	}
+}
