@@ -3,7 +3,7 @@
 use crate::{pallet::*, VerdictBatch, VerifierId, VERDICT_CONTEXT};
 use alloc::vec::Vec;
 use codec::Encode;
-use frame_support::{pallet_prelude::*, BoundedVec};
+use frame_support::BoundedVec;
 use frame_system::{
 	offchain::{CreateBare, SubmitTransaction},
 	pallet_prelude::BlockNumberFor,

@@ -53,10 +53,21 @@ pub struct PendingProof<
 
 /// A batch of verdicts signed by one verifier.
 #[derive(
-	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+	frame_support::CloneNoBound,
+	frame_support::PartialEqNoBound,
+	frame_support::EqNoBound,
+	frame_support::DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 #[scale_info(skip_type_params(MaxVerdicts))]
-pub struct VerdictBatch<BlockNumber, MaxVerdicts: Get<u32>> {
+pub struct VerdictBatch<
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxVerdicts: Get<u32>,
+> {
 	/// The signing verifier.
 	pub verifier: VerifierId,
 	/// Block whose state the verdicts were computed on.

@@ -81,7 +81,7 @@ pub fn vk_bytes() -> Vec<u8> {
 
 /// Program id of the demo program: blake2-256 of its verifying key bytes.
 pub fn program_id() -> [u8; 32] {
-	sp_core::hashing::blake2_256(&vk_bytes())
+	sp_crypto_hashing::blake2_256(&vk_bytes())
 }
 
 /// `y = x^3 + x + 5`.
@@ -101,7 +101,7 @@ pub fn fr_bytes(f: Fr) -> [u8; 32] {
 pub fn binding(request: u64, prover_encoded: &[u8]) -> Fr {
 	let mut data = request.encode();
 	data.extend_from_slice(prover_encoded);
-	Fr::from_le_bytes_mod_order(&sp_core::hashing::blake2_256(&data))
+	Fr::from_le_bytes_mod_order(&sp_crypto_hashing::blake2_256(&data))
 }
 
 /// A real proof that `y = x^3 + x + 5` for `request` and `prover`, compressed.
