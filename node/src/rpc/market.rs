@@ -22,7 +22,7 @@ use std::sync::Arc;
 use zkmarket_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Hash};
 
 /// The market RPC.
-#[rpc(client, server)]
+#[rpc(server)]
 pub trait MarketRpcApi {
 	/// Current BaseFee and its last change.
 	#[method(name = "market_baseFee")]

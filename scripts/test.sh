@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test of the project:
+#   1. Rust: math property tests, pallet tests on mock runtimes, runtime
+#      integration tests (release profile, shared target dir);
+#   2. end-to-end: the real node driven by @polkadot/api under `node --test`
+#      (chain basics, chain specs, CLI errors, the whole market flow);
+#   3. multi-node: a zombienet network (3 validators + 1 full node), unless
+#      ZOMBIENET=0.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+start=$(date +%s)
+"$ROOT/scripts/build.sh"
+cd "$ROOT"
+
+echo "== cargo test (math, pallets, runtime)" >&2
+cargo test --locked --release --workspace
+
+echo "== end-to-end tests (node --test, @polkadot/api)" >&2
+cd "$ROOT/tests"
+npm ci --no-audit --no-fund --loglevel=error
+node --test --test-concurrency=1 e2e/
+
+if [ "${ZOMBIENET:-1}" != 0 ]; then
+  echo "== zombienet (3 validators + 1 full node)" >&2
+  "$ROOT/scripts/zombienet.sh" test
+fi
+echo "== all tests passed in $(( $(date +%s) - start )) s" >&2
