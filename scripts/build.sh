@@ -4,4 +4,6 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 "$ROOT/scripts/setup-toolchain.sh"
 cd "$ROOT"
-cargo build --locked --release -p zkmarket-node -p zkmarket-prover
+# `--workspace --all-targets` builds the node, the prover and every test target
+# with one feature resolution, so `cargo test` afterwards recompiles nothing.
+cargo build --locked --release --workspace --all-targets

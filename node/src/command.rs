@@ -52,6 +52,23 @@ impl SubstrateCli for Cli {
 	}
 }
 
+/// Fails early with a clear error when an explicitly requested RPC or p2p port
+/// is taken (sc-service would otherwise fall back to a random RPC port).
+fn ensure_ports_free(cli: &Cli) -> sc_cli::Result<()> {
+	let rpc_host = if cli.run.rpc_params.rpc_external { "0.0.0.0" } else { "127.0.0.1" };
+	if let Some(port) = cli.run.rpc_params.rpc_port {
+		if std::net::TcpListener::bind((rpc_host, port)).is_err() {
+			return Err(format!("RPC port {port} is already in use ({rpc_host}:{port})").into());
+		}
+	}
+	if let Some(port) = cli.run.network_params.port {
+		if std::net::TcpListener::bind(("0.0.0.0", port)).is_err() {
+			return Err(format!("p2p port {port} is already in use").into());
+		}
+	}
+	Ok(())
+}
+
 /// Parses the command line and runs the node or a subcommand.
 pub fn run() -> sc_cli::Result<()> {
 	let cli = Cli::from_args();
@@ -119,6 +136,7 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.sync_run(|config| cmd.run::<zkmarket_runtime::opaque::Block>(&config))
 		},
 		None => {
+			ensure_ports_free(&cli)?;
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
