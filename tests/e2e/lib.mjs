@@ -80,6 +80,7 @@ export async function startNode({ args = ['--dev', '--tmp'], timeoutMs = 60_000 
   const url = `ws://127.0.0.1:${rpcPort}`;
   const deadline = Date.now() + timeoutMs;
   let api;
+  let provider;
   while (!api) {
     if (exited) throw new Error(`node exited early (${JSON.stringify(exited)}):\n${log.slice(-4000)}`);
     if (Date.now() > deadline) {
@@ -87,7 +88,7 @@ export async function startNode({ args = ['--dev', '--tmp'], timeoutMs = 60_000 
       throw new Error(`node RPC not ready at ${url}:\n${log.slice(-4000)}`);
     }
     try {
-      const provider = new WsProvider(url, false);
+      provider = new WsProvider(url, false);
       await provider.connect();
       await new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error('connect timeout')), 2000);
@@ -107,7 +108,7 @@ export async function startNode({ args = ['--dev', '--tmp'], timeoutMs = 60_000 
     clearTimeout(t);
     return r;
   };
-  return { api, proc, url, rpcPort, p2pPort, logs: () => log, stop };
+  return { api, provider, proc, url, rpcPort, p2pPort, logs: () => log, stop };
 }
 
 /** Keyring with the well-known dev accounts. */
