@@ -31,6 +31,7 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		for key in local {
+			let started = sp_io::offchain::timestamp();
 			let mut verdicts: BoundedVec<(crate::ProofId, bool), T::MaxVerdictsPerTx> = BoundedVec::new();
 			for id in queue.iter() {
 				if verdicts.is_full() {
@@ -57,6 +58,12 @@ impl<T: Config> Pallet<T> {
 			if verdicts.is_empty() {
 				continue;
 			}
+			let elapsed = sp_io::offchain::timestamp().diff(&started).millis();
+			log::info!(
+				target: "runtime::verifier",
+				"verified {} proof(s) in {elapsed} ms (off-chain worker, WASM)",
+				verdicts.len()
+			);
 			let batch = VerdictBatch { verifier: key.clone(), block: n, verdicts };
 			let Some(signature) = key.sign(&(VERDICT_CONTEXT, &batch).encode()) else {
 				log::warn!(target: "runtime::verifier", "cannot sign verdicts with {key:?}");

@@ -5,6 +5,7 @@
 //! zkmarket-prover input <x>               # {"y": "0x.."}  (the request's public input)
 //! zkmarket-prover prove <x> <request> <prover> [--tamper] [--seed N]
 //!                                         # {"proof": "0x..", "y": "0x..", "binding": "0x.."}
+//! zkmarket-prover bench [n]               # native verifications per second (the runtime's verifier code)
 //! ```
 //! `<prover>` is an SS58 address or a 0x-prefixed 32-byte account id.
 use sp_core::crypto::{AccountId32, Ss58Codec};
@@ -14,7 +15,8 @@ use zkmarket_prover::*;
 fn usage() -> ! {
 	eprintln!(
 		"usage:\n  zkmarket-prover program\n  zkmarket-prover input <x>\n  \
-		 zkmarket-prover prove <x> <request-id> <prover-ss58-or-hex> [--tamper] [--seed N]"
+		 zkmarket-prover prove <x> <request-id> <prover-ss58-or-hex> [--tamper] [--seed N]\n  \
+		 zkmarket-prover bench [n]"
 	);
 	exit(2)
 }
@@ -86,6 +88,25 @@ fn main() {
 				hex::encode(&proof),
 				fr_hex(output(x)),
 				fr_hex(binding(request, &prover))
+			);
+		},
+		Some("bench") => {
+			let n = args.get(1).map(|_| parse_u64(args.get(1), "n")).unwrap_or(200).max(1);
+			let prover = [7u8; 32];
+			let proof = prove(3, 1, &prover, 1);
+			let vk = vk_bytes();
+			let inputs = [fr_bytes(output(3))];
+			let b = fr_bytes(binding(1, &prover));
+			assert!(pallet_verifier::groth16::verify(&vk, &proof, &inputs, &b), "demo proof verifies");
+			let start = std::time::Instant::now();
+			for _ in 0..n {
+				assert!(pallet_verifier::groth16::verify(&vk, &proof, &inputs, &b));
+			}
+			let secs = start.elapsed().as_secs_f64();
+			println!(
+				"{{\"verifications\": {n}, \"seconds\": {secs:.3}, \"msPerVerification\": {:.3}, \"perSecond\": {:.1}}}",
+				secs * 1000.0 / n as f64,
+				n as f64 / secs
 			);
 		},
 		_ => usage(),
