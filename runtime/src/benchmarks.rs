@@ -1,1 +1,75 @@
+//! Benchmarks of the runtime's pallets and the setup helpers the market
+//! pallets need (`--features runtime-benchmarks`).
+use crate::{AccountId, Balances, Market, Provers, Runtime, RuntimeOrigin, Verifier, ZK};
+use frame_support::traits::fungible::Mutate;
+use zkmarket_primitives::traits::ProgramId;
 
+frame_benchmarking::define_benchmarks!(
+	[pallet_balances, Balances]
+	[pallet_timestamp, Timestamp]
+	[pallet_sudo, Sudo]
+	[pallet_provers, Provers]
+	[pallet_base_fee, BaseFee]
+	[pallet_market, Market]
+	[pallet_verifier, Verifier]
+);
+
+/// Registers provers and the demo program with real calls.
+pub struct MarketBenchmarkHelper;
+
+impl pallet_market::BenchmarkHelper<AccountId> for MarketBenchmarkHelper {
+	fn setup_prover(who: &AccountId) {
+		if pallet_provers::Provers::<Runtime>::contains_key(who) {
+			return;
+		}
+		Balances::set_balance(who, 10_000 * ZK);
+		Provers::register(RuntimeOrigin::signed(who.clone()), 1_000 * ZK).expect("register prover");
+	}
+
+	fn setup_program() -> ProgramId {
+		let id = <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(pallet_verifier::DEMO_VK).0;
+		if pallet_verifier::Programs::<Runtime>::contains_key(id) {
+			return id;
+		}
+		let owner = AccountId::new([7u8; 32]);
+		Balances::set_balance(&owner, 1_000 * ZK);
+		Verifier::register_program(
+			RuntimeOrigin::signed(owner),
+			pallet_verifier::DEMO_VK.to_vec().try_into().expect("vk fits"),
+		)
+		.expect("demo program");
+		id
+	}
+
+	fn advance_time(secs: u64) {
+		pallet_timestamp::Now::<Runtime>::mutate(|t| *t += secs * 1000);
+	}
+}
+
+impl pallet_verifier::BenchmarkHelper<AccountId> for MarketBenchmarkHelper {
+	/// An unlocked offer `prover` (registered here) may prove right away.
+	fn setup_request(prover: &AccountId, program: ProgramId) -> u64 {
+		<Self as pallet_market::BenchmarkHelper<AccountId>>::setup_prover(prover);
+		let requester = AccountId::new([8u8; 32]);
+		Balances::set_balance(&requester, 1_000_000 * ZK);
+		let now = pallet_market::Pallet::<Runtime>::now_secs();
+		let id = pallet_market::NextRequestId::<Runtime>::get();
+		Market::submit_request(
+			RuntimeOrigin::signed(requester),
+			program,
+			alloc::vec![[1u8; 32]].try_into().expect("one input"),
+			pallet_market::Pricing::Offer {
+				min_price: ZK,
+				max_price: 2 * ZK,
+				ramp_up_start: now,
+				ramp_up_period: 10,
+				lock_timeout: 100,
+				timeout: 200,
+				lock_collateral: ZK,
+			},
+			0,
+		)
+		.expect("offer");
+		id
+	}
+}

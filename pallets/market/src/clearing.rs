@@ -178,7 +178,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Ranks the first `MaxBidsPerBlock` queued bids with `max_base_fee >= BaseFee`,
 	/// clears them against the free slots and reports demand and capacity.
-	pub(crate) fn clear_auction(n: BlockNumberFor<T>) {
+	pub fn clear_auction(n: BlockNumberFor<T>) {
 		let base_fee = T::BaseFee::base_fee();
 		let queue = AuctionQueue::<T>::get();
 		let window = T::MaxBidsPerBlock::get() as usize;

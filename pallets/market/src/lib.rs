@@ -41,6 +41,17 @@ pub mod weights;
 pub use types::*;
 pub use weights::WeightInfo;
 
+/// Benchmark setup the market cannot do through its traits alone.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Funds `who` and registers it as an eligible prover with a large stake.
+	fn setup_prover(who: &AccountId);
+	/// A registered program with one public input.
+	fn setup_program() -> zkmarket_primitives::traits::ProgramId;
+	/// Moves the chain's clock forward by `secs` seconds.
+	fn advance_time(secs: u64);
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -144,6 +155,9 @@ pub mod pallet {
 		type MaxOfferSecondsPerBlock: Get<u32>;
 		/// Weights of this pallet.
 		type WeightInfo: WeightInfo;
+		/// Sets up provers and programs for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: crate::BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// Id of the next request.

@@ -69,6 +69,11 @@ parameter_types! {
 	pub const Target: Perbill = Perbill::from_percent(50);
 	pub const Bounty: Perbill = Perbill::from_percent(25);
 	pub static JobsPerProver: u32 = 1;
+	pub static QueueLength: u32 = 20;
+	pub static BidsPerBlock: u32 = 10;
+	pub static AssignmentsPerBlock: u32 = 4;
+	pub static OpenPerAccount: u32 = 6;
+	pub static DeadlinesPerSlot: u32 = 8;
 }
 
 impl pallet_provers::Config for Test {
@@ -86,7 +91,7 @@ impl pallet_provers::Config for Test {
 	type ReputationLoss = ReputationLoss;
 	type MinReputation = MinReputation;
 	type MaxJobsPerProver = JobsPerProver;
-	type MaxProvers = ConstU32<100>;
+	type MaxProvers = ConstU32<1_000>;
 	type MaxUnbondingChunks = ConstU32<4>;
 	type DecaySweepLimit = ConstU32<4>;
 	type WeightInfo = ();
@@ -118,19 +123,39 @@ impl pallet_market::Config for Test {
 	type Programs = Programs;
 	type UnixTime = Timestamp;
 	type MaxPublicInputs = ConstU32<8>;
-	type MaxQueueLength = ConstU32<20>;
-	type MaxBidsPerBlock = ConstU32<10>;
-	type MaxAssignmentsPerBlock = ConstU32<4>;
+	type MaxQueueLength = QueueLength;
+	type MaxBidsPerBlock = BidsPerBlock;
+	type MaxAssignmentsPerBlock = AssignmentsPerBlock;
 	type ProofDeadline = ConstU64<DEADLINE>;
 	type MaxRequestLifetime = ConstU64<100>;
-	type MaxOpenRequestsPerAccount = ConstU32<6>;
-	type MaxDeadlinesPerSlot = ConstU32<8>;
+	type MaxOpenRequestsPerAccount = OpenPerAccount;
+	type MaxDeadlinesPerSlot = DeadlinesPerSlot;
 	type BountyFraction = Bounty;
 	type MinLockCollateral = ConstU128<{ ZK / 100 }>;
 	type MaxLockCollateral = ConstU128<{ 100 * ZK }>;
 	type MaxOfferDuration = ConstU64<86_400>;
 	type MaxOfferSecondsPerBlock = ConstU32<3_600>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchHelper;
+}
+
+/// Benchmark setup on the mock: real provers, the table of programs.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for BenchHelper {
+	fn setup_prover(who: &AccountId) {
+		use frame_support::traits::fungible::Mutate;
+		Balances::set_balance(who, 10_000 * ZK);
+		Provers::register(RuntimeOrigin::signed(*who), 1_000 * ZK).unwrap();
+	}
+	fn setup_program() -> ProgramId {
+		PROGRAM
+	}
+	fn advance_time(secs: u64) {
+		pallet_timestamp::Now::<Test>::mutate(|t| *t += secs * 1000);
+	}
 }
 
 /// Accounts 1..=20 hold 1000 ZK each, the treasury 1 ZK; block 1 at t = 6 s.

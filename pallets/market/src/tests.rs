@@ -590,3 +590,46 @@ fn try_state_catches_escrow_mismatch() {
 		assert!(Market::do_try_state().is_err());
 	});
 }
+
+/// Cost of one block's clearing, natively, for the scale curve in
+/// docs/performance.md (a measurement, not a test: run with
+/// `cargo test --release -p pallet-market -- --ignored --nocapture clearing_cost`).
+#[test]
+#[ignore]
+fn clearing_cost() {
+	use frame_support::traits::fungible::Mutate;
+	use std::time::Instant;
+	QueueLength::set(2_048);
+	BidsPerBlock::set(1_000);
+	AssignmentsPerBlock::set(64);
+	DeadlinesPerSlot::set(1_024);
+	JobsPerProver::set(4);
+	println!("bids,provers,clearing_us,winners");
+	for provers in [10u64, 100, 1_000] {
+		for bids in [10u64, 100, 1_000] {
+			new_test_ext().execute_with(|| {
+				for p in 0..provers {
+					let who = 10_000 + p;
+					Balances::set_balance(&who, 100 * ZK);
+					register(who, 40 * ZK);
+				}
+				for b in 0..bids {
+					let who = 100_000 + b;
+					Balances::set_balance(&who, 10 * ZK);
+					assert_ok!(Market::submit_request(
+						RuntimeOrigin::signed(who),
+						PROGRAM,
+						inputs(1),
+						Pricing::Auction { bid: 1_000 + (b * 7919 % 1000) as u128, max_base_fee: ZK },
+						50,
+					));
+				}
+				let start = Instant::now();
+				M::clear_auction(1);
+				let us = start.elapsed().as_micros();
+				let winners = crate::LastClearing::<Test>::get().map(|c| c.winners).unwrap_or(0);
+				println!("{bids},{provers},{us},{winners}");
+			});
+		}
+	}
+}

@@ -44,6 +44,18 @@ pub use weights::WeightInfo;
 
 use sp_core::crypto::KeyTypeId;
 
+/// Benchmark setup the verifier cannot do through its traits alone.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Makes a request for `program` (one public input) that `prover` may submit a
+	/// proof for now; returns its id.
+	fn setup_request(prover: &AccountId, program: zkmarket_primitives::traits::ProgramId) -> u64;
+}
+
+/// Verifying key of the demo program (`zkmarket-prover program`), for benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub const DEMO_VK: &[u8] = include_bytes!("demo_vk.bin");
+
 /// Key type of verifier keys in the keystore.
 pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"zkvf");
 
@@ -142,6 +154,9 @@ pub mod pallet {
 		type UnsignedPriority: Get<TransactionPriority>;
 		/// Weights of this pallet.
 		type WeightInfo: WeightInfo;
+		/// Sets up requests for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: crate::BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// Registered programs by id (blake2-256 of the key).

@@ -106,6 +106,20 @@ impl pallet_verifier::Config for Test {
 	type ProgramDepositPerByte = ConstU128<10>;
 	type UnsignedPriority = Priority;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchHelper;
+}
+
+/// Benchmark setup on the mock: opens the request in the market test double.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for BenchHelper {
+	fn setup_request(prover: &AccountId, program: ProgramId) -> u64 {
+		let id = OPEN.with(|o| o.borrow().keys().max().map(|k| k + 1).unwrap_or(0));
+		open_request(id, *prover, program, vec![[1u8; 32]]);
+		id
+	}
 }
 
 /// A verifier key pair from a dev seed (`//Alice`, ...).
@@ -135,6 +149,7 @@ pub fn new_test_ext(threshold: u32) -> sp_io::TestExternalities {
 	OPEN.with(|o| o.borrow_mut().clear());
 	CONCLUDED.with(|c| c.borrow_mut().clear());
 	let mut ext = sp_io::TestExternalities::new(t);
+	ext.register_extension(sp_keystore::KeystoreExt::new(sp_keystore::testing::MemoryKeystore::new()));
 	ext.execute_with(|| System::set_block_number(1));
 	ext
 }

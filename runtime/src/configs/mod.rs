@@ -209,6 +209,8 @@ impl pallet_market::Config for Runtime {
 	type MaxOfferDuration = ConstU64<604_800>;
 	type MaxOfferSecondsPerBlock = ConstU32<600>;
 	type WeightInfo = pallet_market::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::MarketBenchmarkHelper;
 }
 
 impl pallet_verifier::Config for Runtime {
@@ -226,6 +228,8 @@ impl pallet_verifier::Config for Runtime {
 	type ProgramDepositPerByte = ConstU128<MILLI_ZK>;
 	type UnsignedPriority = VerdictPriority;
 	type WeightInfo = pallet_verifier::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::MarketBenchmarkHelper;
 }
 
 impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime

@@ -1,0 +1,175 @@
+//! Benchmarks of the market pallet (frame-benchmarking v2).
+use super::*;
+use crate::Pallet as Market;
+use frame_benchmarking::v2::*;
+use frame_support::{
+	traits::{fungible::Mutate, Get, UnixTime},
+	BoundedVec,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use sp_runtime::{traits::Saturating, SaturatedConversion};
+use zkmarket_primitives::traits::ProgramId;
+
+const ZK: u128 = 1_000_000_000_000_000_000;
+
+fn requester<T: Config>(i: u32) -> T::AccountId {
+	let who: T::AccountId = account("requester", i, 0);
+	T::Currency::set_balance(&who, (1_000_000 * ZK).saturated_into());
+	who
+}
+
+fn inputs<T: Config>() -> BoundedVec<[u8; 32], T::MaxPublicInputs> {
+	BoundedVec::truncate_from(alloc::vec![[1u8; 32]])
+}
+
+fn auction<T: Config>(bid: u128) -> Pricing<BalanceOf<T>> {
+	Pricing::Auction { bid: bid.saturated_into(), max_base_fee: (1_000 * ZK).saturated_into() }
+}
+
+fn offer<T: Config>() -> Pricing<BalanceOf<T>> {
+	let now = T::UnixTime::now().as_secs();
+	Pricing::Offer {
+		min_price: ZK.saturated_into(),
+		max_price: (2 * ZK).saturated_into(),
+		ramp_up_start: now,
+		ramp_up_period: 10,
+		lock_timeout: 100,
+		timeout: 200,
+		lock_collateral: T::MinLockCollateral::get(),
+	}
+}
+
+fn expiry<T: Config>() -> BlockNumberFor<T> {
+	frame_system::Pallet::<T>::block_number().saturating_add(10u32.into())
+}
+
+/// Queues `b` auction bids from `b` requesters (distinct expiry slots).
+fn queue_bids<T: Config>(b: u32, program: ProgramId) {
+	for i in 0..b {
+		let who = requester::<T>(i);
+		let exp = frame_system::Pallet::<T>::block_number()
+			.saturating_add((2 + i / T::MaxDeadlinesPerSlot::get()).into());
+		Market::<T>::submit_request(
+			RawOrigin::Signed(who).into(),
+			program,
+			inputs::<T>(),
+			auction::<T>(ZK + i as u128),
+			exp,
+		)
+		.expect("bid");
+	}
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn submit_request() {
+		let program = T::BenchmarkHelper::setup_program();
+		let who = requester::<T>(0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), program, inputs::<T>(), auction::<T>(ZK), expiry::<T>());
+		assert_eq!(NextRequestId::<T>::get(), 1);
+	}
+
+	#[benchmark]
+	fn cancel_request() {
+		let program = T::BenchmarkHelper::setup_program();
+		let who = requester::<T>(0);
+		Market::<T>::submit_request(RawOrigin::Signed(who.clone()).into(), program, inputs::<T>(), auction::<T>(ZK), expiry::<T>())
+			.unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), 0);
+		assert_eq!(Requests::<T>::get(0).unwrap().state, RequestState::Cancelled);
+	}
+
+	#[benchmark]
+	fn lock_request() {
+		let program = T::BenchmarkHelper::setup_program();
+		let who = requester::<T>(0);
+		Market::<T>::submit_request(RawOrigin::Signed(who).into(), program, inputs::<T>(), offer::<T>(), 0u32.into())
+			.unwrap();
+		let prover: T::AccountId = account("prover", 0, 0);
+		T::BenchmarkHelper::setup_prover(&prover);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(prover), 0);
+		assert!(matches!(Requests::<T>::get(0).unwrap().state, RequestState::Locked { .. }));
+	}
+
+	/// GSP clearing of `b` queued bids against `p` provers.
+	#[benchmark]
+	fn clear_auction(
+		b: Linear<1, { T::MaxBidsPerBlock::get().min(T::MaxQueueLength::get()) }>,
+		p: Linear<1, 100>,
+	) {
+		let program = T::BenchmarkHelper::setup_program();
+		for i in 0..p {
+			T::BenchmarkHelper::setup_prover(&account("prover", i, 0));
+		}
+		queue_bids::<T>(b, program);
+		let n = frame_system::Pallet::<T>::block_number();
+		#[block]
+		{
+			Market::<T>::clear_auction(n);
+		}
+		assert!(LastClearing::<T>::get().is_some());
+	}
+
+	/// `n` assignment deadlines missed in one block (slash + re-queue each).
+	#[benchmark]
+	fn block_deadlines(n: Linear<1, { T::MaxAssignmentsPerBlock::get() }>) {
+		let program = T::BenchmarkHelper::setup_program();
+		for i in 0..n {
+			T::BenchmarkHelper::setup_prover(&account("prover", i, 0));
+		}
+		let now = frame_system::Pallet::<T>::block_number();
+		let due = now.saturating_add(T::ProofDeadline::get());
+		for i in 0..n {
+			let who = requester::<T>(i);
+			Market::<T>::submit_request(
+				RawOrigin::Signed(who).into(),
+				program,
+				inputs::<T>(),
+				auction::<T>(ZK),
+				due.saturating_add(2u32.into()),
+			)
+			.unwrap();
+		}
+		Market::<T>::clear_auction(now);
+		frame_system::Pallet::<T>::set_block_number(due);
+		#[block]
+		{
+			Market::<T>::process_block_deadlines(due);
+		}
+	}
+
+	/// Offer deadlines over `s` seconds, each second with a locked offer that
+	/// missed its lock (collateral forfeited, bounty reserved, refund).
+	#[benchmark]
+	fn offer_deadlines(s: Linear<1, 60>) {
+		let program = T::BenchmarkHelper::setup_program();
+		let now = T::UnixTime::now().as_secs();
+		for i in 0..s {
+			let who = requester::<T>(i);
+			let mut pricing = offer::<T>();
+			if let Pricing::Offer { ref mut ramp_up_start, .. } = pricing {
+				*ramp_up_start = now + i as u64;
+			}
+			Market::<T>::submit_request(RawOrigin::Signed(who).into(), program, inputs::<T>(), pricing, 0u32.into())
+				.unwrap();
+			let prover: T::AccountId = account("prover", i, 0);
+			T::BenchmarkHelper::setup_prover(&prover);
+			Market::<T>::lock_request(RawOrigin::Signed(prover).into(), i as u64).unwrap();
+		}
+		OfferClock::<T>::put(now + 100);
+		T::BenchmarkHelper::advance_time(100 + s as u64 + 1);
+		#[block]
+		{
+			Market::<T>::process_offer_deadlines();
+		}
+		assert!(matches!(Requests::<T>::get(0).unwrap().state, RequestState::BountyOpen { .. }));
+	}
+
+	impl_benchmark_test_suite!(Market, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,108 @@
+//! Benchmarks of the verifier pallet (frame-benchmarking v2).
+use super::*;
+use crate::Pallet as Verifier;
+use alloc::vec;
+use codec::Encode;
+use frame_benchmarking::v2::*;
+use frame_support::{
+	traits::{fungible::Mutate, Get},
+	BoundedVec,
+};
+use frame_system::RawOrigin;
+use sp_runtime::{traits::Saturating, RuntimeAppPublic, SaturatedConversion};
+
+fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, i, 0);
+	T::Currency::set_balance(&who, 1_000_000_000_000_000_000_000_000u128.saturated_into());
+	who
+}
+
+fn program<T: Config>() -> zkmarket_primitives::traits::ProgramId {
+	let owner = funded::<T>("owner", 0);
+	let vk: BoundedVec<u8, T::MaxVkLen> = DEMO_VK.to_vec().try_into().expect("vk fits");
+	Verifier::<T>::register_program(RawOrigin::Signed(owner).into(), vk).expect("demo key");
+	sp_io::hashing::blake2_256(DEMO_VK)
+}
+
+fn proof<T: Config>() -> BoundedVec<u8, T::MaxProofLen> {
+	vec![7u8; 128].try_into().expect("proof fits")
+}
+
+/// `v` pending proofs from `v` provers.
+fn pending<T: Config>(v: u32) -> alloc::vec::Vec<ProofId> {
+	let program = program::<T>();
+	(0..v)
+		.map(|i| {
+			let prover: T::AccountId = account("prover", i, 0);
+			let request = T::BenchmarkHelper::setup_request(&prover, program);
+			let id = NextProofId::<T>::get();
+			Verifier::<T>::submit_proof(RawOrigin::Signed(prover).into(), request, proof::<T>())
+				.expect("submit");
+			id
+		})
+		.collect()
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register_program(l: Linear<328, 328>) {
+		let owner = funded::<T>("owner", 0);
+		let vk: BoundedVec<u8, T::MaxVkLen> = DEMO_VK[..l as usize].to_vec().try_into().unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), vk);
+		assert!(Programs::<T>::contains_key(sp_io::hashing::blake2_256(DEMO_VK)));
+	}
+
+	#[benchmark]
+	fn submit_proof() {
+		let program = program::<T>();
+		let prover: T::AccountId = account("prover", 0, 0);
+		let request = T::BenchmarkHelper::setup_request(&prover, program);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(prover), request, proof::<T>());
+		assert_eq!(PendingQueue::<T>::get().len(), 1);
+	}
+
+	/// `v` verdicts, each final (threshold 1), each settling its request.
+	#[benchmark]
+	fn submit_verdicts(v: Linear<1, 16>) {
+		let ids = pending::<T>(v.min(T::MaxVerdictsPerTx::get()));
+		let key = VerifierId::generate_pair(None);
+		Verifiers::<T>::put(BoundedVec::truncate_from(vec![key.clone()]));
+		VerdictThreshold::<T>::put(1);
+		let batch = VerdictBatch {
+			verifier: key.clone(),
+			block: frame_system::Pallet::<T>::block_number(),
+			verdicts: BoundedVec::truncate_from(ids.iter().map(|i| (*i, true)).collect()),
+		};
+		let signature = key.sign(&(VERDICT_CONTEXT, &batch).encode()).expect("key in keystore");
+		#[extrinsic_call]
+		_(RawOrigin::None, batch, signature);
+		assert!(PendingQueue::<T>::get().is_empty());
+	}
+
+	#[benchmark]
+	fn set_verifiers(n: Linear<1, { T::MaxVerifiers::get() }>) {
+		let keys: alloc::vec::Vec<VerifierId> = (0..n).map(|_| VerifierId::generate_pair(None)).collect();
+		#[extrinsic_call]
+		_(RawOrigin::Root, keys, 1);
+		assert_eq!(Verifiers::<T>::get().len(), n as usize);
+	}
+
+	/// `n` proofs dropped for lack of a verdict.
+	#[benchmark]
+	fn timeouts(n: Linear<1, { T::MaxVerdictsPerTx::get() }>) {
+		pending::<T>(n);
+		let at = frame_system::Pallet::<T>::block_number().saturating_add(T::VerificationTimeout::get());
+		#[block]
+		{
+			Verifier::<T>::process_timeouts(at);
+		}
+		assert!(PendingQueue::<T>::get().is_empty());
+	}
+
+	impl_benchmark_test_suite!(Verifier, crate::mock::new_test_ext(1), crate::mock::Test);
+}
