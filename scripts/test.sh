@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test of the project:
 #   1. Rust: math property tests, pallet tests on mock runtimes, runtime
-#      integration tests (release profile, shared target dir);
+#      integration tests (release profile, shared target dir), and the
+#      pallets' benchmarks run as tests (`runtime-benchmarks` feature);
 #   2. end-to-end: the real node driven by @polkadot/api under `node --test`
 #      (chain basics, chain specs, CLI errors, the whole market flow);
 #   3. multi-node: a zombienet network (3 validators + 1 full node), unless
@@ -14,6 +15,10 @@ cd "$ROOT"
 
 echo "== cargo test (math, pallets, runtime)" >&2
 cargo test --locked --release --workspace
+
+echo "== benchmark tests (frame-benchmarking v2, on the pallets' mock runtimes)" >&2
+SKIP_WASM_BUILD=1 cargo test --locked --release --features runtime-benchmarks \
+  -p pallet-provers -p pallet-base-fee -p pallet-market -p pallet-verifier benchmark
 
 echo "== end-to-end tests (node --test, @polkadot/api)" >&2
 cd "$ROOT/tests"

@@ -24,7 +24,10 @@ use pallet_market::runtime_api::{BidQuote, RequestView};
 use zkmarket_primitives::traits::{BaseFeeOracle, RequestId};
 
 /// A stored request as the market API returns it.
-fn request_view(id: RequestId, r: pallet_market::RequestOf<Runtime>) -> RequestView<AccountId, Balance, BlockNumber> {
+fn request_view(
+	id: RequestId,
+	r: pallet_market::RequestOf<Runtime>,
+) -> RequestView<AccountId, Balance, BlockNumber> {
 	RequestView {
 		id,
 		requester: r.requester,

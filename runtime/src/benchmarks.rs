@@ -27,7 +27,10 @@ impl pallet_market::BenchmarkHelper<AccountId> for MarketBenchmarkHelper {
 	}
 
 	fn setup_program() -> ProgramId {
-		let id = <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(pallet_verifier::DEMO_VK).0;
+		let id = <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(
+			pallet_verifier::DEMO_VK,
+		)
+		.0;
 		if pallet_verifier::Programs::<Runtime>::contains_key(id) {
 			return id;
 		}

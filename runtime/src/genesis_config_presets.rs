@@ -5,13 +5,13 @@
 //! well-known dev account gets [`DEV_ENDOWMENT`], the treasury the rest.
 
 use crate::{
-	configs::TreasuryAccount, AccountId, Balance, BalancesConfig, BlockTimeConfig,
-	ProversConfig, RuntimeGenesisConfig, SudoConfig, VerifierConfig, DEV_BLOCK_TIME_MS,
-	MILLI_SECS_PER_BLOCK, TOTAL_ISSUANCE, ZK,
+	configs::TreasuryAccount, AccountId, Balance, BalancesConfig, BlockTimeConfig, ProversConfig,
+	RuntimeGenesisConfig, SudoConfig, VerifierConfig, DEV_BLOCK_TIME_MS, MILLI_SECS_PER_BLOCK,
+	TOTAL_ISSUANCE, ZK,
 };
-use pallet_verifier::VerifierId;
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
+use pallet_verifier::VerifierId;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;

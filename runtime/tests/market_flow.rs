@@ -18,10 +18,11 @@ use zkmarket_runtime::{
 
 fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 	match (base, patch) {
-		(serde_json::Value::Object(b), serde_json::Value::Object(p)) =>
+		(serde_json::Value::Object(b), serde_json::Value::Object(p)) => {
 			for (k, v) in p {
 				merge(b.entry(k).or_insert(serde_json::Value::Null), v);
-			},
+			}
+		}
 		(b, p) => *b = p,
 	}
 }
@@ -93,7 +94,10 @@ fn presets_set_block_time_and_verifiers() {
 }
 
 /// Signs a verdict batch with a dev verifier key.
-fn verdicts(seed: &str, v: Vec<(u64, bool)>) -> (pallet_verifier::BatchOf<Runtime>, pallet_verifier::VerifierSignature) {
+fn verdicts(
+	seed: &str,
+	v: Vec<(u64, bool)>,
+) -> (pallet_verifier::BatchOf<Runtime>, pallet_verifier::VerifierSignature) {
 	let pair = sr25519::Pair::from_string(&format!("//{seed}"), None).unwrap();
 	let batch = pallet_verifier::VerdictBatch {
 		verifier: pair.public().into(),
@@ -143,17 +147,33 @@ fn auction_flow_with_real_proofs_settles_and_slashes() {
 		let state = |id| pallet_market::Requests::<Runtime>::get(id).unwrap().state;
 		assert_eq!(
 			state(0),
-			pallet_market::RequestState::Assigned { prover: bob.clone(), price: 2 * ZK + fee, deadline: 51 }
+			pallet_market::RequestState::Assigned {
+				prover: bob.clone(),
+				price: 2 * ZK + fee,
+				deadline: 51
+			}
 		);
 		assert_eq!(
 			state(1),
-			pallet_market::RequestState::Assigned { prover: charlie.clone(), price: fee, deadline: 51 }
+			pallet_market::RequestState::Assigned {
+				prover: charlie.clone(),
+				price: fee,
+				deadline: 51
+			}
 		);
 		// Bob proves for real; Charlie submits a proof made for Bob's request (a copy).
 		let good = demo::prove(3, 0, &bob.encode(), 1);
-		assert_ok!(Verifier::submit_proof(RuntimeOrigin::signed(bob.clone()), 0, good.try_into().unwrap()));
+		assert_ok!(Verifier::submit_proof(
+			RuntimeOrigin::signed(bob.clone()),
+			0,
+			good.try_into().unwrap()
+		));
 		let copied = demo::prove(3, 0, &bob.encode(), 2);
-		assert_ok!(Verifier::submit_proof(RuntimeOrigin::signed(charlie.clone()), 1, copied.try_into().unwrap()));
+		assert_ok!(Verifier::submit_proof(
+			RuntimeOrigin::signed(charlie.clone()),
+			1,
+			copied.try_into().unwrap()
+		));
 		// What the off-chain worker computes, natively.
 		let p0 = pallet_verifier::Pending::<Runtime>::get(0).unwrap();
 		let p1 = pallet_verifier::Pending::<Runtime>::get(1).unwrap();
@@ -169,7 +189,10 @@ fn auction_flow_with_real_proofs_settles_and_slashes() {
 		let stake = |who: &AccountId| pallet_provers::Provers::<Runtime>::get(who).unwrap().stake;
 		assert_eq!(stake(&bob), 100 * ZK + 2 * ZK + fee);
 		assert_eq!(stake(&charlie), 45 * ZK);
-		assert_eq!(state(0), pallet_market::RequestState::Settled { prover: bob.clone(), paid: 2 * ZK + fee });
+		assert_eq!(
+			state(0),
+			pallet_market::RequestState::Settled { prover: bob.clone(), paid: 2 * ZK + fee }
+		);
 		assert_eq!(state(1), pallet_market::RequestState::Queued);
 		// Nothing created or lost: fees are not charged in this direct-call test.
 		assert_eq!(Balances::total_issuance(), issuance);

@@ -303,6 +303,22 @@ test('market RPC rejects bad input with JSON-RPC errors and survives dropped cli
     }
     const fee = await rpc(node, 'market_baseFee', []);
     assert.match(fee.baseFee, /^\d+$/);
+    // The RPC definitions shipped for Polkadot.js (docs/rpc-definitions.json).
+    const { ApiPromise } = await import('@polkadot/api');
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { ROOT } = await import('./lib.mjs');
+    const definitions = JSON.parse(readFileSync(join(ROOT, 'docs', 'rpc-definitions.json'), 'utf8'));
+    const api2 = await ApiPromise.create({ provider: new WsProvider(node.url), rpc: definitions, noInitWarn: true });
+    try {
+      const viaApi = (await api2.rpc.market.baseFee()).toJSON();
+      assert.match(viaApi.baseFee, /^\d+$/);
+      const quote = (await api2.rpc.market.quoteBid('1000')).toJSON();
+      assert.equal(typeof quote.capacity, 'number');
+      await assert.rejects(api2.rpc.market.request(424242), /does not exist/);
+    } finally {
+      await api2.disconnect();
+    }
     const n = await bestNumber(api);
     await waitForBlock(api, n + 1);
   } finally {

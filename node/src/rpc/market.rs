@@ -42,7 +42,12 @@ pub trait MarketRpcApi {
 
 	/// Open requests with id >= `from`, at most `limit` (<= 100).
 	#[method(name = "market_openRequests")]
-	fn open_requests(&self, from: Option<u64>, limit: Option<u32>, at: Option<Hash>) -> RpcResult<Value>;
+	fn open_requests(
+		&self,
+		from: Option<u64>,
+		limit: Option<u32>,
+		at: Option<Hash>,
+	) -> RpcResult<Value>;
 
 	/// Where an auction bid of `bid` would rank now and what it would pay.
 	#[method(name = "market_quoteBid")]
@@ -80,8 +85,9 @@ fn acc(a: &AccountId) -> Value {
 
 fn pricing_json(p: &Pricing<Balance>) -> Value {
 	match p {
-		Pricing::Auction { bid, max_base_fee } =>
-			json!({"type": "auction", "bid": bal(*bid), "maxBaseFee": bal(*max_base_fee)}),
+		Pricing::Auction { bid, max_base_fee } => {
+			json!({"type": "auction", "bid": bal(*bid), "maxBaseFee": bal(*max_base_fee)})
+		}
 		Pricing::Offer {
 			min_price,
 			max_price,
@@ -101,28 +107,34 @@ fn pricing_json(p: &Pricing<Balance>) -> Value {
 fn state_json(s: &RequestState<AccountId, Balance, BlockNumber>) -> Value {
 	match s {
 		RequestState::Queued => json!({"status": "Queued"}),
-		RequestState::Assigned { prover, price, deadline } =>
-			json!({"status": "Assigned", "prover": acc(prover), "price": bal(*price), "deadline": deadline}),
+		RequestState::Assigned { prover, price, deadline } => {
+			json!({"status": "Assigned", "prover": acc(prover), "price": bal(*price), "deadline": deadline})
+		}
 		RequestState::Open => json!({"status": "Open"}),
 		RequestState::Locked { prover, price, collateral } => json!({
 			"status": "Locked", "prover": acc(prover), "price": bal(*price), "collateral": bal(*collateral)
 		}),
-		RequestState::BountyOpen { slashed, bounty } =>
-			json!({"status": "BountyOpen", "slashed": acc(slashed), "bounty": bal(*bounty)}),
+		RequestState::BountyOpen { slashed, bounty } => {
+			json!({"status": "BountyOpen", "slashed": acc(slashed), "bounty": bal(*bounty)})
+		}
 		RequestState::ProofSubmitted { prover, fulfilment, at } => {
 			let f = match fulfilment {
-				Fulfilment::Assignment { price, deadline } =>
-					json!({"kind": "assignment", "price": bal(*price), "deadline": deadline}),
-				Fulfilment::Locked { price, collateral } =>
-					json!({"kind": "locked", "price": bal(*price), "collateral": bal(*collateral)}),
+				Fulfilment::Assignment { price, deadline } => {
+					json!({"kind": "assignment", "price": bal(*price), "deadline": deadline})
+				}
+				Fulfilment::Locked { price, collateral } => {
+					json!({"kind": "locked", "price": bal(*price), "collateral": bal(*collateral)})
+				}
 				Fulfilment::Open { price } => json!({"kind": "open", "price": bal(*price)}),
-				Fulfilment::Bounty { from, amount } =>
-					json!({"kind": "bounty", "from": acc(from), "amount": bal(*amount)}),
+				Fulfilment::Bounty { from, amount } => {
+					json!({"kind": "bounty", "from": acc(from), "amount": bal(*amount)})
+				}
 			};
 			json!({"status": "ProofSubmitted", "prover": acc(prover), "fulfilment": f, "at": at})
-		},
-		RequestState::Settled { prover, paid } =>
-			json!({"status": "Settled", "prover": acc(prover), "paid": bal(*paid)}),
+		}
+		RequestState::Settled { prover, paid } => {
+			json!({"status": "Settled", "prover": acc(prover), "paid": bal(*paid)})
+		}
 		RequestState::Expired => json!({"status": "Expired"}),
 		RequestState::Cancelled => json!({"status": "Cancelled"}),
 	}
@@ -158,7 +170,8 @@ where
 impl<C> MarketRpcApiServer for MarketRpc<C>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-	C::Api: MarketApi<Block, AccountId, Balance, BlockNumber> + ProversApi<Block, AccountId, Balance>,
+	C::Api:
+		MarketApi<Block, AccountId, Balance, BlockNumber> + ProversApi<Block, AccountId, Balance>,
 {
 	fn base_fee(&self, at: Option<Hash>) -> RpcResult<Value> {
 		let api = self.client.runtime_api();
@@ -213,7 +226,12 @@ where
 		Ok(request_json(&r))
 	}
 
-	fn open_requests(&self, from: Option<u64>, limit: Option<u32>, at: Option<Hash>) -> RpcResult<Value> {
+	fn open_requests(
+		&self,
+		from: Option<u64>,
+		limit: Option<u32>,
+		at: Option<Hash>,
+	) -> RpcResult<Value> {
 		let limit = limit.unwrap_or(50);
 		if limit == 0 || limit > 100 {
 			return Err(err(5, "limit must be between 1 and 100"));
@@ -227,8 +245,9 @@ where
 	}
 
 	fn quote_bid(&self, bid: String, at: Option<Hash>) -> RpcResult<Value> {
-		let bid: Balance =
-			bid.parse().map_err(|_| err(6, format!("`{bid}` is not a balance (decimal string)")))?;
+		let bid: Balance = bid
+			.parse()
+			.map_err(|_| err(6, format!("`{bid}` is not a balance (decimal string)")))?;
 		let q = self.client.runtime_api().quote_bid(self.at(at), bid).map_err(api_err)?;
 		Ok(json!({
 			"rank": q.rank,

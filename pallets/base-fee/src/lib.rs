@@ -113,7 +113,8 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			if let Some(fee) = self.base_fee {
-				let fee: T::Balance = fee.try_into().ok().expect("genesis BaseFee fits the balance type");
+				let fee: T::Balance =
+					fee.try_into().ok().expect("genesis BaseFee fits the balance type");
 				assert!(
 					fee >= T::MinBaseFee::get() && fee <= T::MaxBaseFee::get(),
 					"genesis BaseFee out of bounds"
@@ -194,7 +195,10 @@ pub mod pallet {
 		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let f = BaseFee::<T>::get();
-			ensure!(f >= T::MinBaseFee::get() && f <= T::MaxBaseFee::get(), "BaseFee out of bounds");
+			ensure!(
+				f >= T::MinBaseFee::get() && f <= T::MaxBaseFee::get(),
+				"BaseFee out of bounds"
+			);
 			Ok(())
 		}
 	}

@@ -73,7 +73,9 @@ fn root_sets_fee_within_bounds() {
 fn genesis_sets_fee() {
 	use sp_runtime::BuildStorage;
 	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	crate::GenesisConfig::<Test> { base_fee: Some(4242), _phantom: Default::default() }.assimilate_storage(&mut t).unwrap();
+	crate::GenesisConfig::<Test> { base_fee: Some(4242), _phantom: Default::default() }
+		.assimilate_storage(&mut t)
+		.unwrap();
 	sp_io::TestExternalities::new(t).execute_with(|| assert_eq!(P::base_fee(), 4242));
 }
 

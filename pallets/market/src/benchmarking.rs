@@ -77,8 +77,14 @@ mod benchmarks {
 	fn cancel_request() {
 		let program = T::BenchmarkHelper::setup_program();
 		let who = requester::<T>(0);
-		Market::<T>::submit_request(RawOrigin::Signed(who.clone()).into(), program, inputs::<T>(), auction::<T>(ZK), expiry::<T>())
-			.unwrap();
+		Market::<T>::submit_request(
+			RawOrigin::Signed(who.clone()).into(),
+			program,
+			inputs::<T>(),
+			auction::<T>(ZK),
+			expiry::<T>(),
+		)
+		.unwrap();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), 0);
 		assert_eq!(Requests::<T>::get(0).unwrap().state, RequestState::Cancelled);
@@ -88,8 +94,14 @@ mod benchmarks {
 	fn lock_request() {
 		let program = T::BenchmarkHelper::setup_program();
 		let who = requester::<T>(0);
-		Market::<T>::submit_request(RawOrigin::Signed(who).into(), program, inputs::<T>(), offer::<T>(), 0u32.into())
-			.unwrap();
+		Market::<T>::submit_request(
+			RawOrigin::Signed(who).into(),
+			program,
+			inputs::<T>(),
+			offer::<T>(),
+			0u32.into(),
+		)
+		.unwrap();
 		let prover: T::AccountId = account("prover", 0, 0);
 		T::BenchmarkHelper::setup_prover(&prover);
 		#[extrinsic_call]
@@ -156,8 +168,14 @@ mod benchmarks {
 			if let Pricing::Offer { ref mut ramp_up_start, .. } = pricing {
 				*ramp_up_start = now + i as u64;
 			}
-			Market::<T>::submit_request(RawOrigin::Signed(who).into(), program, inputs::<T>(), pricing, 0u32.into())
-				.unwrap();
+			Market::<T>::submit_request(
+				RawOrigin::Signed(who).into(),
+				program,
+				inputs::<T>(),
+				pricing,
+				0u32.into(),
+			)
+			.unwrap();
 			let prover: T::AccountId = account("prover", i, 0);
 			T::BenchmarkHelper::setup_prover(&prover);
 			Market::<T>::lock_request(RawOrigin::Signed(prover).into(), i as u64).unwrap();

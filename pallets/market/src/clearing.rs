@@ -20,7 +20,8 @@ impl<T: Config> Pallet<T> {
 	/// Weight of `on_finalize` registered in `on_initialize`: the clearing with a
 	/// full bid window and the offer deadlines of the catch-up bound.
 	pub(crate) fn on_finalize_weight() -> Weight {
-		let bids = (AuctionQueue::<T>::decode_len().unwrap_or(0) as u32).min(T::MaxBidsPerBlock::get());
+		let bids =
+			(AuctionQueue::<T>::decode_len().unwrap_or(0) as u32).min(T::MaxBidsPerBlock::get());
 		T::WeightInfo::clear_auction(bids, T::MaxAssignmentsPerBlock::get())
 			.saturating_add(T::WeightInfo::offer_deadlines(2))
 	}
@@ -72,14 +73,14 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let full = bid.saturating_add(max_base_fee);
 		let top_up = full.saturating_sub(req.escrow);
-		let funded = top_up.is_zero() ||
-			T::Currency::hold(&HoldReason::Escrow.into(), &req.requester, top_up).is_ok();
+		let funded = top_up.is_zero()
+			|| T::Currency::hold(&HoldReason::Escrow.into(), &req.requester, top_up).is_ok();
 		if funded {
 			req.escrow = req.escrow.max(full);
 		}
-		let queued = funded &&
-			req.expires_at > now &&
-			AuctionQueue::<T>::try_mutate(|q| {
+		let queued = funded
+			&& req.expires_at > now
+			&& AuctionQueue::<T>::try_mutate(|q| {
 				// Keep submission order: ids are increasing.
 				let pos = q.iter().position(|x| *x > id).unwrap_or(q.len());
 				q.try_insert(pos, id)
@@ -141,8 +142,9 @@ impl<T: Config> Pallet<T> {
 		let Some(curve) = req.pricing.curve() else { return };
 		let now = Self::now_secs();
 		let req = match req.state.clone() {
-			RequestState::Locked { prover, collateral, .. } if now > curve.lock_deadline() =>
-				Self::miss_lock(id, req, &prover, collateral),
+			RequestState::Locked { prover, collateral, .. } if now > curve.lock_deadline() => {
+				Self::miss_lock(id, req, &prover, collateral)
+			}
 			_ => req,
 		};
 		if now > curve.deadline() {
@@ -151,8 +153,8 @@ impl<T: Config> Pallet<T> {
 				RequestState::BountyOpen { slashed, bounty } => {
 					T::Provers::slash_bounty(&slashed, bounty);
 					Self::expire(id, req);
-				},
-				_ => {},
+				}
+				_ => {}
 			}
 		}
 	}
@@ -236,12 +238,8 @@ impl<T: Config> Pallet<T> {
 		if !assigned.is_empty() {
 			AuctionQueue::<T>::mutate(|q| q.retain(|x| !assigned.contains(x)));
 		}
-		let summary = ClearingSummary {
-			base_fee,
-			demand,
-			capacity,
-			winners: assigned.len() as u32,
-		};
+		let summary =
+			ClearingSummary { base_fee, demand, capacity, winners: assigned.len() as u32 };
 		Self::deposit_event(Event::AuctionCleared {
 			base_fee,
 			demand,

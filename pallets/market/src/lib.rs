@@ -70,7 +70,9 @@ pub mod pallet {
 	};
 	use zkmarket_primitives::{
 		dutch::CurveError,
-		traits::{BaseFeeOracle, ProgramId, ProgramRegistry, ProverRegistry, PublicInput, RequestId},
+		traits::{
+			BaseFeeOracle, ProgramId, ProgramRegistry, ProverRegistry, PublicInput, RequestId,
+		},
 	};
 
 	/// Balance type of the market's currency.
@@ -175,7 +177,8 @@ pub mod pallet {
 
 	/// Open requests per requester.
 	#[pallet::storage]
-	pub type OpenRequests<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+	pub type OpenRequests<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Auction assignments due at a block.
 	#[pallet::storage]
@@ -349,7 +352,10 @@ pub mod pallet {
 
 		fn integrity_test() {
 			assert!(T::MaxBidsPerBlock::get() > 0, "MaxBidsPerBlock must be positive");
-			assert!(T::MaxAssignmentsPerBlock::get() > 0, "MaxAssignmentsPerBlock must be positive");
+			assert!(
+				T::MaxAssignmentsPerBlock::get() > 0,
+				"MaxAssignmentsPerBlock must be positive"
+			);
 			assert!(
 				T::MaxAssignmentsPerBlock::get() <= T::MaxDeadlinesPerSlot::get(),
 				"one block's assignments must fit one deadline slot"
@@ -384,7 +390,8 @@ pub mod pallet {
 			expires_at: BlockNumberFor<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let expected = T::Programs::public_inputs(&program).ok_or(Error::<T>::UnknownProgram)?;
+			let expected =
+				T::Programs::public_inputs(&program).ok_or(Error::<T>::UnknownProgram)?;
 			ensure!(inputs.len() as u32 == expected, Error::<T>::WrongInputCount);
 			let open = OpenRequests::<T>::get(&who);
 			ensure!(open < T::MaxOpenRequestsPerAccount::get(), Error::<T>::TooManyOpenRequests);
@@ -394,15 +401,17 @@ pub mod pallet {
 			let (escrow, state) = match &pricing {
 				Pricing::Auction { bid, max_base_fee } => {
 					ensure!(
-						expires_at > now && expires_at <= now.saturating_add(T::MaxRequestLifetime::get()),
+						expires_at > now
+							&& expires_at <= now.saturating_add(T::MaxRequestLifetime::get()),
 						Error::<T>::InvalidExpiry
 					);
 					let escrow = bid.checked_add(max_base_fee).ok_or(Error::<T>::Overflow)?;
-					AuctionQueue::<T>::try_mutate(|q| q.try_push(id)).map_err(|_| Error::<T>::QueueFull)?;
+					AuctionQueue::<T>::try_mutate(|q| q.try_push(id))
+						.map_err(|_| Error::<T>::QueueFull)?;
 					BidExpiries::<T>::try_mutate(expires_at, |v| v.try_push(id))
 						.map_err(|_| Error::<T>::DeadlineSlotFull)?;
 					(escrow, RequestState::Queued)
-				},
+				}
 				Pricing::Offer { max_price, lock_collateral, timeout, .. } => {
 					let curve = pricing.curve().ok_or(Error::<T>::NotAnOffer)?;
 					curve.validate().map_err(|e| match e {
@@ -414,18 +423,20 @@ pub mod pallet {
 					ensure!(*timeout <= T::MaxOfferDuration::get(), Error::<T>::OfferTooLong);
 					ensure!(curve.deadline() >= Self::now_secs(), Error::<T>::OfferExpired);
 					ensure!(
-						*lock_collateral >= T::MinLockCollateral::get() &&
-							*lock_collateral <= T::MaxLockCollateral::get(),
+						*lock_collateral >= T::MinLockCollateral::get()
+							&& *lock_collateral <= T::MaxLockCollateral::get(),
 						Error::<T>::CollateralOutOfBounds
 					);
 					OfferDeadlines::<T>::try_mutate(curve.lock_deadline().saturating_add(1), |v| {
 						v.try_push(id)
 					})
 					.map_err(|_| Error::<T>::DeadlineSlotFull)?;
-					OfferDeadlines::<T>::try_mutate(curve.deadline().saturating_add(1), |v| v.try_push(id))
-						.map_err(|_| Error::<T>::DeadlineSlotFull)?;
+					OfferDeadlines::<T>::try_mutate(curve.deadline().saturating_add(1), |v| {
+						v.try_push(id)
+					})
+					.map_err(|_| Error::<T>::DeadlineSlotFull)?;
 					(*max_price, RequestState::Open)
-				},
+				}
 			};
 			T::Currency::hold(&HoldReason::Escrow.into(), &who, escrow)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
@@ -478,14 +489,16 @@ pub mod pallet {
 			Self::apply_offer_deadlines(id);
 			let mut req = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
 			let (curve, collateral) = match req.pricing {
-				Pricing::Offer { lock_collateral, .. } =>
-					(req.pricing.curve().ok_or(Error::<T>::NotAnOffer)?, lock_collateral),
+				Pricing::Offer { lock_collateral, .. } => {
+					(req.pricing.curve().ok_or(Error::<T>::NotAnOffer)?, lock_collateral)
+				}
 				Pricing::Auction { .. } => return Err(Error::<T>::NotAnOffer.into()),
 			};
 			match req.state {
-				RequestState::Open => {},
-				RequestState::Locked { .. } | RequestState::ProofSubmitted { .. } =>
-					return Err(Error::<T>::AlreadyLocked.into()),
+				RequestState::Open => {}
+				RequestState::Locked { .. } | RequestState::ProofSubmitted { .. } => {
+					return Err(Error::<T>::AlreadyLocked.into())
+				}
 				_ => return Err(Error::<T>::InvalidState.into()),
 			}
 			let now = Self::now_secs();

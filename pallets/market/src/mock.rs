@@ -207,4 +207,3 @@ pub fn run_to(n: u64) {
 		next_block();
 	}
 }
-

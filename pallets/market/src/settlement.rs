@@ -19,7 +19,11 @@ use zkmarket_primitives::traits::{
 
 impl<T: Config> Pallet<T> {
 	/// Pays `amount` of the requester's escrow into `prover`'s stake.
-	fn pay(req: &mut crate::RequestOf<T>, prover: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+	fn pay(
+		req: &mut crate::RequestOf<T>,
+		prover: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> BalanceOf<T> {
 		if amount.is_zero() {
 			return amount;
 		}
@@ -40,25 +44,31 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Settles a valid proof.
-	fn settle_valid(id: RequestId, mut req: crate::RequestOf<T>, prover: T::AccountId, f: Fulfilment<T::AccountId, BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>) {
+	fn settle_valid(
+		id: RequestId,
+		mut req: crate::RequestOf<T>,
+		prover: T::AccountId,
+		f: Fulfilment<T::AccountId, BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>,
+	) {
 		let paid = match f {
 			Fulfilment::Assignment { price, .. } => {
 				T::Provers::release_slot(&prover);
 				Self::pay(&mut req, &prover, price)
-			},
+			}
 			Fulfilment::Locked { price, collateral } => {
 				T::Provers::release_slot(&prover);
 				T::Provers::release_collateral(&prover, collateral);
 				Self::pay(&mut req, &prover, price)
-			},
+			}
 			Fulfilment::Open { price } => Self::pay(&mut req, &prover, price),
-			Fulfilment::Bounty { from, amount } =>
+			Fulfilment::Bounty { from, amount } => {
 				if T::Provers::pay_bounty(&from, &prover, amount).is_ok() {
 					amount
 				} else {
 					T::Provers::slash_bounty(&from, amount);
 					Zero::zero()
-				},
+				}
+			}
 		};
 		T::Provers::record_success(&prover);
 		let refund = Self::refund_all(&mut req);
@@ -78,23 +88,23 @@ impl<T: Config> Pallet<T> {
 			Fulfilment::Assignment { .. } => {
 				T::Provers::release_slot(prover);
 				Self::requeue(id, req);
-			},
+			}
 			Fulfilment::Locked { price, collateral } => {
 				req.state = RequestState::Locked { prover: prover.clone(), price, collateral };
 				Requests::<T>::insert(id, req);
 				// The lock deadline may have passed while the proof was pending.
 				Self::apply_offer_deadlines(id);
-			},
+			}
 			Fulfilment::Open { .. } => {
 				req.state = RequestState::Open;
 				Requests::<T>::insert(id, req);
 				Self::apply_offer_deadlines(id);
-			},
+			}
 			Fulfilment::Bounty { from, amount } => {
 				req.state = RequestState::BountyOpen { slashed: from, bounty: amount };
 				Requests::<T>::insert(id, req);
 				Self::apply_offer_deadlines(id);
-			},
+			}
 		}
 	}
 }
@@ -111,21 +121,21 @@ impl<T: Config> ProofMarket<T::AccountId> for Pallet<T> {
 			(RequestState::Assigned { prover: p, price, deadline }, _) => {
 				ensure!(p == prover, Error::<T>::NotAssignedProver);
 				Fulfilment::Assignment { price: *price, deadline: *deadline }
-			},
+			}
 			(RequestState::Locked { prover: p, price, collateral }, _) => {
 				ensure!(p == prover, Error::<T>::NotAssignedProver);
 				Fulfilment::Locked { price: *price, collateral: *collateral }
-			},
+			}
 			(RequestState::Open, Pricing::Offer { .. }) => {
 				ensure!(T::Provers::is_eligible(prover), Error::<T>::NotEligible);
 				let curve = req.pricing.curve().ok_or(Error::<T>::NotAnOffer)?;
 				ensure!(now <= curve.deadline(), Error::<T>::DeadlinePassed);
 				Fulfilment::Open { price: curve.price_at(now).saturated_into() }
-			},
+			}
 			(RequestState::BountyOpen { slashed, bounty }, _) => {
 				ensure!(T::Provers::is_eligible(prover), Error::<T>::NotEligible);
 				Fulfilment::Bounty { from: slashed.clone(), amount: *bounty }
-			},
+			}
 			(RequestState::Queued, _) => return Err(Error::<T>::NotAssignedProver.into()),
 			_ => return Err(Error::<T>::InvalidState.into()),
 		};
@@ -150,11 +160,11 @@ impl<T: Config> ProofMarket<T::AccountId> for Pallet<T> {
 				let slashed = T::Provers::record_failure(prover, Failure::InvalidProof);
 				Self::deposit_event(Event::ProofRejected { id, prover: p.clone(), slashed });
 				Self::reopen(id, req, &p, fulfilment);
-			},
+			}
 			Verdict::Undecided => {
 				Self::deposit_event(Event::VerificationUndecided { id, prover: p.clone() });
 				Self::reopen(id, req, &p, fulfilment);
-			},
+			}
 		}
 	}
 }

@@ -1,7 +1,6 @@
 //! Tests of the market pallet on its mock runtime.
 use crate::{
-	mock::*, AuctionQueue, Error, Event, HoldReason, OpenRequests, Pricing, RequestState,
-	Requests,
+	mock::*, AuctionQueue, Error, Event, HoldReason, OpenRequests, Pricing, RequestState, Requests,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -69,9 +68,15 @@ fn gsp_worked_example() {
 		assert_eq!(escrow_held(1), 15);
 		next_block();
 		// The 10 pays 7 + 5 and gets the best prover (11: same reputation, more stake).
-		assert_eq!(state(a), RequestState::Assigned { prover: 11, price: 12, deadline: 1 + DEADLINE });
+		assert_eq!(
+			state(a),
+			RequestState::Assigned { prover: 11, price: 12, deadline: 1 + DEADLINE }
+		);
 		// The first 7 (earlier) pays 7 + 5 and gets the second slot.
-		assert_eq!(state(b), RequestState::Assigned { prover: 12, price: 12, deadline: 1 + DEADLINE });
+		assert_eq!(
+			state(b),
+			RequestState::Assigned { prover: 12, price: 12, deadline: 1 + DEADLINE }
+		);
 		assert_eq!(state(c), RequestState::Queued);
 		assert_eq!(state(d), RequestState::Queued);
 		assert_eq!(AuctionQueue::<Test>::get().to_vec(), vec![c, d]);
@@ -98,8 +103,14 @@ fn last_winner_pays_best_losing_bid_or_base_fee() {
 		let a = bid(1, 9, 5);
 		let b = bid(2, 4, 5);
 		next_block();
-		assert_eq!(state(a), RequestState::Assigned { prover: 11, price: 9, deadline: 1 + DEADLINE });
-		assert_eq!(state(b), RequestState::Assigned { prover: 11, price: 5, deadline: 1 + DEADLINE });
+		assert_eq!(
+			state(a),
+			RequestState::Assigned { prover: 11, price: 9, deadline: 1 + DEADLINE }
+		);
+		assert_eq!(
+			state(b),
+			RequestState::Assigned { prover: 11, price: 5, deadline: 1 + DEADLINE }
+		);
 	});
 }
 
@@ -253,17 +264,29 @@ fn losing_bids_expire_and_are_refunded() {
 fn cancel_refunds_in_full() {
 	test(|| {
 		let a = bid(1, ZK, ZK);
-		assert_noop!(Market::cancel_request(RuntimeOrigin::signed(2), a), Error::<Test>::NotRequester);
-		assert_noop!(Market::cancel_request(RuntimeOrigin::signed(1), 9), Error::<Test>::UnknownRequest);
+		assert_noop!(
+			Market::cancel_request(RuntimeOrigin::signed(2), a),
+			Error::<Test>::NotRequester
+		);
+		assert_noop!(
+			Market::cancel_request(RuntimeOrigin::signed(1), 9),
+			Error::<Test>::UnknownRequest
+		);
 		assert_ok!(Market::cancel_request(RuntimeOrigin::signed(1), a));
 		assert_eq!(state(a), RequestState::Cancelled);
 		assert_eq!(Balances::balance(&1), 1000 * ZK);
-		assert_noop!(Market::cancel_request(RuntimeOrigin::signed(1), a), Error::<Test>::InvalidState);
+		assert_noop!(
+			Market::cancel_request(RuntimeOrigin::signed(1), a),
+			Error::<Test>::InvalidState
+		);
 		// An assigned request cannot be cancelled.
 		register(11, 40 * ZK);
 		let b = bid(1, 10, 5);
 		next_block();
-		assert_noop!(Market::cancel_request(RuntimeOrigin::signed(1), b), Error::<Test>::InvalidState);
+		assert_noop!(
+			Market::cancel_request(RuntimeOrigin::signed(1), b),
+			Error::<Test>::InvalidState
+		);
 	});
 }
 
@@ -409,9 +432,15 @@ fn lock_and_fulfil_pays_agreed_price() {
 		let price = 1_200_000_000_000_000;
 		assert_eq!(state(id), RequestState::Locked { prover: 11, price, collateral: 2 * ZK });
 		assert_eq!(stake(11), 38 * ZK);
-		assert_noop!(Market::lock_request(RuntimeOrigin::signed(12), id), Error::<Test>::AlreadyLocked);
+		assert_noop!(
+			Market::lock_request(RuntimeOrigin::signed(12), id),
+			Error::<Test>::AlreadyLocked
+		);
 		assert_noop!(M::begin_verification(id, &12), Error::<Test>::NotAssignedProver);
-		assert_noop!(Market::cancel_request(RuntimeOrigin::signed(1), id), Error::<Test>::InvalidState);
+		assert_noop!(
+			Market::cancel_request(RuntimeOrigin::signed(1), id),
+			Error::<Test>::InvalidState
+		);
 		set_time(1090);
 		M::begin_verification(id, &11).unwrap();
 		// Verified later than the lock deadline: submission time counts.
@@ -538,9 +567,15 @@ fn lock_errors() {
 		let id = submit_offer(1, offer_at(1000, 2 * ZK));
 		let a = bid(2, 10, 5);
 		assert_noop!(Market::lock_request(RuntimeOrigin::signed(11), a), Error::<Test>::NotAnOffer);
-		assert_noop!(Market::lock_request(RuntimeOrigin::signed(11), 99), Error::<Test>::UnknownRequest);
+		assert_noop!(
+			Market::lock_request(RuntimeOrigin::signed(11), 99),
+			Error::<Test>::UnknownRequest
+		);
 		// Not a prover.
-		assert_noop!(Market::lock_request(RuntimeOrigin::signed(5), id), Error::<Test>::NotEligible);
+		assert_noop!(
+			Market::lock_request(RuntimeOrigin::signed(5), id),
+			Error::<Test>::NotEligible
+		);
 		// 33 ZK - 2 ZK < 32 ZK minimum.
 		assert_noop!(
 			Market::lock_request(RuntimeOrigin::signed(13), id),
@@ -559,7 +594,13 @@ fn offer_validation_errors() {
 	test(|| {
 		set_time(990);
 		let o = || RuntimeOrigin::signed(1);
-		let mk = |min: Balance, max: Balance, ramp: u64, lock: u64, timeout: u64, coll: Balance, start: u64| {
+		let mk = |min: Balance,
+		          max: Balance,
+		          ramp: u64,
+		          lock: u64,
+		          timeout: u64,
+		          coll: Balance,
+		          start: u64| {
 			Pricing::Offer {
 				min_price: min,
 				max_price: max,
@@ -620,7 +661,10 @@ fn clearing_cost() {
 						RuntimeOrigin::signed(who),
 						PROGRAM,
 						inputs(1),
-						Pricing::Auction { bid: 1_000 + (b * 7919 % 1000) as u128, max_base_fee: ZK },
+						Pricing::Auction {
+							bid: 1_000 + (b * 7919 % 1000) as u128,
+							max_base_fee: ZK
+						},
 						50,
 					));
 				}

@@ -46,15 +46,22 @@ impl<Balance: Copy + sp_runtime::traits::UniqueSaturatedInto<u128>> Pricing<Bala
 	/// The price curve of an offer.
 	pub fn curve(&self) -> Option<OfferCurve> {
 		match *self {
-			Pricing::Offer { min_price, max_price, ramp_up_start, ramp_up_period, lock_timeout, timeout, .. } =>
-				Some(OfferCurve {
-					min_price: min_price.unique_saturated_into(),
-					max_price: max_price.unique_saturated_into(),
-					ramp_up_start,
-					ramp_up_period,
-					lock_timeout,
-					timeout,
-				}),
+			Pricing::Offer {
+				min_price,
+				max_price,
+				ramp_up_start,
+				ramp_up_period,
+				lock_timeout,
+				timeout,
+				..
+			} => Some(OfferCurve {
+				min_price: min_price.unique_saturated_into(),
+				max_price: max_price.unique_saturated_into(),
+				ramp_up_start,
+				ramp_up_period,
+				lock_timeout,
+				timeout,
+			}),
 			Pricing::Auction { .. } => None,
 		}
 	}

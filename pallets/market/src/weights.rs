@@ -67,19 +67,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 impl WeightInfo for () {
 	fn submit_request() -> Weight {
-		Weight::from_parts(70_000_000, 8_000).saturating_add(RocksDbWeight::get().reads_writes(7, 7))
+		Weight::from_parts(70_000_000, 8_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(7, 7))
 	}
 	fn cancel_request() -> Weight {
-		Weight::from_parts(60_000_000, 8_000).saturating_add(RocksDbWeight::get().reads_writes(5, 5))
+		Weight::from_parts(60_000_000, 8_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(5, 5))
 	}
 	fn lock_request() -> Weight {
-		Weight::from_parts(90_000_000, 8_000).saturating_add(RocksDbWeight::get().reads_writes(8, 6))
+		Weight::from_parts(90_000_000, 8_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(8, 6))
 	}
 	fn clear_auction(b: u32, w: u32) -> Weight {
 		Weight::from_parts(20_000_000, 10_000)
 			.saturating_add(Weight::from_parts(12_000_000, 1_200).saturating_mul(b.into()))
 			.saturating_add(Weight::from_parts(60_000_000, 4_000).saturating_mul(w.into()))
-			.saturating_add(RocksDbWeight::get().reads_writes(4 + b as u64 + 3 * w as u64, 4 + 4 * w as u64))
+			.saturating_add(
+				RocksDbWeight::get().reads_writes(4 + b as u64 + 3 * w as u64, 4 + 4 * w as u64),
+			)
 	}
 	fn block_deadlines(n: u32) -> Weight {
 		Weight::from_parts(6_000_000, 3_000)

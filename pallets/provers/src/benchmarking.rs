@@ -14,8 +14,11 @@ fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
 
 fn registered<T: Config>(i: u32) -> T::AccountId {
 	let who = funded::<T>("prover", i);
-	Pallet::<T>::register(RawOrigin::Signed(who.clone()).into(), T::MinProverStake::get().saturating_mul(2u32.into()))
-		.expect("register");
+	Pallet::<T>::register(
+		RawOrigin::Signed(who.clone()).into(),
+		T::MinProverStake::get().saturating_mul(2u32.into()),
+	)
+	.expect("register");
 	who
 }
 
@@ -37,7 +40,10 @@ mod benchmarks {
 		let who = registered::<T>(0);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), T::MinProverStake::get());
-		assert_eq!(Provers::<T>::get(&who).unwrap().stake, T::MinProverStake::get().saturating_mul(3u32.into()));
+		assert_eq!(
+			Provers::<T>::get(&who).unwrap().stake,
+			T::MinProverStake::get().saturating_mul(3u32.into())
+		);
 	}
 
 	#[benchmark]
@@ -54,7 +60,8 @@ mod benchmarks {
 		let all = Provers::<T>::get(&who).unwrap().stake;
 		Pallet::<T>::unbond(RawOrigin::Signed(who.clone()).into(), all).unwrap();
 		frame_system::Pallet::<T>::set_block_number(
-			frame_system::Pallet::<T>::block_number().saturating_add(Pallet::<T>::unbonding_period()),
+			frame_system::Pallet::<T>::block_number()
+				.saturating_add(Pallet::<T>::unbonding_period()),
 		);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
@@ -91,7 +98,8 @@ mod benchmarks {
 		for i in 0..n {
 			registered::<T>(i);
 		}
-		let now = frame_system::Pallet::<T>::block_number().saturating_add(Pallet::<T>::idle_period());
+		let now =
+			frame_system::Pallet::<T>::block_number().saturating_add(Pallet::<T>::idle_period());
 		frame_system::Pallet::<T>::set_block_number(now);
 		#[block]
 		{

@@ -96,7 +96,11 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		Self::deposit_event(Event::CollateralReleased { who: who.clone(), amount: back });
 	}
 
-	fn forfeit_collateral(who: &T::AccountId, amount: BalanceOf<T>, bounty: BalanceOf<T>) -> BalanceOf<T> {
+	fn forfeit_collateral(
+		who: &T::AccountId,
+		amount: BalanceOf<T>,
+		bounty: BalanceOf<T>,
+	) -> BalanceOf<T> {
 		let Some(mut info) = Provers::<T>::get(who) else { return Zero::zero() };
 		let amount = amount.min(info.collateral);
 		let bounty = bounty.min(amount);
@@ -179,8 +183,9 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		let Ok(mut info) = Self::touched(who) else { return Zero::zero() };
 		let (rate, reason) = match failure {
 			Failure::InvalidProof => (T::InvalidProofSlash::get(), Some(SlashReason::InvalidProof)),
-			Failure::MissedDeadline =>
-				(T::MissedDeadlineSlash::get(), Some(SlashReason::MissedDeadline)),
+			Failure::MissedDeadline => {
+				(T::MissedDeadlineSlash::get(), Some(SlashReason::MissedDeadline))
+			}
 			Failure::MissedLock => (Default::default(), None),
 		};
 		let mut slashed = Zero::zero();
@@ -202,4 +207,3 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		slashed
 	}
 }
-

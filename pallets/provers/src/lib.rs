@@ -57,7 +57,8 @@ pub mod pallet {
 	pub type BalanceOf<T> =
 		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 	/// A negative imbalance (slashed funds) of the pallet's currency.
-	pub type CreditOf<T> = fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
+	pub type CreditOf<T> =
+		fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
 	/// The stored record of a prover.
 	pub type ProverInfoOf<T> =
 		ProverInfo<BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxUnbondingChunks>;
@@ -303,7 +304,10 @@ pub mod pallet {
 		/// caller's free balance.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
-		pub fn register(origin: OriginFor<T>, #[pallet::compact] stake: BalanceOf<T>) -> DispatchResult {
+		pub fn register(
+			origin: OriginFor<T>,
+			#[pallet::compact] stake: BalanceOf<T>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!Provers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
 			ensure!(stake >= T::MinProverStake::get(), Error::<T>::StakeBelowMinimum);
@@ -332,7 +336,10 @@ pub mod pallet {
 		/// Add `amount` of the caller's free balance to its stake.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::bond_extra())]
-		pub fn bond_extra(origin: OriginFor<T>, #[pallet::compact] amount: BalanceOf<T>) -> DispatchResult {
+		pub fn bond_extra(
+			origin: OriginFor<T>,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			let mut info = Self::touched(&who)?;
@@ -349,7 +356,10 @@ pub mod pallet {
 		/// or above the minimum.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::unbond())]
-		pub fn unbond(origin: OriginFor<T>, #[pallet::compact] amount: BalanceOf<T>) -> DispatchResult {
+		pub fn unbond(
+			origin: OriginFor<T>,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			let mut info = Self::touched(&who)?;
@@ -393,11 +403,11 @@ pub mod pallet {
 			ensure!(!amount.is_zero(), Error::<T>::NothingToWithdraw);
 			T::Currency::release(&HoldReason::Stake.into(), &who, amount, Precision::BestEffort)?;
 			Self::deposit_event(Event::Withdrawn { who: who.clone(), amount });
-			if info.stake.is_zero() &&
-				info.collateral.is_zero() &&
-				info.reserved_bounty.is_zero() &&
-				info.unbonding.is_empty() &&
-				info.active_jobs == 0
+			if info.stake.is_zero()
+				&& info.collateral.is_zero()
+				&& info.reserved_bounty.is_zero()
+				&& info.unbonding.is_empty()
+				&& info.active_jobs == 0
 			{
 				Provers::<T>::remove(&who);
 				ProverCount::<T>::mutate(|c| *c = c.saturating_sub(1));
@@ -481,7 +491,8 @@ pub mod pallet {
 		pub fn effective_stake(info: &ProverInfoOf<T>) -> BalanceOf<T> {
 			let periods = Self::pending_periods(info, frame_system::Pallet::<T>::block_number());
 			let stake: u128 = info.stake.saturated_into();
-			let left = zkmarket_primitives::decay::decayed_stake(stake, T::IdleDecay::get(), periods);
+			let left =
+				zkmarket_primitives::decay::decayed_stake(stake, T::IdleDecay::get(), periods);
 			left.saturated_into()
 		}
 
@@ -505,7 +516,8 @@ pub mod pallet {
 			let cut = info.stake.saturating_sub(new_stake);
 			let period = Self::idle_period();
 			let advance = period.saturating_mul(
-				BlockNumberFor::<T>::try_from(periods).unwrap_or_else(|_| now.saturating_sub(info.idle_since)),
+				BlockNumberFor::<T>::try_from(periods)
+					.unwrap_or_else(|_| now.saturating_sub(info.idle_since)),
 			);
 			info.idle_since = info.idle_since.saturating_add(advance).min(now);
 			if cut.is_zero() {
@@ -526,12 +538,19 @@ pub mod pallet {
 		}
 
 		/// Slashes up to `amount` held for `reason` on `who` into `T::Slash`.
-		pub(crate) fn slash_hold(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+		pub(crate) fn slash_hold(
+			reason: HoldReason,
+			who: &T::AccountId,
+			amount: BalanceOf<T>,
+		) -> BalanceOf<T> {
 			if amount.is_zero() {
 				return amount;
 			}
-			let (credit, missing) =
-				<T::Currency as fungible::BalancedHold<T::AccountId>>::slash(&reason.into(), who, amount);
+			let (credit, missing) = <T::Currency as fungible::BalancedHold<T::AccountId>>::slash(
+				&reason.into(),
+				who,
+				amount,
+			);
 			T::Slash::on_unbalanced(credit);
 			amount.saturating_sub(missing)
 		}
@@ -556,11 +575,11 @@ pub mod pallet {
 							Provers::<T>::insert(&who, info);
 						}
 						last = Some(who);
-					},
+					}
 					None => {
 						last = None;
 						break;
-					},
+					}
 				}
 			}
 			match last {
@@ -572,9 +591,9 @@ pub mod pallet {
 
 		/// Whether `info` may take new work.
 		pub(crate) fn eligible(info: &ProverInfoOf<T>) -> bool {
-			info.status == ProverStatus::Active &&
-				Self::effective_stake(info) >= T::MinProverStake::get() &&
-				info.reputation >= T::MinReputation::get()
+			info.status == ProverStatus::Active
+				&& Self::effective_stake(info) >= T::MinProverStake::get()
+				&& info.reputation >= T::MinReputation::get()
 		}
 
 		/// Moves reputation by `f` and emits `ReputationChanged`.
@@ -616,13 +635,13 @@ pub mod pallet {
 					.iter()
 					.fold(BalanceOf::<T>::zero(), |a, c| a.saturating_add(c.amount));
 				ensure!(
-					T::Currency::balance_on_hold(&HoldReason::Stake.into(), &who) ==
-						info.stake.saturating_add(unbonding),
+					T::Currency::balance_on_hold(&HoldReason::Stake.into(), &who)
+						== info.stake.saturating_add(unbonding),
 					"stake hold does not match stake + unbonding"
 				);
 				ensure!(
-					T::Currency::balance_on_hold(&HoldReason::Collateral.into(), &who) ==
-						info.collateral.saturating_add(info.reserved_bounty),
+					T::Currency::balance_on_hold(&HoldReason::Collateral.into(), &who)
+						== info.collateral.saturating_add(info.reserved_bounty),
 					"collateral hold does not match collateral + reserved bounty"
 				);
 				ensure!(info.reputation <= Perbill::one(), "reputation above 100%");

@@ -82,7 +82,10 @@ fn registry_is_bounded() {
 #[test]
 fn bond_extra_works_and_errors() {
 	test(|| {
-		assert_noop!(Provers::bond_extra(RuntimeOrigin::signed(1), ZK), Error::<Test>::NotRegistered);
+		assert_noop!(
+			Provers::bond_extra(RuntimeOrigin::signed(1), ZK),
+			Error::<Test>::NotRegistered
+		);
 		register(1, 32 * ZK);
 		assert_ok!(Provers::bond_extra(RuntimeOrigin::signed(1), 8 * ZK));
 		assert_eq!(stake_of(1), 40 * ZK);
@@ -375,8 +378,14 @@ fn credit_stake_adds_fee() {
 #[test]
 fn set_periods_root_only() {
 	test(|| {
-		assert_noop!(Provers::set_periods(RuntimeOrigin::signed(1), 5, 5), DispatchError::BadOrigin);
-		assert_noop!(Provers::set_periods(RuntimeOrigin::root(), 0, 5), Error::<Test>::InvalidPeriod);
+		assert_noop!(
+			Provers::set_periods(RuntimeOrigin::signed(1), 5, 5),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Provers::set_periods(RuntimeOrigin::root(), 0, 5),
+			Error::<Test>::InvalidPeriod
+		);
 		assert_ok!(Provers::set_periods(RuntimeOrigin::root(), 5, 3));
 		assert_eq!(P::idle_period(), 5);
 		assert_eq!(P::unbonding_period(), 3);

@@ -75,22 +75,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// For tests: the same shape with the reference DB weights.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(60_000_000, 3_600).saturating_add(RocksDbWeight::get().reads_writes(4, 4))
+		Weight::from_parts(60_000_000, 3_600)
+			.saturating_add(RocksDbWeight::get().reads_writes(4, 4))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(55_000_000, 3_600).saturating_add(RocksDbWeight::get().reads_writes(4, 3))
+		Weight::from_parts(55_000_000, 3_600)
+			.saturating_add(RocksDbWeight::get().reads_writes(4, 3))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(30_000_000, 3_600).saturating_add(RocksDbWeight::get().reads_writes(3, 1))
+		Weight::from_parts(30_000_000, 3_600)
+			.saturating_add(RocksDbWeight::get().reads_writes(3, 1))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(60_000_000, 3_600).saturating_add(RocksDbWeight::get().reads_writes(4, 4))
+		Weight::from_parts(60_000_000, 3_600)
+			.saturating_add(RocksDbWeight::get().reads_writes(4, 4))
 	}
 	fn pause() -> Weight {
-		Weight::from_parts(25_000_000, 3_600).saturating_add(RocksDbWeight::get().reads_writes(2, 1))
+		Weight::from_parts(25_000_000, 3_600)
+			.saturating_add(RocksDbWeight::get().reads_writes(2, 1))
 	}
 	fn resume() -> Weight {
-		Weight::from_parts(22_000_000, 3_600).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+		Weight::from_parts(22_000_000, 3_600)
+			.saturating_add(RocksDbWeight::get().reads_writes(1, 1))
 	}
 	fn set_periods() -> Weight {
 		Weight::from_parts(8_000_000, 0).saturating_add(RocksDbWeight::get().writes(2))

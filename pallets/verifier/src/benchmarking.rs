@@ -86,7 +86,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_verifiers(n: Linear<1, { T::MaxVerifiers::get() }>) {
-		let keys: alloc::vec::Vec<VerifierId> = (0..n).map(|_| VerifierId::generate_pair(None)).collect();
+		let keys: alloc::vec::Vec<VerifierId> =
+			(0..n).map(|_| VerifierId::generate_pair(None)).collect();
 		#[extrinsic_call]
 		_(RawOrigin::Root, keys, 1);
 		assert_eq!(Verifiers::<T>::get().len(), n as usize);
@@ -96,7 +97,8 @@ mod benchmarks {
 	#[benchmark]
 	fn timeouts(n: Linear<1, { T::MaxVerdictsPerTx::get() }>) {
 		pending::<T>(n);
-		let at = frame_system::Pallet::<T>::block_number().saturating_add(T::VerificationTimeout::get());
+		let at =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::VerificationTimeout::get());
 		#[block]
 		{
 			Verifier::<T>::process_timeouts(at);

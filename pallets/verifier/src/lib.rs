@@ -173,11 +173,13 @@ pub mod pallet {
 
 	/// Pending proof ids in submission order.
 	#[pallet::storage]
-	pub type PendingQueue<T: Config> = StorageValue<_, BoundedVec<ProofId, T::MaxPending>, ValueQuery>;
+	pub type PendingQueue<T: Config> =
+		StorageValue<_, BoundedVec<ProofId, T::MaxPending>, ValueQuery>;
 
 	/// The verifier set.
 	#[pallet::storage]
-	pub type Verifiers<T: Config> = StorageValue<_, BoundedVec<VerifierId, T::MaxVerifiers>, ValueQuery>;
+	pub type Verifiers<T: Config> =
+		StorageValue<_, BoundedVec<VerifierId, T::MaxVerifiers>, ValueQuery>;
 
 	/// Agreeing verifiers needed for a final verdict.
 	#[pallet::storage]
@@ -269,7 +271,10 @@ pub mod pallet {
 		fn integrity_test() {
 			assert!(T::MaxVerdictsPerTx::get() > 0, "MaxVerdictsPerTx must be positive");
 			assert!(T::MaxVerifiers::get() > 0, "MaxVerifiers must be positive");
-			assert!(!T::VerificationTimeout::get().is_zero(), "VerificationTimeout must be positive");
+			assert!(
+				!T::VerificationTimeout::get().is_zero(),
+				"VerificationTimeout must be positive"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -285,15 +290,19 @@ pub mod pallet {
 		/// of `ProgramDepositBase + ProgramDepositPerByte * len`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_program(vk.len() as u32))]
-		pub fn register_program(origin: OriginFor<T>, vk: BoundedVec<u8, T::MaxVkLen>) -> DispatchResult {
+		pub fn register_program(
+			origin: OriginFor<T>,
+			vk: BoundedVec<u8, T::MaxVkLen>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let id = sp_io::hashing::blake2_256(&vk);
 			ensure!(!Programs::<T>::contains_key(id), Error::<T>::ProgramExists);
 			let n = groth16::parse_vk(&vk).ok_or(Error::<T>::InvalidVerifyingKey)?;
 			let inputs = n - 1;
 			ensure!(inputs <= T::MaxPublicInputs::get(), Error::<T>::TooManyInputs);
-			let deposit = T::ProgramDepositBase::get()
-				.saturating_add(T::ProgramDepositPerByte::get().saturating_mul((vk.len() as u32).into()));
+			let deposit = T::ProgramDepositBase::get().saturating_add(
+				T::ProgramDepositPerByte::get().saturating_mul((vk.len() as u32).into()),
+			);
 			T::Currency::hold(&HoldReason::ProgramDeposit.into(), &who, deposit)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			Programs::<T>::insert(id, ProgramInfo { owner: who.clone(), vk, inputs, deposit });
@@ -321,7 +330,8 @@ pub mod pallet {
 			let inputs: BoundedVec<_, T::MaxPublicInputs> =
 				inputs.try_into().map_err(|_| Error::<T>::TooManyInputs)?;
 			let id = NextProofId::<T>::get();
-			PendingQueue::<T>::try_mutate(|q| q.try_push(id)).map_err(|_| Error::<T>::TooManyPending)?;
+			PendingQueue::<T>::try_mutate(|q| q.try_push(id))
+				.map_err(|_| Error::<T>::TooManyPending)?;
 			Pending::<T>::insert(
 				id,
 				PendingProof {
@@ -402,7 +412,10 @@ pub mod pallet {
 			ensure!(sorted.len() == verifiers.len(), Error::<T>::InvalidVerifierSet);
 			let set: BoundedVec<VerifierId, T::MaxVerifiers> =
 				verifiers.try_into().map_err(|_| Error::<T>::InvalidVerifierSet)?;
-			ensure!(threshold >= 1 && threshold as usize <= set.len(), Error::<T>::InvalidThreshold);
+			ensure!(
+				threshold >= 1 && threshold as usize <= set.len(),
+				Error::<T>::InvalidThreshold
+			);
 			let count = set.len() as u32;
 			Verifiers::<T>::put(set);
 			VerdictThreshold::<T>::put(threshold);
@@ -433,7 +446,9 @@ pub mod pallet {
 			}
 			let any_new = batch.verdicts.iter().any(|(id, _)| {
 				Pending::<T>::get(id)
-					.map(|p| !p.valid.contains(&batch.verifier) && !p.invalid.contains(&batch.verifier))
+					.map(|p| {
+						!p.valid.contains(&batch.verifier) && !p.invalid.contains(&batch.verifier)
+					})
 					.unwrap_or(false)
 			});
 			if !any_new {
@@ -450,7 +465,10 @@ pub mod pallet {
 
 	impl<T: Config> Pallet<T> {
 		/// Checks the signer is a verifier and the signature is valid.
-		pub(crate) fn check_batch(batch: &BatchOf<T>, signature: &VerifierSignature) -> Result<(), Error<T>> {
+		pub(crate) fn check_batch(
+			batch: &BatchOf<T>,
+			signature: &VerifierSignature,
+		) -> Result<(), Error<T>> {
 			ensure!(Verifiers::<T>::get().contains(&batch.verifier), Error::<T>::NotVerifier);
 			let msg = (VERDICT_CONTEXT, batch).encode();
 			ensure!(batch.verifier.verify(&msg, signature), Error::<T>::BadSignature);
@@ -506,7 +524,10 @@ pub mod pallet {
 			use alloc::collections::btree_map::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;
 			let queue = PendingQueue::<T>::get();
-			ensure!(queue.len() == Pending::<T>::iter_keys().count(), "pending queue/map size mismatch");
+			ensure!(
+				queue.len() == Pending::<T>::iter_keys().count(),
+				"pending queue/map size mismatch"
+			);
 			for id in queue.iter() {
 				ensure!(Pending::<T>::contains_key(id), "queued proof missing");
 			}

@@ -78,7 +78,7 @@ impl ProofMarket<AccountId> for MockMarket {
 			Some(entry) => {
 				o.borrow_mut().insert(request, entry);
 				Err(DispatchError::Other("not the assigned prover"))
-			},
+			}
 			None => Err(DispatchError::Other("unknown request")),
 		})
 	}
@@ -149,13 +149,20 @@ pub fn new_test_ext(threshold: u32) -> sp_io::TestExternalities {
 	OPEN.with(|o| o.borrow_mut().clear());
 	CONCLUDED.with(|c| c.borrow_mut().clear());
 	let mut ext = sp_io::TestExternalities::new(t);
-	ext.register_extension(sp_keystore::KeystoreExt::new(sp_keystore::testing::MemoryKeystore::new()));
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
 	ext.execute_with(|| System::set_block_number(1));
 	ext
 }
 
 /// Opens `request` for `prover` on `program` with `inputs`.
-pub fn open_request(request: RequestId, prover: AccountId, program: ProgramId, inputs: Vec<PublicInput>) {
+pub fn open_request(
+	request: RequestId,
+	prover: AccountId,
+	program: ProgramId,
+	inputs: Vec<PublicInput>,
+) {
 	OPEN.with(|o| o.borrow_mut().insert(request, (prover, program, inputs)));
 }
 

@@ -8,11 +8,7 @@ use frame_system::{
 	offchain::{CreateBare, SubmitTransaction},
 	pallet_prelude::BlockNumberFor,
 };
-use sp_runtime::{
-	offchain::storage::StorageValueRef,
-	traits::Saturating,
-	RuntimeAppPublic,
-};
+use sp_runtime::{offchain::storage::StorageValueRef, traits::Saturating, RuntimeAppPublic};
 
 /// Blocks after a submitted vote before the worker retries it.
 const RETRY_AFTER: u32 = 5;
@@ -22,7 +18,8 @@ impl<T: Config> Pallet<T> {
 	/// has not voted on and submits the signed verdicts.
 	pub(crate) fn run_offchain_worker(n: BlockNumberFor<T>) {
 		let set = Verifiers::<T>::get();
-		let local: Vec<VerifierId> = VerifierId::all().into_iter().filter(|k| set.contains(k)).collect();
+		let local: Vec<VerifierId> =
+			VerifierId::all().into_iter().filter(|k| set.contains(k)).collect();
 		if local.is_empty() {
 			return;
 		}
@@ -32,7 +29,8 @@ impl<T: Config> Pallet<T> {
 		}
 		for key in local {
 			let started = sp_io::offchain::timestamp();
-			let mut verdicts: BoundedVec<(crate::ProofId, bool), T::MaxVerdictsPerTx> = BoundedVec::new();
+			let mut verdicts: BoundedVec<(crate::ProofId, bool), T::MaxVerdictsPerTx> =
+				BoundedVec::new();
 			for id in queue.iter() {
 				if verdicts.is_full() {
 					break;
@@ -77,4 +75,3 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 }
-

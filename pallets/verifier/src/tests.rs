@@ -59,7 +59,10 @@ fn registers_a_real_key_with_deposit() {
 		assert_eq!(info.inputs, 1);
 		assert_eq!(info.deposit, 1_000 + 10 * demo::vk_bytes().len() as u128);
 		let vk: BoundedVec<u8, _> = demo::vk_bytes().try_into().unwrap();
-		assert_noop!(Verifier::register_program(RuntimeOrigin::signed(2), vk), Error::<Test>::ProgramExists);
+		assert_noop!(
+			Verifier::register_program(RuntimeOrigin::signed(2), vk),
+			Error::<Test>::ProgramExists
+		);
 		let mut bad = demo::vk_bytes();
 		bad[10] ^= 0xff;
 		assert_noop!(
@@ -84,7 +87,11 @@ fn real_proof_verifies_and_tampered_ones_do_not() {
 		// Wrong public input: the request says y(4) but the proof is for y(3).
 		open_request(1, 11, demo::program_id(), vec![demo::fr_bytes(demo::output(4))]);
 		let proof = demo::prove(3, 1, &11u64.encode(), 7);
-		assert_ok!(Verifier::submit_proof(RuntimeOrigin::signed(11), 1, proof.clone().try_into().unwrap()));
+		assert_ok!(Verifier::submit_proof(
+			RuntimeOrigin::signed(11),
+			1,
+			proof.clone().try_into().unwrap()
+		));
 		assert!(!V::verify_pending(&Pending::<Test>::get(1).unwrap()));
 		// Flipped bytes.
 		let mut bad = demo::prove(3, 2, &11u64.encode(), 7);
@@ -126,7 +133,11 @@ fn copied_or_rerandomized_proof_is_worthless() {
 		let original = demo::prove(3, 1, &11u64.encode(), 7);
 		let rerandomized = demo::rerandomize(&original, 99);
 		open_request(1, 12, demo::program_id(), vec![demo::fr_bytes(demo::output(3))]);
-		assert_ok!(Verifier::submit_proof(RuntimeOrigin::signed(12), 1, rerandomized.try_into().unwrap()));
+		assert_ok!(Verifier::submit_proof(
+			RuntimeOrigin::signed(12),
+			1,
+			rerandomized.try_into().unwrap()
+		));
 		assert!(!V::verify_pending(&Pending::<Test>::get(1).unwrap()));
 	});
 }

@@ -10,7 +10,16 @@ use scale_info::TypeInfo;
 
 /// Pricing parameters of an offer.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct OfferCurve {
 	/// Price until `ramp_up_start`.
@@ -94,8 +103,11 @@ pub fn price_at(c: &OfferCurve, t: u64) -> u128 {
 		return c.max_price.max(c.min_price);
 	}
 	let rise = c.max_price.saturating_sub(c.min_price);
-	c.min_price
-		.saturating_add(crate::mul_div_floor(rise, elapsed as u128, c.ramp_up_period as u128))
+	c.min_price.saturating_add(crate::mul_div_floor(
+		rise,
+		elapsed as u128,
+		c.ramp_up_period as u128,
+	))
 }
 
 #[cfg(test)]

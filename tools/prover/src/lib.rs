@@ -52,9 +52,9 @@ impl ConstraintSynthesizer<Fr> for DemoCircuit {
 		cs.enforce_r1cs_constraint(|| lc(x2), || lc(x), || lc(x3))?;
 		cs.enforce_r1cs_constraint(
 			|| {
-				LinearCombination::from(x3) +
-					LinearCombination::from(x) +
-					(Fr::from(5u64), Variable::One)
+				LinearCombination::from(x3)
+					+ LinearCombination::from(x)
+					+ (Fr::from(5u64), Variable::One)
 			},
 			|| lc(Variable::One),
 			|| lc(y),

@@ -37,11 +37,11 @@ fn parse_account(s: Option<&String>) -> [u8; 32] {
 				let mut a = [0u8; 32];
 				a.copy_from_slice(&b);
 				return a;
-			},
+			}
 			_ => {
 				eprintln!("error: `{s}` is not a 32-byte hex account id");
 				exit(2)
-			},
+			}
 		}
 	}
 	match AccountId32::from_ss58check(s) {
@@ -49,7 +49,7 @@ fn parse_account(s: Option<&String>) -> [u8; 32] {
 		Err(_) => {
 			eprintln!("error: `{s}` is not an SS58 address");
 			exit(2)
-		},
+		}
 	}
 }
 
@@ -62,11 +62,11 @@ fn main() {
 				hex::encode(vk_bytes()),
 				hex::encode(program_id())
 			);
-		},
+		}
 		Some("input") => {
 			let x = parse_u64(args.get(1), "x");
 			println!("{{\"y\": \"{}\"}}", fr_hex(output(x)));
-		},
+		}
 		Some("prove") => {
 			let x = parse_u64(args.get(1), "x");
 			let request = parse_u64(args.get(2), "request id");
@@ -89,7 +89,7 @@ fn main() {
 				fr_hex(output(x)),
 				fr_hex(binding(request, &prover))
 			);
-		},
+		}
 		Some("bench") => {
 			let n = args.get(1).map(|_| parse_u64(args.get(1), "n")).unwrap_or(200).max(1);
 			let prover = [7u8; 32];
@@ -97,7 +97,10 @@ fn main() {
 			let vk = vk_bytes();
 			let inputs = [fr_bytes(output(3))];
 			let b = fr_bytes(binding(1, &prover));
-			assert!(pallet_verifier::groth16::verify(&vk, &proof, &inputs, &b), "demo proof verifies");
+			assert!(
+				pallet_verifier::groth16::verify(&vk, &proof, &inputs, &b),
+				"demo proof verifies"
+			);
 			let start = std::time::Instant::now();
 			for _ in 0..n {
 				assert!(pallet_verifier::groth16::verify(&vk, &proof, &inputs, &b));
@@ -108,7 +111,7 @@ fn main() {
 				secs * 1000.0 / n as f64,
 				n as f64 / secs
 			);
-		},
+		}
 		_ => usage(),
 	}
 }
