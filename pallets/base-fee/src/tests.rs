@@ -82,5 +82,5 @@ fn genesis_sets_fee() {
 #[test]
 fn integrity() {
 	use frame_support::traits::Hooks;
-	new_test_ext().execute_with(|| <P as Hooks<u64>>::integrity_test());
+	new_test_ext().execute_with(<P as Hooks<u64>>::integrity_test);
 }

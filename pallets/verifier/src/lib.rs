@@ -23,6 +23,8 @@
 // `ValidateUnsigned` is deprecated in favour of `#[pallet::authorize]`, which
 // Polkadot.js cannot build transactions for yet; see docs/verification.md.
 #![allow(deprecated)]
+// The `validate_unsigned` expansion binds a unit value.
+#![allow(clippy::let_unit_value)]
 
 extern crate alloc;
 

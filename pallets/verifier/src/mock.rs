@@ -58,12 +58,15 @@ where
 	}
 }
 
+/// An open request of the test double: (prover allowed, program, inputs).
+pub type OpenRequest = (AccountId, ProgramId, Vec<PublicInput>);
+
 thread_local! {
-	/// Requests open for proofs: id -> (prover allowed, program, inputs).
-	pub static OPEN: RefCell<BTreeMap<RequestId, (AccountId, ProgramId, Vec<PublicInput>)>> =
-		RefCell::new(BTreeMap::new());
+	/// Requests open for proofs.
+	pub static OPEN: RefCell<BTreeMap<RequestId, OpenRequest>> = const { RefCell::new(BTreeMap::new()) };
 	/// Verdicts the market received.
-	pub static CONCLUDED: RefCell<Vec<(RequestId, AccountId, Verdict)>> = RefCell::new(Vec::new());
+	pub static CONCLUDED: RefCell<Vec<(RequestId, AccountId, Verdict)>> =
+		const { RefCell::new(Vec::new()) };
 }
 
 /// The market test double.

@@ -64,6 +64,7 @@ pub struct PendingProof<
 	TypeInfo,
 )]
 #[scale_info(skip_type_params(MaxVerdicts))]
+#[allow(clippy::multiple_bound_locations)]
 pub struct VerdictBatch<
 	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
 	MaxVerdicts: Get<u32>,
