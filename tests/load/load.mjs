@@ -1,0 +1,107 @@
+// Load generator: submits balance transfers and auction bids to a dev node as
+// fast as it accepts them, in the same run, and reports accepted and included
+// transactions per second for each, plus the node's RSS over time.
+//
+//   node load/load.mjs [seconds=60] [senders-per-kind=4]
+//
+// Starts its own `--dev --tmp` node on free loopback ports (or uses LOAD_WS).
+// Bounded: at most `seconds` of load and 256 transactions in flight per sender.
+import { readFileSync } from 'node:fs';
+import { startNode, devKeys, send, ZK, prover, sleep, waitForBlock } from '../e2e/lib.mjs';
+import { Keyring } from '@polkadot/keyring';
+
+const SECONDS = Number(process.argv[2] || 60);
+const SENDERS = Number(process.argv[3] || 4);
+const IN_FLIGHT = 256;
+
+function rss(pid) {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch (_) {
+    return NaN;
+  }
+}
+
+const node = await startNode();
+const { api } = node;
+const k = devKeys();
+const keyring = new Keyring({ type: 'sr25519' });
+const transferers = [...Array(SENDERS)].map((_, i) => keyring.addFromUri(`//load//transfer//${i}`));
+const bidders = [...Array(SENDERS)].map((_, i) => keyring.addFromUri(`//load//bid//${i}`));
+await waitForBlock(api, 1);
+
+// Fund the senders and register the demo program.
+let nonce = (await api.rpc.system.accountNextIndex(k.alice.address)).toNumber();
+await Promise.all([...transferers, ...bidders].map((a) =>
+  send(api, api.tx.balances.transferKeepAlive(a.address, 10_000n * ZK), k.alice, { nonce: nonce++ })));
+const program = prover('program');
+await send(api, api.tx.verifier.registerProgram(program.vk), k.bob);
+const y = prover('input', 3).y;
+
+const stats = {
+  transfer: { accepted: 0, rejected: 0, included: 0, failed: 0 },
+  bid: { accepted: 0, rejected: 0, included: 0, failed: 0 },
+};
+const startBlock = (await api.rpc.chain.getHeader()).number.toNumber();
+let best = startBlock;
+const unsubHeads = await api.rpc.chain.subscribeNewHeads((h) => { best = h.number.toNumber(); });
+
+async function pump(kind, who, makeTx) {
+  let n = (await api.rpc.system.accountNextIndex(who.address)).toNumber();
+  const inflight = new Set();
+  const end = Date.now() + SECONDS * 1000;
+  while (Date.now() < end) {
+    if (inflight.size >= IN_FLIGHT) { await Promise.race(inflight); continue; }
+    const tx = makeTx(n);
+    const signed = tx.sign(who, { nonce: n, era: 0 });
+    n++;
+    const p = api.rpc.author.submitExtrinsic(signed)
+      .then(() => { stats[kind].accepted++; })
+      .catch(() => { stats[kind].rejected++; })
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+  }
+  await Promise.allSettled([...inflight]);
+}
+
+const rssSamples = [];
+const t0 = Date.now();
+const sampler = setInterval(() => rssSamples.push([Math.round((Date.now() - t0) / 1000), rss(node.proc.pid)]), 5000);
+rssSamples.push([0, rss(node.proc.pid)]);
+await Promise.all([
+  ...transferers.map((who, i) => pump('transfer', who, () =>
+    api.tx.balances.transferKeepAlive(k.ferdie.address, ZK / 1000n + BigInt(i)))),
+  ...bidders.map((who) => pump('bid', who, () =>
+    api.tx.market.submitRequest(program.programId, [y], { Auction: { bid: ZK / 100n, maxBaseFee: ZK / 100n } }, best + 3))),
+]);
+const loadSeconds = (Date.now() - t0) / 1000;
+// Let the pool drain for a few blocks, then count what was included.
+await sleep(8000);
+clearInterval(sampler);
+unsubHeads();
+const endBlock = (await api.rpc.chain.getHeader()).number.toNumber();
+for (let n = startBlock + 1; n <= endBlock; n++) {
+  const hash = await api.rpc.chain.getBlockHash(n);
+  const [block, events] = await Promise.all([api.rpc.chain.getBlock(hash), (await api.at(hash)).query.system.events()]);
+  block.block.extrinsics.forEach((xt, i) => {
+    const m = `${xt.method.section}.${xt.method.method}`;
+    const kind = m === 'balances.transferKeepAlive' ? 'transfer' : m === 'market.submitRequest' ? 'bid' : null;
+    if (!kind) return;
+    const ok = events.some((r) => r.phase.isApplyExtrinsic && r.phase.asApplyExtrinsic.toNumber() === i && r.event.section === 'system' && r.event.method === 'ExtrinsicSuccess');
+    if (ok) stats[kind].included++; else stats[kind].failed++;
+  });
+}
+await node.stop();
+
+const rate = (x) => Math.round((x / loadSeconds) * 10) / 10;
+const out = {
+  seconds: Math.round(loadSeconds),
+  sendersPerKind: SENDERS,
+  blocks: endBlock - startBlock,
+  transfers: { ...stats.transfer, acceptedPerSec: rate(stats.transfer.accepted), includedPerSec: rate(stats.transfer.included) },
+  bids: { ...stats.bid, acceptedPerSec: rate(stats.bid.accepted), includedPerSec: rate(stats.bid.included) },
+  bidToTransferIncluded: Math.round((stats.bid.included / Math.max(1, stats.transfer.included)) * 100) / 100,
+  rssMiB: rssSamples.map(([t, m]) => [t, Math.round(m)]),
+};
+console.log(JSON.stringify(out, null, 2));
