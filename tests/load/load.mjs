@@ -23,7 +23,8 @@ function rss(pid) {
   }
 }
 
-const node = await startNode();
+// Archive state: the inclusion count reads events of every block of the run.
+const node = await startNode({ args: ['--dev', '--tmp', '--state-pruning', 'archive', '--blocks-pruning', 'archive'] });
 const { api } = node;
 const k = devKeys();
 const keyring = new Keyring({ type: 'sr25519' });
@@ -39,10 +40,13 @@ const program = prover('program');
 await send(api, api.tx.verifier.registerProgram(program.vk), k.bob);
 const y = prover('input', 3).y;
 
+// accepted: the pool took it; included: in a block (any outcome);
+// succeeded: included and dispatched without error.
 const stats = {
-  transfer: { accepted: 0, rejected: 0, included: 0, failed: 0 },
-  bid: { accepted: 0, rejected: 0, included: 0, failed: 0 },
+  transfer: { accepted: 0, rejected: 0, included: 0, succeeded: 0 },
+  bid: { accepted: 0, rejected: 0, included: 0, succeeded: 0 },
 };
+const bidErrors = {};
 const startBlock = (await api.rpc.chain.getHeader()).number.toNumber();
 let best = startBlock;
 const unsubHeads = await api.rpc.chain.subscribeNewHeads((h) => { best = h.number.toNumber(); });
@@ -54,7 +58,7 @@ async function pump(kind, who, makeTx) {
   while (Date.now() < end) {
     if (inflight.size >= IN_FLIGHT) { await Promise.race(inflight); continue; }
     const tx = makeTx(n);
-    const signed = tx.sign(who, { nonce: n, era: 0 });
+    const signed = await tx.signAsync(who, { nonce: n, era: 0 });
     n++;
     const p = api.rpc.author.submitExtrinsic(signed)
       .then(() => { stats[kind].accepted++; })
@@ -73,7 +77,7 @@ await Promise.all([
   ...transferers.map((who, i) => pump('transfer', who, () =>
     api.tx.balances.transferKeepAlive(k.ferdie.address, ZK / 1000n + BigInt(i)))),
   ...bidders.map((who) => pump('bid', who, () =>
-    api.tx.market.submitRequest(program.programId, [y], { Auction: { bid: ZK / 100n, maxBaseFee: ZK / 100n } }, best + 3))),
+    api.tx.market.submitRequest(program.programId, [y], { Auction: { bid: ZK / 100n, maxBaseFee: ZK / 100n } }, best + 10))),
 ]);
 const loadSeconds = (Date.now() - t0) / 1000;
 // Let the pool drain for a few blocks, then count what was included.
@@ -88,8 +92,16 @@ for (let n = startBlock + 1; n <= endBlock; n++) {
     const m = `${xt.method.section}.${xt.method.method}`;
     const kind = m === 'balances.transferKeepAlive' ? 'transfer' : m === 'market.submitRequest' ? 'bid' : null;
     if (!kind) return;
-    const ok = events.some((r) => r.phase.isApplyExtrinsic && r.phase.asApplyExtrinsic.toNumber() === i && r.event.section === 'system' && r.event.method === 'ExtrinsicSuccess');
-    if (ok) stats[kind].included++; else stats[kind].failed++;
+    stats[kind].included++;
+    const mine = events.filter((r) => r.phase.isApplyExtrinsic && r.phase.asApplyExtrinsic.toNumber() === i);
+    if (mine.some((r) => r.event.section === 'system' && r.event.method === 'ExtrinsicSuccess')) {
+      stats[kind].succeeded++;
+    } else if (kind === 'bid') {
+      const f = mine.find((r) => r.event.section === 'system' && r.event.method === 'ExtrinsicFailed');
+      const err = f && f.event.data[0];
+      const name = err && err.isModule ? (() => { const d = api.registry.findMetaError(err.asModule); return `${d.section}.${d.name}`; })() : String(err);
+      bidErrors[name] = (bidErrors[name] || 0) + 1;
+    }
   });
 }
 await node.stop();
@@ -100,7 +112,7 @@ const out = {
   sendersPerKind: SENDERS,
   blocks: endBlock - startBlock,
   transfers: { ...stats.transfer, acceptedPerSec: rate(stats.transfer.accepted), includedPerSec: rate(stats.transfer.included) },
-  bids: { ...stats.bid, acceptedPerSec: rate(stats.bid.accepted), includedPerSec: rate(stats.bid.included) },
+  bids: { ...stats.bid, acceptedPerSec: rate(stats.bid.accepted), includedPerSec: rate(stats.bid.included), failedBecause: bidErrors },
   bidToTransferIncluded: Math.round((stats.bid.included / Math.max(1, stats.transfer.included)) * 100) / 100,
   rssMiB: rssSamples.map(([t, m]) => [t, Math.round(m)]),
 };
