@@ -192,13 +192,11 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		if let Some(reason) = reason {
 			let stake: u128 = info.stake.saturated_into();
 			let want: BalanceOf<T> = slash_amount(stake, rate).saturated_into();
-			let was_min = info.stake >= T::MinProverStake::get();
+			let before = info.stake;
 			slashed = Self::slash_hold(HoldReason::Stake, who, want);
 			info.stake = info.stake.saturating_sub(slashed);
 			Self::deposit_event(Event::Slashed { who: who.clone(), amount: slashed, reason });
-			if was_min && info.stake < T::MinProverStake::get() {
-				Self::deposit_event(Event::Deactivated { who: who.clone() });
-			}
+			Self::note_stake_drop(who, before, info.stake);
 		}
 		let new = reputation::on_failure(info.reputation, T::ReputationLoss::get());
 		Self::set_reputation(who, &mut info, new);

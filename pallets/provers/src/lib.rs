@@ -373,13 +373,11 @@ pub mod pallet {
 			info.unbonding
 				.try_push(UnbondingChunk { amount, unlock_at })
 				.map_err(|_| Error::<T>::TooManyUnbondingChunks)?;
-			let was_min = info.stake >= T::MinProverStake::get();
+			let before = info.stake;
 			info.stake = remaining;
 			Provers::<T>::insert(&who, info);
 			Self::deposit_event(Event::Unbonded { who: who.clone(), amount, unlock_at });
-			if was_min && remaining < T::MinProverStake::get() {
-				Self::deposit_event(Event::Deactivated { who });
-			}
+			Self::note_stake_drop(&who, before, remaining);
 			Ok(())
 		}
 
@@ -523,7 +521,7 @@ pub mod pallet {
 			if cut.is_zero() {
 				return true;
 			}
-			let was_min = info.stake >= T::MinProverStake::get();
+			let before = info.stake;
 			let taken = Self::slash_hold(HoldReason::Stake, who, cut);
 			info.stake = info.stake.saturating_sub(taken);
 			Self::deposit_event(Event::Decayed {
@@ -531,10 +529,20 @@ pub mod pallet {
 				amount: taken,
 				periods: periods.min(u32::MAX as u64) as u32,
 			});
-			if was_min && info.stake < T::MinProverStake::get() {
+			Self::note_stake_drop(who, before, info.stake);
+			true
+		}
+
+		/// Emits `Deactivated` when the stake fell from at least the minimum to below it.
+		pub(crate) fn note_stake_drop(
+			who: &T::AccountId,
+			before: BalanceOf<T>,
+			after: BalanceOf<T>,
+		) {
+			let min = T::MinProverStake::get();
+			if before >= min && after < min {
 				Self::deposit_event(Event::Deactivated { who: who.clone() });
 			}
-			true
 		}
 
 		/// Slashes up to `amount` held for `reason` on `who` into `T::Slash`.
@@ -611,10 +619,7 @@ pub mod pallet {
 			Some(ProverView {
 				effective_stake: Self::effective_stake(&info),
 				collateral: info.collateral,
-				unbonding: info
-					.unbonding
-					.iter()
-					.fold(Zero::zero(), |a: BalanceOf<T>, c| a.saturating_add(c.amount)),
+				unbonding: info.unbonding_total(),
 				reputation: info.reputation,
 				paused: info.status == ProverStatus::Paused,
 				active_jobs: info.active_jobs,
@@ -630,10 +635,7 @@ pub mod pallet {
 			let mut count = 0u32;
 			for (who, info) in Provers::<T>::iter() {
 				count += 1;
-				let unbonding = info
-					.unbonding
-					.iter()
-					.fold(BalanceOf::<T>::zero(), |a, c| a.saturating_add(c.amount));
+				let unbonding = info.unbonding_total();
 				ensure!(
 					T::Currency::balance_on_hold(&HoldReason::Stake.into(), &who)
 						== info.stake.saturating_add(unbonding),

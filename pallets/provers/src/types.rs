@@ -65,6 +65,17 @@ pub struct ProverInfo<Balance, BlockNumber, MaxChunks: Get<u32>> {
 	pub failures: u32,
 }
 
+impl<Balance, BlockNumber, MaxChunks> ProverInfo<Balance, BlockNumber, MaxChunks>
+where
+	Balance: Copy + sp_runtime::Saturating + Default,
+	MaxChunks: Get<u32>,
+{
+	/// Stake in unbonding chunks.
+	pub fn unbonding_total(&self) -> Balance {
+		self.unbonding.iter().fold(Balance::default(), |a, c| a.saturating_add(c.amount))
+	}
+}
+
 /// A prover as clients see it (runtime API).
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub struct ProverView<Balance> {
