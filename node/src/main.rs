@@ -1,6 +1,8 @@
 //! zkmarket node: a Substrate node (Aura + GRANDPA, off-chain workers, JSON-RPC)
 //! serving the zkmarket runtime.
 #![warn(missing_docs)]
+// `sc_cli::Error` (the error type of sc-cli's runner API) is large by design.
+#![allow(clippy::result_large_err)]
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
