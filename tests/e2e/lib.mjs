@@ -33,6 +33,10 @@ export function freePort() {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Nodes started by this process; killed if the test process exits early.
+const children = new Set();
+process.on('exit', () => { for (const p of children) p.kill('SIGKILL'); });
+
 /** Runs the node binary to completion (for subcommands and CLI errors). */
 export function runNode(args, opts = {}) {
   return new Promise((resolve) => {
@@ -68,6 +72,8 @@ export async function startNode({ args = ['--dev', '--tmp'], timeoutMs = 60_000 
     '--rpc-cors', 'all',
   ];
   const proc = spawn(NODE_BIN, full, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(proc);
+  proc.on('exit', () => children.delete(proc));
   let log = '';
   const keep = (d) => {
     log += d;
