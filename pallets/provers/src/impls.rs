@@ -31,13 +31,18 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			return Vec::new();
 		}
 		let jobs = T::MaxJobsPerProver::get();
+		// Per-block hot path: compute each prover's effective stake once.
 		let offers = Provers::<T>::iter()
-			.filter(|(_, info)| Self::eligible(info) && info.active_jobs < jobs)
-			.map(|(who, info)| SlotOffer {
-				stake: Self::effective_stake(&info).saturated_into(),
-				reputation: info.reputation.deconstruct(),
-				free_slots: jobs - info.active_jobs,
-				who,
+			.filter_map(|(who, info)| {
+				let stake = Self::effective_stake(&info);
+				(info.active_jobs < jobs && Self::eligible_with_stake(&info, stake)).then(|| {
+					SlotOffer {
+						stake: stake.saturated_into(),
+						reputation: info.reputation.deconstruct(),
+						free_slots: jobs - info.active_jobs,
+						who,
+					}
+				})
 			})
 			.collect::<Vec<_>>();
 		deal_slots(offers, max)

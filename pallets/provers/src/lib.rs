@@ -599,8 +599,13 @@ pub mod pallet {
 
 		/// Whether `info` may take new work.
 		pub(crate) fn eligible(info: &ProverInfoOf<T>) -> bool {
+			Self::eligible_with_stake(info, Self::effective_stake(info))
+		}
+
+		/// Whether `info` may take new work, given its already computed effective stake.
+		pub(crate) fn eligible_with_stake(info: &ProverInfoOf<T>, stake: BalanceOf<T>) -> bool {
 			info.status == ProverStatus::Active
-				&& Self::effective_stake(info) >= T::MinProverStake::get()
+				&& stake >= T::MinProverStake::get()
 				&& info.reputation >= T::MinReputation::get()
 		}
 
