@@ -109,11 +109,12 @@ mod benchmarks {
 		assert!(matches!(Requests::<T>::get(0).unwrap().state, RequestState::Locked { .. }));
 	}
 
-	/// GSP clearing of `b` queued bids against `p` provers.
+	/// GSP clearing of `b` queued bids against `p` registered provers (the
+	/// runtime's `MaxProvers` is 1,000).
 	#[benchmark]
 	fn clear_auction(
 		b: Linear<1, { T::MaxBidsPerBlock::get().min(T::MaxQueueLength::get()) }>,
-		p: Linear<1, 100>,
+		p: Linear<1, 1_000>,
 	) {
 		let program = T::BenchmarkHelper::setup_program();
 		for i in 0..p {
@@ -156,23 +157,27 @@ mod benchmarks {
 		}
 	}
 
-	/// Offer deadlines over `s` seconds, each second with a locked offer that
-	/// missed its lock (collateral forfeited, bounty reserved, refund).
+	/// Offer deadlines scanning `s` seconds, the last of which holds `n` locked
+	/// offers that missed their lock (collateral forfeited, bounty reserved,
+	/// requester refunded).
 	#[benchmark]
-	fn offer_deadlines(s: Linear<1, 60>) {
+	fn offer_deadlines(
+		s: Linear<1, { T::MaxOfferSecondsPerBlock::get() }>,
+		n: Linear<0, { T::MaxOfferDeadlinesPerBlock::get() }>,
+	) {
 		let program = T::BenchmarkHelper::setup_program();
+		// Room before the lock second for `s` seconds of clock.
+		T::BenchmarkHelper::advance_time(T::MaxOfferSecondsPerBlock::get() as u64);
 		let now = T::UnixTime::now().as_secs();
-		for i in 0..s {
+		let pricing = offer::<T>();
+		let lock_second = pricing.curve().expect("an offer").lock_deadline() + 1;
+		for i in 0..n {
 			let who = requester::<T>(i);
-			let mut pricing = offer::<T>();
-			if let Pricing::Offer { ref mut ramp_up_start, .. } = pricing {
-				*ramp_up_start = now + i as u64;
-			}
 			Market::<T>::submit_request(
 				RawOrigin::Signed(who).into(),
 				program,
 				inputs::<T>(),
-				pricing,
+				pricing.clone(),
 				0u32.into(),
 			)
 			.unwrap();
@@ -180,13 +185,20 @@ mod benchmarks {
 			T::BenchmarkHelper::setup_prover(&prover);
 			Market::<T>::lock_request(RawOrigin::Signed(prover).into(), i as u64).unwrap();
 		}
-		OfferClock::<T>::put(now + 100);
-		T::BenchmarkHelper::advance_time(100 + s as u64 + 1);
+		OfferClock::<T>::put(lock_second - s as u64);
+		T::BenchmarkHelper::advance_time(lock_second - now);
+		let processed;
 		#[block]
 		{
-			Market::<T>::process_offer_deadlines();
+			processed = Market::<T>::process_offer_deadlines();
 		}
-		assert!(matches!(Requests::<T>::get(0).unwrap().state, RequestState::BountyOpen { .. }));
+		assert_eq!(processed, (s, n));
+		if n > 0 {
+			assert!(matches!(
+				Requests::<T>::get(0).unwrap().state,
+				RequestState::BountyOpen { .. }
+			));
+		}
 	}
 
 	impl_benchmark_test_suite!(Market, crate::mock::new_test_ext(), crate::mock::Test);

@@ -17,13 +17,18 @@ use zkmarket_primitives::{
 };
 
 impl<T: Config> Pallet<T> {
-	/// Weight of `on_finalize` registered in `on_initialize`: the clearing with a
-	/// full bid window and the offer deadlines of the catch-up bound.
+	/// Weight of `on_finalize` registered in `on_initialize`: the clearing of the
+	/// queued bids (up to the per-block window) against every registered prover,
+	/// and the offer deadlines of the catch-up bound.
 	pub(crate) fn on_finalize_weight() -> Weight {
 		let bids =
 			(AuctionQueue::<T>::decode_len().unwrap_or(0) as u32).min(T::MaxBidsPerBlock::get());
-		T::WeightInfo::clear_auction(bids, T::MaxAssignmentsPerBlock::get())
-			.saturating_add(T::WeightInfo::offer_deadlines(2))
+		T::WeightInfo::clear_auction(bids, T::Provers::prover_count()).saturating_add(
+			T::WeightInfo::offer_deadlines(
+				T::MaxOfferSecondsPerBlock::get(),
+				T::MaxOfferDeadlinesPerBlock::get(),
+			),
+		)
 	}
 
 	/// `on_initialize`: auction assignments due at `n` and bids expiring at `n`.
@@ -113,28 +118,35 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// `on_finalize`: offer deadlines up to now, bounded per block.
-	pub(crate) fn process_offer_deadlines() -> u32 {
+	/// `on_finalize`: offer deadlines up to now, at most `MaxOfferSecondsPerBlock`
+	/// seconds and `MaxOfferDeadlinesPerBlock` entries per block. The clock only
+	/// passes a second once all its entries are applied. Returns the seconds
+	/// scanned and the entries applied.
+	pub(crate) fn process_offer_deadlines() -> (u32, u32) {
 		let now = Self::now_secs();
-		let Some(last) = OfferClock::<T>::get() else {
-			OfferClock::<T>::put(now);
-			// First block with a clock: also pick up anything due up to now.
-			for id in OfferDeadlines::<T>::take(now).iter() {
+		// First block with a clock: start with the current second.
+		let mut t = OfferClock::<T>::get().unwrap_or_else(|| now.saturating_sub(1));
+		let budget = T::MaxOfferDeadlinesPerBlock::get() as usize;
+		let (mut seconds, mut applied) = (0u32, 0usize);
+		while t < now && seconds < T::MaxOfferSecondsPerBlock::get() && applied < budget {
+			let next = t + 1;
+			seconds += 1;
+			let mut due = OfferDeadlines::<T>::take(next).into_inner();
+			let room = budget - applied;
+			let rest = if due.len() > room { due.split_off(room) } else { Vec::new() };
+			for id in due.iter() {
 				Self::apply_offer_deadlines(*id);
 			}
-			return 1;
-		};
-		let mut t = last;
-		let mut slots = 0u32;
-		while t < now && slots < T::MaxOfferSecondsPerBlock::get() {
-			t += 1;
-			slots += 1;
-			for id in OfferDeadlines::<T>::take(t).iter() {
-				Self::apply_offer_deadlines(*id);
+			applied += due.len();
+			if !rest.is_empty() {
+				// Out of budget inside this second: keep the rest for the next block.
+				OfferDeadlines::<T>::insert(next, BoundedVec::truncate_from(rest));
+				break;
 			}
+			t = next;
 		}
 		OfferClock::<T>::put(t);
-		slots
+		(seconds, applied as u32)
 	}
 
 	/// Applies any passed deadline of offer `id` (idempotent): a locked offer past

@@ -155,6 +155,10 @@ pub mod pallet {
 		/// Seconds of offer deadlines one block processes at most (catch-up bound).
 		#[pallet::constant]
 		type MaxOfferSecondsPerBlock: Get<u32>;
+		/// Offer deadline entries one block applies at most; the rest of a second's
+		/// entries wait for the next block (deadlines also apply lazily on access).
+		#[pallet::constant]
+		type MaxOfferDeadlinesPerBlock: Get<u32>;
 		/// Weights of this pallet.
 		type WeightInfo: WeightInfo;
 		/// Sets up provers and programs for the benchmarks.
@@ -352,6 +356,10 @@ pub mod pallet {
 
 		fn integrity_test() {
 			assert!(T::MaxBidsPerBlock::get() > 0, "MaxBidsPerBlock must be positive");
+			assert!(
+				T::MaxOfferDeadlinesPerBlock::get() > 0 && T::MaxOfferSecondsPerBlock::get() > 0,
+				"offer deadline bounds must be positive"
+			);
 			assert!(
 				T::MaxAssignmentsPerBlock::get() > 0,
 				"MaxAssignmentsPerBlock must be positive"

@@ -74,6 +74,7 @@ parameter_types! {
 	pub static AssignmentsPerBlock: u32 = 4;
 	pub static OpenPerAccount: u32 = 6;
 	pub static DeadlinesPerSlot: u32 = 8;
+	pub static OfferDeadlinesPerBlock: u32 = 8;
 }
 
 impl pallet_provers::Config for Test {
@@ -135,6 +136,7 @@ impl pallet_market::Config for Test {
 	type MaxLockCollateral = ConstU128<{ 100 * ZK }>;
 	type MaxOfferDuration = ConstU64<86_400>;
 	type MaxOfferSecondsPerBlock = ConstU32<3_600>;
+	type MaxOfferDeadlinesPerBlock = OfferDeadlinesPerBlock;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchHelper;

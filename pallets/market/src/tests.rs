@@ -501,6 +501,33 @@ fn next_block_keep_time() {
 }
 
 #[test]
+fn offer_deadlines_beyond_the_block_budget_wait_for_the_next_block() {
+	test(|| {
+		OfferDeadlinesPerBlock::set(2);
+		set_time(990);
+		let ids: Vec<RequestId> =
+			(1..=3).map(|who| submit_offer(who, offer_at(1000, ZK))).collect();
+		set_time(1020);
+		for (i, id) in ids.iter().enumerate() {
+			register(11 + i as AccountId, 40 * ZK);
+			assert_ok!(Market::lock_request(RuntimeOrigin::signed(11 + i as AccountId), *id));
+		}
+		// All three lock deadlines (1100) are due in second 1101.
+		set_time(1101);
+		next_block_keep_time();
+		let open = |id| matches!(state(id), RequestState::BountyOpen { .. });
+		assert!(open(ids[0]) && open(ids[1]));
+		assert!(matches!(state(ids[2]), RequestState::Locked { .. }));
+		// The clock stays before the unfinished second.
+		assert_eq!(crate::OfferClock::<Test>::get(), Some(1100));
+		next_block_keep_time();
+		assert!(open(ids[2]));
+		assert_eq!(crate::OfferClock::<Test>::get(), Some(1101));
+		OfferDeadlinesPerBlock::set(8);
+	});
+}
+
+#[test]
 fn unearned_bounty_goes_to_treasury_at_expiry() {
 	test(|| {
 		register(11, 40 * ZK);

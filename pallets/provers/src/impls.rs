@@ -48,6 +48,10 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		deal_slots(offers, max)
 	}
 
+	fn prover_count() -> u32 {
+		ProverCount::<T>::get()
+	}
+
 	fn occupy_slot(who: &T::AccountId) -> DispatchResult {
 		let mut info = Self::touched(who)?;
 		ensure!(Self::eligible(&info), Error::<T>::NotEligible);

@@ -28,6 +28,19 @@ fn proof<T: Config>() -> BoundedVec<u8, T::MaxProofLen> {
 	vec![7u8; 128].try_into().expect("proof fits")
 }
 
+/// A valid key with `n` public inputs, made of the demo key's points.
+fn key_with_inputs(n: u32) -> alloc::vec::Vec<u8> {
+	let fixed = groth16::vk_len(0) - 32 - 8;
+	let demo_points = (DEMO_VK.len() - fixed - 8) / 32;
+	let mut vk = DEMO_VK[..fixed].to_vec();
+	vk.extend_from_slice(&(n as u64 + 1).to_le_bytes());
+	for i in 0..=n as usize {
+		let at = fixed + 8 + 32 * (i % demo_points);
+		vk.extend_from_slice(&DEMO_VK[at..at + 32]);
+	}
+	vk
+}
+
 /// `v` pending proofs from `v` provers.
 fn pending<T: Config>(v: u32) -> alloc::vec::Vec<ProofId> {
 	let program = program::<T>();
@@ -47,13 +60,22 @@ fn pending<T: Config>(v: u32) -> alloc::vec::Vec<ProofId> {
 mod benchmarks {
 	use super::*;
 
+	/// A key of `l` bytes: the demo key's curve points, as many public inputs as
+	/// fit (parsing checks every point, so the cost grows with the inputs).
 	#[benchmark]
-	fn register_program(l: Linear<328, 328>) {
+	fn register_program(
+		l: Linear<
+			{ groth16::vk_len(1) as u32 },
+			{ groth16::vk_len(T::MaxPublicInputs::get() + 1) as u32 },
+		>,
+	) {
 		let owner = funded::<T>("owner", 0);
-		let vk: BoundedVec<u8, T::MaxVkLen> = DEMO_VK[..l as usize].to_vec().try_into().unwrap();
+		let n = ((l as usize - groth16::vk_len(0)) / 32) as u32;
+		let vk: BoundedVec<u8, T::MaxVkLen> = key_with_inputs(n).try_into().unwrap();
+		let id = sp_io::hashing::blake2_256(&vk);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), vk);
-		assert!(Programs::<T>::contains_key(sp_io::hashing::blake2_256(DEMO_VK)));
+		assert_eq!(Programs::<T>::get(id).map(|p| p.inputs), Some(n - 1));
 	}
 
 	#[benchmark]

@@ -11,9 +11,31 @@ use ark_groth16::{Groth16, Proof, VerifyingKey};
 use ark_serialize::CanonicalDeserialize;
 use zkmarket_primitives::traits::PublicInput;
 
+/// Bytes of a compressed key before its `gamma_abc_g1` points: alpha (G1), beta,
+/// gamma, delta (G2), then the points' `u64` little-endian count.
+const VK_FIXED: usize = 32 + 3 * 64 + 8;
+/// Bytes of one compressed G1 point.
+const G1_LEN: usize = 32;
+
+/// Length in bytes of a compressed key with `n` public inputs (`n + 1` points).
+pub const fn vk_len(n: u32) -> usize {
+	VK_FIXED + G1_LEN * (n as usize + 1)
+}
+
+/// The number of public inputs a key declares, read from its point count alone
+/// (cheap: lets callers bound the work before parsing).
+pub fn declared_inputs(bytes: &[u8]) -> Option<u32> {
+	let count: [u8; 8] = bytes.get(VK_FIXED - 8..VK_FIXED)?.try_into().ok()?;
+	u64::from_le_bytes(count).checked_sub(1)?.try_into().ok()
+}
+
 /// Parses a verifying key; returns its number of public inputs (at least 1: the
-/// binding), or `None` when the bytes are not a valid key.
+/// binding), or `None` when the bytes are not exactly one valid key.
 pub fn parse_vk(bytes: &[u8]) -> Option<u32> {
+	let declared = declared_inputs(bytes)?;
+	if declared < 1 || bytes.len() != vk_len(declared) {
+		return None;
+	}
 	let vk = VerifyingKey::<Bn254>::deserialize_compressed(bytes).ok()?;
 	let n = vk.gamma_abc_g1.len().checked_sub(1)?;
 	(n >= 1).then_some(n as u32)

@@ -299,9 +299,14 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let id = sp_io::hashing::blake2_256(&vk);
 			ensure!(!Programs::<T>::contains_key(id), Error::<T>::ProgramExists);
+			// Bound the parsing work by the declared size before parsing.
+			let declared = groth16::declared_inputs(&vk).ok_or(Error::<T>::InvalidVerifyingKey)?;
+			ensure!(
+				declared.saturating_sub(1) <= T::MaxPublicInputs::get(),
+				Error::<T>::TooManyInputs
+			);
 			let n = groth16::parse_vk(&vk).ok_or(Error::<T>::InvalidVerifyingKey)?;
 			let inputs = n - 1;
-			ensure!(inputs <= T::MaxPublicInputs::get(), Error::<T>::TooManyInputs);
 			let deposit = T::ProgramDepositBase::get().saturating_add(
 				T::ProgramDepositPerByte::get().saturating_mul((vk.len() as u32).into()),
 			);

@@ -78,6 +78,35 @@ fn registers_a_real_key_with_deposit() {
 }
 
 #[test]
+fn key_size_is_checked_before_parsing() {
+	new_test_ext(1).execute_with(|| {
+		let vk = demo::vk_bytes();
+		assert_eq!(vk.len(), crate::groth16::vk_len(2));
+		assert_eq!(crate::groth16::declared_inputs(&vk), Some(2));
+		// Trailing bytes after a valid key: not exactly one key.
+		let mut long = vk.clone();
+		long.push(0);
+		assert_noop!(
+			Verifier::register_program(RuntimeOrigin::signed(2), long.try_into().unwrap()),
+			Error::<Test>::InvalidVerifyingKey
+		);
+		// A key declaring more inputs than allowed fails before its points are read.
+		let mut many = vk[..crate::groth16::vk_len(0) - 40].to_vec();
+		many.extend_from_slice(&1_000u64.to_le_bytes());
+		assert_noop!(
+			Verifier::register_program(RuntimeOrigin::signed(2), many.try_into().unwrap()),
+			Error::<Test>::TooManyInputs
+		);
+		// A truncated key that declares more points than it carries.
+		let short = vk[..vk.len() - 32].to_vec();
+		assert_noop!(
+			Verifier::register_program(RuntimeOrigin::signed(2), short.try_into().unwrap()),
+			Error::<Test>::InvalidVerifyingKey
+		);
+	});
+}
+
+#[test]
 fn real_proof_verifies_and_tampered_ones_do_not() {
 	new_test_ext(1).execute_with(|| {
 		program();

@@ -33,6 +33,8 @@ pub trait ProverRegistry<AccountId, Balance> {
 	/// Free job slots of eligible provers in auction order (reputation desc, stake
 	/// desc, account asc), dealt round-robin, at most `max`.
 	fn auction_slots(max: u32) -> Vec<AccountId>;
+	/// Number of registered provers (what `auction_slots` reads; sizes its weight).
+	fn prover_count() -> u32;
 	/// Takes one job slot of `who`.
 	fn occupy_slot(who: &AccountId) -> DispatchResult;
 	/// Frees one job slot of `who`.

@@ -90,7 +90,7 @@ impl pallet_timestamp::Config for Runtime {
 	type Moment = u64;
 	type OnTimestampSet = crate::Aura;
 	type MinimumPeriod = crate::block_time::MinimumPeriod<Runtime>;
-	type WeightInfo = ();
+	type WeightInfo = pallet_timestamp::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_balances::Config for Runtime {
@@ -207,7 +207,8 @@ impl pallet_market::Config for Runtime {
 	type MaxLockCollateral = ConstU128<{ 10_000 * ZK }>;
 	/// 7 days.
 	type MaxOfferDuration = ConstU64<604_800>;
-	type MaxOfferSecondsPerBlock = ConstU32<600>;
+	type MaxOfferSecondsPerBlock = ConstU32<120>;
+	type MaxOfferDeadlinesPerBlock = ConstU32<32>;
 	type WeightInfo = pallet_market::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::MarketBenchmarkHelper;
