@@ -17,7 +17,7 @@ cd "$ROOT"
 BENCH_TARGET_DIR="${BENCH_TARGET_DIR:-/var/tmp/zkmarket-bench-target}"
 STEPS="${STEPS:-20}"
 REPEAT="${REPEAT:-10}"
-RESULTS="$ROOT/target/benchmarks"
+RESULTS="target/benchmarks"
 mkdir -p "$RESULTS"
 
 echo "== building the benchmarking node in $BENCH_TARGET_DIR" >&2

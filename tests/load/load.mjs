@@ -4,7 +4,8 @@
 //
 //   node load/load.mjs [seconds=60] [senders-per-kind=4]
 //
-// Starts its own `--dev --tmp` node on free loopback ports (or uses LOAD_WS).
+// Starts its own `--dev --tmp` node on free loopback ports; LOAD_NODE_ARGS adds
+// node flags (e.g. LOAD_NODE_ARGS="--pool-limit 4096" to compare pool settings).
 // Bounded: at most `seconds` of load and 256 transactions in flight per sender.
 import { readFileSync } from 'node:fs';
 import { startNode, devKeys, send, ZK, prover, sleep, waitForBlock } from '../e2e/lib.mjs';
@@ -24,7 +25,8 @@ function rss(pid) {
 }
 
 // Archive state: the inclusion count reads events of every block of the run.
-const node = await startNode({ args: ['--dev', '--tmp', '--state-pruning', 'archive', '--blocks-pruning', 'archive'] });
+const extraArgs = (process.env.LOAD_NODE_ARGS || '').split(/\s+/).filter(Boolean);
+const node = await startNode({ args: ['--dev', '--tmp', '--state-pruning', 'archive', '--blocks-pruning', 'archive', ...extraArgs] });
 const { api } = node;
 const k = devKeys();
 const keyring = new Keyring({ type: 'sr25519' });
@@ -110,6 +112,7 @@ const rate = (x) => Math.round((x / loadSeconds) * 10) / 10;
 const out = {
   seconds: Math.round(loadSeconds),
   sendersPerKind: SENDERS,
+  nodeArgs: extraArgs,
   blocks: endBlock - startBlock,
   transfers: { ...stats.transfer, acceptedPerSec: rate(stats.transfer.accepted), includedPerSec: rate(stats.transfer.included) },
   bids: { ...stats.bid, acceptedPerSec: rate(stats.bid.accepted), includedPerSec: rate(stats.bid.included), failedBecause: bidErrors },

@@ -129,6 +129,17 @@ mod benchmarks {
 		assert!(LastClearing::<T>::get().is_some());
 	}
 
+	/// The clearing of a block without eligible bids: only the BaseFee step.
+	#[benchmark]
+	fn clear_idle() {
+		let n = frame_system::Pallet::<T>::block_number();
+		#[block]
+		{
+			Market::<T>::clear_auction(n);
+		}
+		assert!(AuctionQueue::<T>::get().is_empty());
+	}
+
 	/// `n` assignment deadlines missed in one block (slash + re-queue each).
 	#[benchmark]
 	fn block_deadlines(n: Linear<1, { T::MaxAssignmentsPerBlock::get() }>) {

@@ -18,17 +18,21 @@ use zkmarket_primitives::{
 
 impl<T: Config> Pallet<T> {
 	/// Weight of `on_finalize` registered in `on_initialize`: the clearing of the
-	/// queued bids (up to the per-block window) against every registered prover,
-	/// and the offer deadlines of the catch-up bound.
+	/// queued bids (up to the per-block window) against every registered prover
+	/// (only the BaseFee step when the queue is empty), and the offer deadlines
+	/// of the per-block bounds.
 	pub(crate) fn on_finalize_weight() -> Weight {
 		let bids =
 			(AuctionQueue::<T>::decode_len().unwrap_or(0) as u32).min(T::MaxBidsPerBlock::get());
-		T::WeightInfo::clear_auction(bids, T::Provers::prover_count()).saturating_add(
-			T::WeightInfo::offer_deadlines(
-				T::MaxOfferSecondsPerBlock::get(),
-				T::MaxOfferDeadlinesPerBlock::get(),
-			),
-		)
+		let clearing = if bids == 0 {
+			T::WeightInfo::clear_idle()
+		} else {
+			T::WeightInfo::clear_auction(bids, T::Provers::prover_count())
+		};
+		clearing.saturating_add(T::WeightInfo::offer_deadlines(
+			T::MaxOfferSecondsPerBlock::get(),
+			T::MaxOfferDeadlinesPerBlock::get(),
+		))
 	}
 
 	/// `on_initialize`: auction assignments due at `n` and bids expiring at `n`.

@@ -42,7 +42,7 @@ pub mod pallet {
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
-			fungible::{self, Inspect, InspectHold, MutateHold},
+			fungible::{self, Inspect, MutateHold},
 			tokens::Precision,
 			OnUnbalanced,
 		},
@@ -637,6 +637,7 @@ pub mod pallet {
 		/// the prover count matches.
 		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use frame_support::traits::fungible::InspectHold;
 			let mut count = 0u32;
 			for (who, info) in Provers::<T>::iter() {
 				count += 1;
