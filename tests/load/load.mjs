@@ -15,18 +15,22 @@ const SECONDS = Number(process.argv[2] || 60);
 const SENDERS = Number(process.argv[3] || 4);
 const IN_FLIGHT = 256;
 
+// Resident memory of the node in MiB: total, anonymous (heap: pool, caches,
+// runtime instances) and file-backed (the database's memory-mapped files).
 function rss(pid) {
   try {
-    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
-    return m ? Number(m[1]) / 1024 : NaN;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name) => Number((status.match(new RegExp(`${name}:\\s+(\\d+) kB`)) || [])[1]) / 1024;
+    return { total: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
   } catch (_) {
-    return NaN;
+    return { total: NaN, anon: NaN, file: NaN };
   }
 }
 
-// Archive state: the inclusion count reads events of every block of the run.
+// Default pruning, as a production node runs: blocks are counted while their
+// state is still kept (the counter follows the best chain as it grows).
 const extraArgs = (process.env.LOAD_NODE_ARGS || '').split(/\s+/).filter(Boolean);
-const node = await startNode({ args: ['--dev', '--tmp', '--state-pruning', 'archive', '--blocks-pruning', 'archive', ...extraArgs] });
+const node = await startNode({ args: ['--dev', '--tmp', ...extraArgs] });
 const { api } = node;
 const k = devKeys();
 const keyring = new Keyring({ type: 'sr25519' });
@@ -51,43 +55,10 @@ const stats = {
 const bidErrors = {};
 const startBlock = (await api.rpc.chain.getHeader()).number.toNumber();
 let best = startBlock;
-const unsubHeads = await api.rpc.chain.subscribeNewHeads((h) => { best = h.number.toNumber(); });
+let counted = startBlock;
 
-async function pump(kind, who, makeTx) {
-  let n = (await api.rpc.system.accountNextIndex(who.address)).toNumber();
-  const inflight = new Set();
-  const end = Date.now() + SECONDS * 1000;
-  while (Date.now() < end) {
-    if (inflight.size >= IN_FLIGHT) { await Promise.race(inflight); continue; }
-    const tx = makeTx(n);
-    const signed = await tx.signAsync(who, { nonce: n, era: 0 });
-    n++;
-    const p = api.rpc.author.submitExtrinsic(signed)
-      .then(() => { stats[kind].accepted++; })
-      .catch(() => { stats[kind].rejected++; })
-      .finally(() => inflight.delete(p));
-    inflight.add(p);
-  }
-  await Promise.allSettled([...inflight]);
-}
-
-const rssSamples = [];
-const t0 = Date.now();
-const sampler = setInterval(() => rssSamples.push([Math.round((Date.now() - t0) / 1000), rss(node.proc.pid)]), 5000);
-rssSamples.push([0, rss(node.proc.pid)]);
-await Promise.all([
-  ...transferers.map((who, i) => pump('transfer', who, () =>
-    api.tx.balances.transferKeepAlive(k.ferdie.address, ZK / 1000n + BigInt(i)))),
-  ...bidders.map((who) => pump('bid', who, () =>
-    api.tx.market.submitRequest(program.programId, [y], { Auction: { bid: ZK / 100n, maxBaseFee: ZK / 100n } }, best + 10))),
-]);
-const loadSeconds = (Date.now() - t0) / 1000;
-// Let the pool drain for a few blocks, then count what was included.
-await sleep(8000);
-clearInterval(sampler);
-unsubHeads();
-const endBlock = (await api.rpc.chain.getHeader()).number.toNumber();
-for (let n = startBlock + 1; n <= endBlock; n++) {
+// Counts the load's extrinsics of block `n` and their outcomes.
+async function countBlock(n) {
   const hash = await api.rpc.chain.getBlockHash(n);
   const [block, events] = await Promise.all([api.rpc.chain.getBlock(hash), (await api.at(hash)).query.system.events()]);
   block.block.extrinsics.forEach((xt, i) => {
@@ -106,6 +77,61 @@ for (let n = startBlock + 1; n <= endBlock; n++) {
     }
   });
 }
+
+// Follows the chain two blocks behind the best block (dev blocks are final at once).
+let counter = Promise.resolve();
+async function catchUp(upTo) {
+  while (counted < upTo) {
+    counted++;
+    await countBlock(counted);
+  }
+}
+const unsubHeads = await api.rpc.chain.subscribeNewHeads((h) => {
+  best = h.number.toNumber();
+  counter = counter.then(() => catchUp(best - 2));
+});
+
+async function pump(kind, who, makeTx) {
+  let n = (await api.rpc.system.accountNextIndex(who.address)).toNumber();
+  const inflight = new Set();
+  const end = Date.now() + SECONDS * 1000;
+  while (Date.now() < end) {
+    if (inflight.size >= IN_FLIGHT) { await Promise.race(inflight); continue; }
+    // Let timers (the RSS sampler, head updates) run between bursts.
+    if (n % 64 === 0) await new Promise((r) => setImmediate(r));
+    const tx = makeTx(n);
+    const signed = await tx.signAsync(who, { nonce: n, era: 0 });
+    n++;
+    const p = api.rpc.author.submitExtrinsic(signed)
+      .then(() => { stats[kind].accepted++; })
+      .catch(() => { stats[kind].rejected++; })
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+  }
+  await Promise.allSettled([...inflight]);
+}
+
+const rssSamples = [];
+const t0 = Date.now();
+const sampler = setInterval(() => rssSamples.push([Math.round((Date.now() - t0) / 1000), rss(node.proc.pid)]), 5000);
+rssSamples.push([0, rss(node.proc.pid)]);
+// LOAD_ONLY=transfer|bid runs one kind alone (to attribute memory or throughput).
+const only = process.env.LOAD_ONLY;
+await Promise.all([
+  ...transferers.filter(() => only !== 'bid').map((who, i) => pump('transfer', who, () =>
+    api.tx.balances.transferKeepAlive(k.ferdie.address, ZK / 1000n + BigInt(i)))),
+  ...bidders.filter(() => only !== 'transfer').map((who) => pump('bid', who, () =>
+    api.tx.market.submitRequest(program.programId, [y], { Auction: { bid: ZK / 100n, maxBaseFee: ZK / 100n } }, best + 10))),
+]);
+const loadSeconds = (Date.now() - t0) / 1000;
+// Let the pool drain for a few blocks (LOAD_IDLE seconds, default 8) while
+// the sampler keeps recording memory, then count what was included.
+await sleep(Number(process.env.LOAD_IDLE || 8) * 1000);
+clearInterval(sampler);
+unsubHeads();
+const endBlock = (await api.rpc.chain.getHeader()).number.toNumber();
+await counter;
+await catchUp(endBlock);
 await node.stop();
 
 const rate = (x) => Math.round((x / loadSeconds) * 10) / 10;
@@ -117,6 +143,7 @@ const out = {
   transfers: { ...stats.transfer, acceptedPerSec: rate(stats.transfer.accepted), includedPerSec: rate(stats.transfer.included) },
   bids: { ...stats.bid, acceptedPerSec: rate(stats.bid.accepted), includedPerSec: rate(stats.bid.included), failedBecause: bidErrors },
   bidToTransferIncluded: Math.round((stats.bid.included / Math.max(1, stats.transfer.included)) * 100) / 100,
-  rssMiB: rssSamples.map(([t, m]) => [t, Math.round(m)]),
+  // [seconds, total, anonymous, file-backed] MiB
+  rssMiB: rssSamples.map(([t, m]) => [t, Math.round(m.total), Math.round(m.anon), Math.round(m.file)]),
 };
 console.log(JSON.stringify(out, null, 2));

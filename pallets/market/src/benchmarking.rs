@@ -140,6 +140,35 @@ mod benchmarks {
 		assert!(AuctionQueue::<T>::get().is_empty());
 	}
 
+	/// Pruning `n` closed (cancelled) requests whose retention ended.
+	#[benchmark]
+	fn prune_closed(n: Linear<1, { T::MaxPrunePerBlock::get() }>) {
+		let program = T::BenchmarkHelper::setup_program();
+		for i in 0..n {
+			let who = requester::<T>(i);
+			Market::<T>::submit_request(
+				RawOrigin::Signed(who.clone()).into(),
+				program,
+				inputs::<T>(),
+				auction::<T>(ZK),
+				frame_system::Pallet::<T>::block_number()
+					.saturating_add((2 + i / T::MaxDeadlinesPerSlot::get()).into()),
+			)
+			.unwrap();
+			Market::<T>::cancel_request(RawOrigin::Signed(who).into(), i as u64).unwrap();
+		}
+		let at = frame_system::Pallet::<T>::block_number()
+			.saturating_add(T::ClosedRetention::get())
+			.saturating_add(1u32.into());
+		let pruned;
+		#[block]
+		{
+			pruned = Market::<T>::prune_closed(at);
+		}
+		assert_eq!(pruned, n);
+		assert!(Requests::<T>::get(0).is_none());
+	}
+
 	/// `n` assignment deadlines missed in one block (slash + re-queue each).
 	#[benchmark]
 	fn block_deadlines(n: Linear<1, { T::MaxAssignmentsPerBlock::get() }>) {

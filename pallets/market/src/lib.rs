@@ -65,7 +65,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::{
-		traits::{Saturating, Zero},
+		traits::{One, Saturating, Zero},
 		Perbill, SaturatedConversion,
 	};
 	use zkmarket_primitives::{
@@ -159,6 +159,13 @@ pub mod pallet {
 		/// entries wait for the next block (deadlines also apply lazily on access).
 		#[pallet::constant]
 		type MaxOfferDeadlinesPerBlock: Get<u32>;
+		/// Blocks a closed request stays readable in `Requests` before it is pruned.
+		#[pallet::constant]
+		type ClosedRetention: Get<BlockNumberFor<Self>>;
+		/// Closed requests pruned in one block at most; a request closing when its
+		/// pruning block is full is pruned at once (its events remain).
+		#[pallet::constant]
+		type MaxPrunePerBlock: Get<u32>;
 		/// Weights of this pallet.
 		type WeightInfo: WeightInfo;
 		/// Sets up provers and programs for the benchmarks.
@@ -170,9 +177,20 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextRequestId<T> = StorageValue<_, RequestId, ValueQuery>;
 
-	/// Requests by id (closed ones are kept for clients to read).
+	/// Requests by id (closed ones are kept for `ClosedRetention` blocks for
+	/// clients to read, then pruned).
 	#[pallet::storage]
 	pub type Requests<T: Config> = StorageMap<_, Twox64Concat, RequestId, RequestOf<T>>;
+
+	/// Closed requests to prune at a block.
+	#[pallet::storage]
+	pub type PruneAt<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<RequestId, T::MaxPrunePerBlock>,
+		ValueQuery,
+	>;
 
 	/// Queued auction bids, in submission order.
 	#[pallet::storage]
@@ -244,6 +262,10 @@ pub mod pallet {
 		RequestCancelled { id: RequestId, refund: BalanceOf<T> },
 		/// The request closed without a proof; `refund` was released.
 		RequestExpired { id: RequestId, refund: BalanceOf<T> },
+		/// A closed request was removed from storage at once because its pruning
+		/// block was full (closed requests are otherwise pruned silently after
+		/// `ClosedRetention` blocks).
+		RequestPruned { id: RequestId },
 		/// An auction bid won: `prover` proves it for `price` by block `deadline`.
 		Assigned {
 			id: RequestId,
@@ -344,8 +366,10 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
+			let pruned = Self::prune_closed(n);
 			let (deadlines, expiries) = Self::process_block_deadlines(n);
-			T::WeightInfo::block_deadlines(deadlines.saturating_add(expiries))
+			T::WeightInfo::prune_closed(pruned)
+				.saturating_add(T::WeightInfo::block_deadlines(deadlines.saturating_add(expiries)))
 				.saturating_add(Self::on_finalize_weight())
 		}
 
@@ -541,13 +565,31 @@ pub mod pallet {
 			refund
 		}
 
-		/// Stores a closed request and decrements its requester's open count.
+		/// Stores a closed request, schedules its pruning after `ClosedRetention`
+		/// blocks and decrements its requester's open count.
 		pub(crate) fn close(id: RequestId, req: RequestOf<T>) {
 			OpenRequests::<T>::mutate_exists(&req.requester, |c| {
 				let n = c.unwrap_or(0).saturating_sub(1);
 				*c = if n == 0 { None } else { Some(n) };
 			});
-			Requests::<T>::insert(id, req);
+			let at = frame_system::Pallet::<T>::block_number()
+				.saturating_add(T::ClosedRetention::get())
+				.saturating_add(One::one());
+			if PruneAt::<T>::try_mutate(at, |v| v.try_push(id)).is_ok() {
+				Requests::<T>::insert(id, req);
+			} else {
+				Requests::<T>::remove(id);
+				Self::deposit_event(Event::RequestPruned { id });
+			}
+		}
+
+		/// `on_initialize`: removes the closed requests due for pruning at `n`.
+		pub(crate) fn prune_closed(n: BlockNumberFor<T>) -> u32 {
+			let due = PruneAt::<T>::take(n);
+			for id in due.iter() {
+				Requests::<T>::remove(id);
+			}
+			due.len() as u32
 		}
 
 		/// Removes `id` from the auction queue.
@@ -589,6 +631,13 @@ pub mod pallet {
 			for id in AuctionQueue::<T>::get() {
 				let req = Requests::<T>::get(id).ok_or("queued request missing")?;
 				ensure!(req.state == RequestState::Queued, "queued request not in Queued state");
+			}
+			for (_, ids) in PruneAt::<T>::iter() {
+				for id in ids {
+					if let Some(req) = Requests::<T>::get(id) {
+						ensure!(req.state.is_closed(), "open request scheduled for pruning");
+					}
+				}
 			}
 			let queue = AuctionQueue::<T>::get();
 			for (id, req) in Requests::<T>::iter() {

@@ -75,6 +75,7 @@ parameter_types! {
 	pub static OpenPerAccount: u32 = 6;
 	pub static DeadlinesPerSlot: u32 = 8;
 	pub static OfferDeadlinesPerBlock: u32 = 8;
+	pub static PrunePerBlock: u32 = 64;
 }
 
 impl pallet_provers::Config for Test {
@@ -137,6 +138,8 @@ impl pallet_market::Config for Test {
 	type MaxOfferDuration = ConstU64<86_400>;
 	type MaxOfferSecondsPerBlock = ConstU32<3_600>;
 	type MaxOfferDeadlinesPerBlock = OfferDeadlinesPerBlock;
+	type ClosedRetention = ConstU64<20>;
+	type MaxPrunePerBlock = PrunePerBlock;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchHelper;

@@ -704,3 +704,37 @@ fn clearing_cost() {
 		}
 	}
 }
+
+// ---- Pruning of closed requests ----
+
+#[test]
+fn closed_requests_are_pruned_after_the_retention() {
+	test(|| {
+		let id = bid(1, ZK, ZK);
+		assert_ok!(Market::cancel_request(RuntimeOrigin::signed(1), id));
+		let closed_at = System::block_number();
+		// Readable for `ClosedRetention` (20) blocks.
+		run_to(closed_at + 20);
+		assert_eq!(state(id), RequestState::Cancelled);
+		next_block();
+		assert!(Requests::<Test>::get(id).is_none());
+		assert!(crate::PruneAt::<Test>::iter().next().is_none());
+	});
+}
+
+#[test]
+fn a_full_pruning_block_prunes_at_once() {
+	test(|| {
+		PrunePerBlock::set(1);
+		let a = bid(1, ZK, ZK);
+		let b = bid(2, ZK, ZK);
+		assert_ok!(Market::cancel_request(RuntimeOrigin::signed(1), a));
+		assert_ok!(Market::cancel_request(RuntimeOrigin::signed(2), b));
+		assert_eq!(state(a), RequestState::Cancelled);
+		assert!(Requests::<Test>::get(b).is_none());
+		assert!(events().contains(&Event::RequestPruned { id: b }));
+		// Both requesters were refunded in full either way.
+		assert_eq!(escrow_held(1) + escrow_held(2), 0);
+		PrunePerBlock::set(64);
+	});
+}

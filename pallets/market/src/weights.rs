@@ -24,6 +24,7 @@ pub trait WeightInfo {
 	fn lock_request() -> Weight;
 	fn clear_auction(b: u32, p: u32) -> Weight;
 	fn clear_idle() -> Weight;
+	fn prune_closed(n: u32) -> Weight;
 	fn block_deadlines(n: u32) -> Weight;
 	fn offer_deadlines(s: u32, n: u32) -> Weight;
 }
@@ -49,8 +50,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Requests` (`max_values`: None, `max_size`: Some(788), added: 3263, mode: `MaxEncodedLen`)
 	fn submit_request() -> Weight {
 		// Proof size: measured `774`, estimated `17871`.
-		// Minimum execution time: 78_106_000 picoseconds.
-		Weight::from_parts(82_433_000, 17871)
+		// Minimum execution time: 78_948_000 picoseconds.
+		Weight::from_parts(87_179_000, 17871)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -64,12 +65,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OpenRequests` (r:1 w:1)
 	/// Proof: `Market::OpenRequests` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Market::PruneAt` (r:1 w:1)
+	/// Proof: `Market::PruneAt` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
 	fn cancel_request() -> Weight {
 		// Proof size: measured `667`, estimated `17871`.
-		// Minimum execution time: 64_806_000 picoseconds.
-		Weight::from_parts(68_802_000, 17871)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Minimum execution time: 69_073_000 picoseconds.
+		Weight::from_parts(76_274_000, 17871)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Market::Requests` (r:1 w:1)
 	/// Proof: `Market::Requests` (`max_values`: None, `max_size`: Some(788), added: 3263, mode: `MaxEncodedLen`)
@@ -85,8 +88,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn lock_request() -> Weight {
 		// Proof size: measured `948`, estimated `4253`.
-		// Minimum execution time: 135_471_000 picoseconds.
-		Weight::from_parts(141_770_000, 4253)
+		// Minimum execution time: 136_352_000 picoseconds.
+		Weight::from_parts(144_765_000, 4253)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -113,13 +116,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `b` is `[1, 1000]`.
 	/// The range of component `p` is `[1, 1000]`.
 	fn clear_auction(b: u32, p: u32) -> Weight {
-		// Proof size: measured `27124 + b * (200 ±0) + p * (96 ±0)`, estimated `88448 + b * (3263 ±19) + p * (2913 ±19)`.
-		// Minimum execution time: 5_131_942_000 picoseconds.
-		Weight::from_parts(1_127_822_065, 88448)
-			// Standard error: 212_067
-			.saturating_add(Weight::from_parts(7_033_704, 0).saturating_mul(b.into()))
-			// Standard error: 212_067
-			.saturating_add(Weight::from_parts(7_731_897, 0).saturating_mul(p.into()))
+		// Proof size: measured `27124 + b * (200 ±0) + p * (96 ±0)`, estimated `88448 + b * (3263 ±0) + p * (2913 ±19)`.
+		// Minimum execution time: 5_325_801_000 picoseconds.
+		Weight::from_parts(5_377_167_000, 88448)
+			// Standard error: 195_059
+			.saturating_add(Weight::from_parts(5_352_751, 0).saturating_mul(b.into()))
+			// Standard error: 195_059
+			.saturating_add(Weight::from_parts(5_280_719, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(72_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(b.into())))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
@@ -135,10 +138,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `BaseFee::LastChange` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
 	fn clear_idle() -> Weight {
 		// Proof size: measured `113`, estimated `17871`.
-		// Minimum execution time: 8_863_000 picoseconds.
-		Weight::from_parts(9_664_000, 17871)
+		// Minimum execution time: 8_924_000 picoseconds.
+		Weight::from_parts(9_945_000, 17871)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Market::PruneAt` (r:1 w:1)
+	/// Proof: `Market::PruneAt` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
+	/// Storage: `Market::Requests` (r:0 w:1024)
+	/// Proof: `Market::Requests` (`max_values`: None, `max_size`: Some(788), added: 3263, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 1024]`.
+	fn prune_closed(n: u32) -> Weight {
+		// Proof size: measured `264 + n * (8 ±0)`, estimated `11671`.
+		// Minimum execution time: 10_745_000 picoseconds.
+		Weight::from_parts(11_196_000, 11671)
+			// Standard error: 11_240
+			.saturating_add(Weight::from_parts(1_464_529, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 	/// Storage: `Market::AssignmentDeadlines` (r:1 w:1)
 	/// Proof: `Market::AssignmentDeadlines` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
@@ -159,10 +177,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn block_deadlines(n: u32) -> Weight {
 		// Proof size: measured `660 + n * (635 ±0)`, estimated `17871 + n * (5206 ±0)`.
-		// Minimum execution time: 181_649_000 picoseconds.
-		Weight::from_parts(184_233_000, 17871)
-			// Standard error: 241_925
-			.saturating_add(Weight::from_parts(156_902_801, 0).saturating_mul(n.into()))
+		// Minimum execution time: 209_802_000 picoseconds.
+		Weight::from_parts(214_839_000, 17871)
+			// Standard error: 309_379
+			.saturating_add(Weight::from_parts(186_254_938, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -189,12 +207,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 32]`.
 	fn offer_deadlines(s: u32, n: u32) -> Weight {
 		// Proof size: measured `654 + n * (706 ±0)`, estimated `3593 + n * (5206 ±0) + s * (6589 ±0)`.
-		// Minimum execution time: 227_828_000 picoseconds.
-		Weight::from_parts(229_601_000, 3593)
-			// Standard error: 49_836
-			.saturating_add(Weight::from_parts(904_834, 0).saturating_mul(s.into()))
-			// Standard error: 187_812
-			.saturating_add(Weight::from_parts(106_847_059, 0).saturating_mul(n.into()))
+		// Minimum execution time: 231_664_000 picoseconds.
+		Weight::from_parts(32_560_680, 3593)
+			// Standard error: 272_240
+			.saturating_add(Weight::from_parts(1_906_420, 0).saturating_mul(s.into()))
+			// Standard error: 1_001_430
+			.saturating_add(Weight::from_parts(133_292_431, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
@@ -208,24 +226,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with the reference database weights, for mock runtimes.
 impl WeightInfo for () {
 	fn submit_request() -> Weight {
-		Weight::from_parts(82_433_000, 17871)
+		Weight::from_parts(87_179_000, 17871)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn cancel_request() -> Weight {
-		Weight::from_parts(68_802_000, 17871)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+		Weight::from_parts(76_274_000, 17871)
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn lock_request() -> Weight {
-		Weight::from_parts(141_770_000, 4253)
+		Weight::from_parts(144_765_000, 4253)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn clear_auction(b: u32, p: u32) -> Weight {
-		Weight::from_parts(1_127_822_065, 88448)
-			.saturating_add(Weight::from_parts(7_033_704, 0).saturating_mul(b.into()))
-			.saturating_add(Weight::from_parts(7_731_897, 0).saturating_mul(p.into()))
+		Weight::from_parts(5_377_167_000, 88448)
+			.saturating_add(Weight::from_parts(5_352_751, 0).saturating_mul(b.into()))
+			.saturating_add(Weight::from_parts(5_280_719, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(72_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(b.into())))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(p.into())))
@@ -234,13 +252,20 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2913).saturating_mul(p.into()))
 	}
 	fn clear_idle() -> Weight {
-		Weight::from_parts(9_664_000, 17871)
+		Weight::from_parts(9_945_000, 17871)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
+	fn prune_closed(n: u32) -> Weight {
+		Weight::from_parts(11_196_000, 11671)
+			.saturating_add(Weight::from_parts(1_464_529, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+	}
 	fn block_deadlines(n: u32) -> Weight {
-		Weight::from_parts(184_233_000, 17871)
-			.saturating_add(Weight::from_parts(156_902_801, 0).saturating_mul(n.into()))
+		Weight::from_parts(214_839_000, 17871)
+			.saturating_add(Weight::from_parts(186_254_938, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -248,9 +273,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(n.into()))
 	}
 	fn offer_deadlines(s: u32, n: u32) -> Weight {
-		Weight::from_parts(229_601_000, 3593)
-			.saturating_add(Weight::from_parts(904_834, 0).saturating_mul(s.into()))
-			.saturating_add(Weight::from_parts(106_847_059, 0).saturating_mul(n.into()))
+		Weight::from_parts(32_560_680, 3593)
+			.saturating_add(Weight::from_parts(1_906_420, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(133_292_431, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))

@@ -209,6 +209,9 @@ impl pallet_market::Config for Runtime {
 	type MaxOfferDuration = ConstU64<604_800>;
 	type MaxOfferSecondsPerBlock = ConstU32<120>;
 	type MaxOfferDeadlinesPerBlock = ConstU32<32>;
+	/// Closed requests stay readable for a day (of 6 s blocks), then are pruned.
+	type ClosedRetention = ConstU32<DAYS>;
+	type MaxPrunePerBlock = ConstU32<1_024>;
 	type WeightInfo = pallet_market::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::MarketBenchmarkHelper;
