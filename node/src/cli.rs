@@ -64,3 +64,65 @@ pub struct NoBenchmarks {
 	#[arg(trailing_var_arg = true, allow_hyphen_values = true)]
 	pub args: Vec<String>,
 }
+
+/// The node's `--trie-cache-size` when the flag is not given: 256 MiB.
+///
+/// sc-cli's default is 1 GiB. The shared trie cache keeps every trie node a
+/// block writes until it reaches that size, so under sustained bid load the
+/// node's resident memory climbs toward 1 GiB plus everything else it holds
+/// (docs/performance.md, "Load"). 256 MiB keeps the node under 1 GiB and flat;
+/// operators with memory to spare raise it with `--trie-cache-size <bytes>`.
+pub const DEFAULT_TRIE_CACHE_SIZE: &str = "268435456";
+
+impl Cli {
+	/// Parses `args` (the program name first) with the node's defaults:
+	/// sc-cli's command setup (name, version, subcommand rules) and
+	/// [`DEFAULT_TRIE_CACHE_SIZE`].
+	pub fn parse_with_node_defaults<I, T>(args: I) -> Result<Self, clap::Error>
+	where
+		I: IntoIterator<Item = T>,
+		T: Into<std::ffi::OsString> + Clone,
+	{
+		use clap::{CommandFactory, FromArgMatches};
+		use sc_cli::SubstrateCli;
+		let command = <Self as SubstrateCli>::setup_command(<Self as CommandFactory>::command())
+			.mut_arg("trie_cache_size", |arg| arg.default_value(DEFAULT_TRIE_CACHE_SIZE));
+		let matches = command.try_get_matches_from(args)?;
+		<Self as FromArgMatches>::from_arg_matches(&matches)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn trie_cache_defaults_to_256_mib() {
+		let cli = Cli::parse_with_node_defaults(["zkmarket-node", "--dev"]).unwrap();
+		assert_eq!(cli.run.import_params.trie_cache_size, 256 * 1024 * 1024);
+		assert_eq!(cli.run.import_params.trie_cache_maximum_size(), Some(256 * 1024 * 1024));
+	}
+
+	#[test]
+	fn an_explicit_trie_cache_size_wins() {
+		let cli = Cli::parse_with_node_defaults([
+			"zkmarket-node",
+			"--dev",
+			"--trie-cache-size",
+			"1073741824",
+		])
+		.unwrap();
+		assert_eq!(cli.run.import_params.trie_cache_size, 1 << 30);
+		let cli =
+			Cli::parse_with_node_defaults(["zkmarket-node", "--trie-cache-size", "0"]).unwrap();
+		assert_eq!(cli.run.import_params.trie_cache_maximum_size(), None);
+	}
+
+	#[test]
+	fn subcommands_still_parse() {
+		let cli = Cli::parse_with_node_defaults(["zkmarket-node", "build-spec", "--chain", "dev"])
+			.unwrap();
+		assert!(matches!(cli.subcommand, Some(Subcommand::BuildSpec(_))));
+		assert!(Cli::parse_with_node_defaults(["zkmarket-node", "--no-such-flag"]).is_err());
+	}
+}

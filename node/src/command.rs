@@ -71,7 +71,7 @@ fn ensure_ports_free(cli: &Cli) -> sc_cli::Result<()> {
 
 /// Parses the command line and runs the node or a subcommand.
 pub fn run() -> sc_cli::Result<()> {
-	let cli = Cli::from_args();
+	let cli = Cli::parse_with_node_defaults(std::env::args_os()).unwrap_or_else(|e| e.exit());
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
