@@ -1,6 +1,7 @@
 // Load generator: submits balance transfers and auction bids to a dev node as
 // fast as it accepts them, in the same run, and reports accepted and included
-// transactions per second for each, plus the node's RSS over time.
+// transactions per second for each, plus the node's RSS, the market's storage
+// keys and the pool's size over time.
 //
 //   node load/load.mjs [seconds=60] [senders-per-kind=4]
 //
@@ -56,6 +57,11 @@ const bidErrors = {};
 const startBlock = (await api.rpc.chain.getHeader()).number.toNumber();
 let best = startBlock;
 let counted = startBlock;
+let uncounted = 0;
+// With a short `--state-pruning` the API's own lookups of a pruned block
+// reject outside our calls; they are counted and reported, not fatal.
+let apiErrors = 0;
+process.on('unhandledRejection', () => { apiErrors++; });
 
 // Counts the load's extrinsics of block `n` and their outcomes.
 async function countBlock(n) {
@@ -83,7 +89,9 @@ let counter = Promise.resolve();
 async function catchUp(upTo) {
   while (counted < upTo) {
     counted++;
-    await countBlock(counted);
+    // A block whose state the node already pruned (the counter fell more than
+    // the pruning window behind) is reported, not fatal.
+    await countBlock(counted).catch(() => { uncounted++; });
   }
 }
 const unsubHeads = await api.rpc.chain.subscribeNewHeads((h) => {
@@ -111,10 +119,32 @@ async function pump(kind, who, makeTx) {
   await Promise.allSettled([...inflight]);
 }
 
+// Number of storage keys under a prefix (paged), at the best block.
+async function countKeys(prefix) {
+  let count = 0;
+  let start;
+  for (;;) {
+    const keys = await api.rpc.state.getKeysPaged(prefix, 1000, start);
+    count += keys.length;
+    if (keys.length < 1000) return count;
+    start = keys[keys.length - 1];
+  }
+}
+// What the market pallet stores and what the pool holds, once a minute: if
+// either grew without bound under bid spam, memory would follow it.
+const marketPrefix = api.query.market.requests.keyPrefix().slice(0, 34);
+const stateSamples = [];
+async function sampleState() {
+  const [marketKeys, pool] = await Promise.all([countKeys(marketPrefix), api.rpc.author.pendingExtrinsics()]);
+  stateSamples.push([Math.round((Date.now() - t0) / 1000), marketKeys, pool.length]);
+}
+
 const rssSamples = [];
 const t0 = Date.now();
 const sampler = setInterval(() => rssSamples.push([Math.round((Date.now() - t0) / 1000), rss(node.proc.pid)]), 5000);
 rssSamples.push([0, rss(node.proc.pid)]);
+await sampleState();
+const stateSampler = setInterval(() => { sampleState().catch(() => {}); }, 60_000);
 // LOAD_ONLY=transfer|bid runs one kind alone (to attribute memory or throughput).
 const only = process.env.LOAD_ONLY;
 await Promise.all([
@@ -128,6 +158,8 @@ const loadSeconds = (Date.now() - t0) / 1000;
 // the sampler keeps recording memory, then count what was included.
 await sleep(Number(process.env.LOAD_IDLE || 8) * 1000);
 clearInterval(sampler);
+clearInterval(stateSampler);
+await sampleState();
 unsubHeads();
 const endBlock = (await api.rpc.chain.getHeader()).number.toNumber();
 await counter;
@@ -140,10 +172,14 @@ const out = {
   sendersPerKind: SENDERS,
   nodeArgs: extraArgs,
   blocks: endBlock - startBlock,
+  blocksNotCounted: uncounted,
+  apiErrors,
   transfers: { ...stats.transfer, acceptedPerSec: rate(stats.transfer.accepted), includedPerSec: rate(stats.transfer.included) },
   bids: { ...stats.bid, acceptedPerSec: rate(stats.bid.accepted), includedPerSec: rate(stats.bid.included), failedBecause: bidErrors },
   bidToTransferIncluded: Math.round((stats.bid.included / Math.max(1, stats.transfer.included)) * 100) / 100,
   // [seconds, total, anonymous, file-backed] MiB
+  // [seconds, storage keys of the market pallet, extrinsics in the pool]
+  marketKeysAndPool: stateSamples,
   rssMiB: rssSamples.map(([t, m]) => [t, Math.round(m.total), Math.round(m.anon), Math.round(m.file)]),
 };
 console.log(JSON.stringify(out, null, 2));
