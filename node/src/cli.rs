@@ -70,8 +70,9 @@ pub struct NoBenchmarks {
 /// sc-cli's default is 1 GiB. The shared trie cache keeps every trie node a
 /// block writes until it reaches that size, so under sustained bid load the
 /// node's resident memory climbs toward 1 GiB plus everything else it holds
-/// (docs/performance.md, "Load"). 256 MiB keeps the node under 1 GiB and flat;
-/// operators with memory to spare raise it with `--trie-cache-size <bytes>`.
+/// (docs/performance.md, "Load"). With 256 MiB the same load peaked at
+/// 789 MiB; operators with memory to spare raise it with
+/// `--trie-cache-size <bytes>`.
 pub const DEFAULT_TRIE_CACHE_SIZE: &str = "268435456";
 
 impl Cli {

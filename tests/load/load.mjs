@@ -177,9 +177,9 @@ const out = {
   transfers: { ...stats.transfer, acceptedPerSec: rate(stats.transfer.accepted), includedPerSec: rate(stats.transfer.included) },
   bids: { ...stats.bid, acceptedPerSec: rate(stats.bid.accepted), includedPerSec: rate(stats.bid.included), failedBecause: bidErrors },
   bidToTransferIncluded: Math.round((stats.bid.included / Math.max(1, stats.transfer.included)) * 100) / 100,
-  // [seconds, total, anonymous, file-backed] MiB
   // [seconds, storage keys of the market pallet, extrinsics in the pool]
   marketKeysAndPool: stateSamples,
+  // [seconds, total, anonymous, file-backed] MiB
   rssMiB: rssSamples.map(([t, m]) => [t, Math.round(m.total), Math.round(m.anon), Math.round(m.file)]),
 };
 console.log(JSON.stringify(out, null, 2));
