@@ -102,9 +102,19 @@ fn verdicts(
 	let batch = pallet_verifier::VerdictBatch {
 		verifier: pair.public().into(),
 		block: System::block_number(),
-		verdicts: v.try_into().unwrap(),
+		verdicts: v
+			.into_iter()
+			.map(|(id, valid)| {
+				let hash = pallet_verifier::Pending::<Runtime>::get(id)
+					.map(|p| Verifier::content_hash(&p))
+					.unwrap_or_default();
+				(id, hash, valid)
+			})
+			.collect::<Vec<_>>()
+			.try_into()
+			.unwrap(),
 	};
-	let sig = pair.sign(&(pallet_verifier::VERDICT_CONTEXT, &batch).encode());
+	let sig = pair.sign(&Verifier::signed_payload(&batch));
 	(batch, sig.into())
 }
 

@@ -208,6 +208,10 @@ pub mod pallet {
 			BaseFee::<T>::get()
 		}
 
+		fn min_base_fee() -> T::Balance {
+			T::MinBaseFee::get()
+		}
+
 		fn on_demand(demand: u32, capacity: u32) {
 			let old = BaseFee::<T>::get();
 			let next = next_base_fee(old.into(), demand, capacity, &Self::params());

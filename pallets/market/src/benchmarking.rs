@@ -64,13 +64,18 @@ fn queue_bids<T: Config>(b: u32, program: ProgramId) {
 mod benchmarks {
 	use super::*;
 
+	/// A bid into a full queue that ranks above the worst queued bid: the rank
+	/// search and the eviction (refund and close) of the worst.
 	#[benchmark]
 	fn submit_request() {
 		let program = T::BenchmarkHelper::setup_program();
-		let who = requester::<T>(0);
+		let full = T::MaxQueueLength::get();
+		queue_bids::<T>(full, program);
+		let who = requester::<T>(full);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who), program, inputs::<T>(), auction::<T>(ZK), expiry::<T>());
-		assert_eq!(NextRequestId::<T>::get(), 1);
+		_(RawOrigin::Signed(who), program, inputs::<T>(), auction::<T>(2 * ZK), expiry::<T>());
+		assert_eq!(NextRequestId::<T>::get(), full as u64 + 1);
+		assert_eq!(AuctionQueue::<T>::get().len() as u32, full);
 	}
 
 	#[benchmark]
@@ -190,14 +195,17 @@ mod benchmarks {
 			.unwrap();
 		}
 		Market::<T>::clear_auction(now);
-		frame_system::Pallet::<T>::set_block_number(due);
+		// Deadlines are inclusive: missed ones are found the block after.
+		let check = due.saturating_add(1u32.into());
+		frame_system::Pallet::<T>::set_block_number(check);
 		#[block]
 		{
-			Market::<T>::process_block_deadlines(due);
+			Market::<T>::process_block_deadlines(check);
 		}
 	}
 
-	/// Offer deadlines scanning `s` seconds, the last of which holds `n` locked
+	/// Offer deadlines scanning `s` seconds (at least the `ceil(n / cap)` last
+	/// ones hold entries, `MaxOfferDeadlinesPerSecond` each) with `n` locked
 	/// offers that missed their lock (collateral forfeited, bounty reserved,
 	/// requester refunded).
 	#[benchmark]
@@ -209,15 +217,21 @@ mod benchmarks {
 		// Room before the lock second for `s` seconds of clock.
 		T::BenchmarkHelper::advance_time(T::MaxOfferSecondsPerBlock::get() as u64);
 		let now = T::UnixTime::now().as_secs();
-		let pricing = offer::<T>();
-		let lock_second = pricing.curve().expect("an offer").lock_deadline() + 1;
+		let cap = T::MaxOfferDeadlinesPerSecond::get();
+		let seconds = n.div_ceil(cap).max(1);
+		let s = s.max(seconds);
+		let lock_second = offer::<T>().curve().expect("an offer").lock_deadline() + 1;
 		for i in 0..n {
 			let who = requester::<T>(i);
+			let mut pricing = offer::<T>();
+			if let Pricing::Offer { ramp_up_start, .. } = &mut pricing {
+				*ramp_up_start += (i / cap) as u64;
+			}
 			Market::<T>::submit_request(
 				RawOrigin::Signed(who).into(),
 				program,
 				inputs::<T>(),
-				pricing.clone(),
+				pricing,
 				0u32.into(),
 			)
 			.unwrap();
@@ -225,8 +239,9 @@ mod benchmarks {
 			T::BenchmarkHelper::setup_prover(&prover);
 			Market::<T>::lock_request(RawOrigin::Signed(prover).into(), i as u64).unwrap();
 		}
-		OfferClock::<T>::put(lock_second - s as u64);
-		T::BenchmarkHelper::advance_time(lock_second - now);
+		let last = lock_second + seconds as u64 - 1;
+		OfferClock::<T>::put(last - s as u64);
+		T::BenchmarkHelper::advance_time(last - now);
 		let processed;
 		#[block]
 		{

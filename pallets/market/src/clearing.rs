@@ -8,7 +8,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
-	traits::{Saturating, Zero},
+	traits::{One, Saturating, Zero},
 	SaturatedConversion,
 };
 use zkmarket_primitives::{
@@ -18,16 +18,19 @@ use zkmarket_primitives::{
 
 impl<T: Config> Pallet<T> {
 	/// Weight of `on_finalize` registered in `on_initialize`: the clearing of the
-	/// queued bids (up to the per-block window) against every registered prover
-	/// (only the BaseFee step when the queue is empty), and the offer deadlines
-	/// of the per-block bounds.
+	/// queued bids against every registered prover (only the BaseFee step when
+	/// the queue is empty), the bids it may expire, and the offer deadlines of the
+	/// per-block bounds. Bids submitted later in the block pay their share of the
+	/// clearing in `submit_request`'s weight.
 	pub(crate) fn on_finalize_weight() -> Weight {
 		let bids =
 			(AuctionQueue::<T>::decode_len().unwrap_or(0) as u32).min(T::MaxBidsPerBlock::get());
 		let clearing = if bids == 0 {
 			T::WeightInfo::clear_idle()
 		} else {
-			T::WeightInfo::clear_auction(bids, T::Provers::prover_count())
+			T::WeightInfo::clear_auction(bids, T::Provers::prover_count()).saturating_add(
+				T::WeightInfo::block_deadlines(bids.min(T::MaxAssignmentsPerBlock::get())),
+			)
 		};
 		clearing.saturating_add(T::WeightInfo::offer_deadlines(
 			T::MaxOfferSecondsPerBlock::get(),
@@ -35,15 +38,31 @@ impl<T: Config> Pallet<T> {
 		))
 	}
 
-	/// `on_initialize`: auction assignments due at `n` and bids expiring at `n`.
-	/// Returns how many of each were processed.
-	pub(crate) fn process_block_deadlines(n: BlockNumberFor<T>) -> (u32, u32) {
+	/// The clearing's cost of one more queued bid (charged to `submit_request`,
+	/// since a bid submitted in a block is cleared in that block's `on_finalize`).
+	pub fn clearing_weight_per_bid() -> Weight {
+		T::WeightInfo::clear_auction(2, 0)
+			.saturating_sub(T::WeightInfo::clear_auction(1, 0))
+			.saturating_add(T::WeightInfo::block_deadlines(1))
+			.saturating_sub(T::WeightInfo::block_deadlines(0))
+	}
+
+	/// Worst case of applying one offer's deadlines (a missed lock and an
+	/// expiry), charged to the calls that apply them before they can fail.
+	pub fn offer_deadline_weight() -> Weight {
+		T::WeightInfo::offer_deadlines(1, 1).saturating_sub(T::WeightInfo::offer_deadlines(1, 0))
+	}
+
+	/// `on_initialize`: auction assignments whose deadline was the previous block
+	/// (deadlines are inclusive: a proof in block `deadline` counts). Returns how
+	/// many were missed.
+	pub(crate) fn process_block_deadlines(n: BlockNumberFor<T>) -> u32 {
 		let due = AssignmentDeadlines::<T>::take(n);
 		let mut missed = 0u32;
 		for id in due.iter() {
 			let Some(req) = Requests::<T>::get(id) else { continue };
 			if let RequestState::Assigned { prover, deadline, .. } = req.state.clone() {
-				if deadline != n {
+				if deadline >= n {
 					continue;
 				}
 				missed += 1;
@@ -53,20 +72,7 @@ impl<T: Config> Pallet<T> {
 				Self::requeue(*id, req);
 			}
 		}
-		let expiring = BidExpiries::<T>::take(n);
-		let mut expired = alloc::collections::BTreeSet::new();
-		for id in expiring.iter() {
-			let Some(req) = Requests::<T>::get(id) else { continue };
-			if req.state == RequestState::Queued {
-				expired.insert(*id);
-				Self::expire(*id, req);
-			}
-		}
-		// One queue rewrite for all of this block's expiries.
-		if !expired.is_empty() {
-			AuctionQueue::<T>::mutate(|q| q.retain(|x| !expired.contains(x)));
-		}
-		(missed, expired.len() as u32)
+		missed
 	}
 
 	/// Closes `req` as expired with a full refund.
@@ -77,48 +83,44 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::RequestExpired { id, refund });
 	}
 
-	/// Puts an auction request back in the queue, topping its escrow up to
-	/// `bid + max_base_fee` again. Expires it instead when it is past its expiry,
-	/// the queue is full or the requester cannot fund the top-up.
-	pub(crate) fn requeue(id: RequestId, mut req: crate::RequestOf<T>) {
-		let Pricing::Auction { bid, max_base_fee } = req.pricing.clone() else { return };
-		let now = frame_system::Pallet::<T>::block_number();
-		let full = bid.saturating_add(max_base_fee);
-		let top_up = full.saturating_sub(req.escrow);
-		let funded = top_up.is_zero()
-			|| T::Currency::hold(&HoldReason::Escrow.into(), &req.requester, top_up).is_ok();
-		if funded {
-			req.escrow = req.escrow.max(full);
-		}
-		let queued = funded
-			&& req.expires_at > now
-			&& AuctionQueue::<T>::try_mutate(|q| {
-				// Keep submission order: ids are increasing.
-				let pos = q.iter().position(|x| *x > id).unwrap_or(q.len());
-				q.try_insert(pos, id)
-			})
-			.is_ok();
-		if queued {
-			req.state = RequestState::Queued;
-			let expires_at = req.expires_at;
-			// Its original expiry entry may be gone already (processed): re-index.
-			if BidExpiries::<T>::try_mutate(expires_at, |v| {
-				if !v.contains(&id) {
-					v.try_push(id)?;
-				}
-				Ok::<_, RequestId>(())
-			})
-			.is_err()
-			{
-				// Could not index its expiry: close it now rather than leak it.
-				Self::remove_from_queue(id);
-				Self::expire(id, req);
-				return;
+	/// The seconds at which offer `id`'s deadlines are checked: one after the lock
+	/// deadline and one after the final deadline (once if they coincide).
+	fn offer_deadline_keys(curve: &zkmarket_primitives::dutch::OfferCurve) -> [Option<u64>; 2] {
+		let lock = curve.lock_deadline().saturating_add(1);
+		let end = curve.deadline().saturating_add(1);
+		[Some(lock), (end != lock).then_some(end)]
+	}
+
+	/// Indexes the deadlines of a new offer. A second the offer clock has already
+	/// passed is not indexed (such a deadline is past; it applies lazily).
+	pub(crate) fn index_offer_deadlines(
+		id: RequestId,
+		curve: &zkmarket_primitives::dutch::OfferCurve,
+	) -> DispatchResult {
+		let clock = OfferClock::<T>::get().unwrap_or_else(|| Self::now_secs().saturating_sub(1));
+		for key in Self::offer_deadline_keys(curve).into_iter().flatten() {
+			if key > clock {
+				OfferDeadlines::<T>::try_mutate(key, |v| v.try_push(id))
+					.map_err(|_| Error::<T>::DeadlineSlotFull)?;
 			}
-			Requests::<T>::insert(id, req);
-			Self::deposit_event(Event::Requeued { id });
-		} else {
-			Self::expire(id, req);
+		}
+		Ok(())
+	}
+
+	/// Removes a closed offer's deadline entries.
+	pub(crate) fn unindex_offer_deadlines(
+		id: RequestId,
+		curve: &zkmarket_primitives::dutch::OfferCurve,
+	) {
+		for key in Self::offer_deadline_keys(curve).into_iter().flatten() {
+			OfferDeadlines::<T>::mutate_exists(key, |v| {
+				if let Some(ids) = v {
+					ids.retain(|x| *x != id);
+					if ids.is_empty() {
+						*v = None;
+					}
+				}
+			});
 		}
 	}
 
@@ -197,20 +199,33 @@ impl<T: Config> Pallet<T> {
 		req
 	}
 
-	/// Ranks the first `MaxBidsPerBlock` queued bids with `max_base_fee >= BaseFee`,
-	/// clears them against the free slots and reports demand and capacity.
+	/// Ranks the queued bids (the whole queue, at most `MaxBidsPerBlock`) with
+	/// `max_base_fee >= BaseFee`, clears them against the free slots and reports
+	/// demand and capacity. Bids past their expiry are refunded (at most
+	/// `MaxAssignmentsPerBlock` a block; the rest, ineligible, in later blocks).
 	pub fn clear_auction(n: BlockNumberFor<T>) {
 		let base_fee = T::BaseFee::base_fee();
 		let queue = AuctionQueue::<T>::get();
 		let window = T::MaxBidsPerBlock::get() as usize;
+		let expiry_budget = T::MaxAssignmentsPerBlock::get() as usize;
 		let mut bids: Vec<gsp::Bid<RequestId>> = Vec::new();
+		let mut expired = alloc::collections::BTreeSet::new();
 		for id in queue.iter().take(window) {
 			let Some(req) = Requests::<T>::get(id) else { continue };
 			if let Pricing::Auction { bid, max_base_fee } = req.pricing {
-				if max_base_fee >= base_fee && req.expires_at > n {
+				if req.expires_at <= n {
+					if expired.len() < expiry_budget {
+						expired.insert(*id);
+						Self::expire(*id, req);
+					}
+				} else if max_base_fee >= base_fee {
 					bids.push(gsp::Bid { id: *id, bid: bid.saturated_into(), seq: *id });
 				}
 			}
+		}
+		// One queue rewrite for all of this block's expiries.
+		if !expired.is_empty() {
+			AuctionQueue::<T>::mutate(|q| q.retain(|x| !expired.contains(x)));
 		}
 		let demand = bids.len() as u32;
 		if demand == 0 {
@@ -242,7 +257,8 @@ impl<T: Config> Pallet<T> {
 			req.escrow = req.escrow.saturating_sub(released);
 			req.state = RequestState::Assigned { prover: prover.clone(), price, deadline };
 			Requests::<T>::insert(w.id, req);
-			AssignmentDeadlines::<T>::mutate(deadline, |v| {
+			// Checked the block after the deadline: a proof in block `deadline` counts.
+			AssignmentDeadlines::<T>::mutate(deadline.saturating_add(One::one()), |v| {
 				let _ = v.try_push(w.id);
 			});
 			assigned.push(w.id);

@@ -31,10 +31,13 @@ mod benchmarking;
 mod clearing;
 #[cfg(test)]
 mod mock;
+mod queue;
 pub mod runtime_api;
 mod settlement;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_attacks;
 pub mod types;
 pub mod weights;
 
@@ -119,12 +122,18 @@ pub mod pallet {
 		/// Maximum public inputs of a request.
 		#[pallet::constant]
 		type MaxPublicInputs: Get<u32>;
-		/// Maximum bids waiting in the auction queue.
+		/// Maximum bids waiting in the auction queue. A full queue admits a better
+		/// bid by evicting (and refunding) the worst one.
 		#[pallet::constant]
 		type MaxQueueLength: Get<u32>;
-		/// Queued bids considered by one block's clearing.
+		/// Queued bids considered by one block's clearing (in rank order; at least
+		/// `MaxQueueLength`, so the clearing considers every queued bid).
 		#[pallet::constant]
 		type MaxBidsPerBlock: Get<u32>;
+		/// Smallest escrow of a request (`bid + max_base_fee` of a bid, `max_price`
+		/// of an offer): junk holds real funds while it occupies a place.
+		#[pallet::constant]
+		type MinEscrow: Get<BalanceOf<Self>>;
 		/// Maximum winners of one block's clearing.
 		#[pallet::constant]
 		type MaxAssignmentsPerBlock: Get<u32>;
@@ -137,9 +146,14 @@ pub mod pallet {
 		/// Open (not closed) requests one account may have.
 		#[pallet::constant]
 		type MaxOpenRequestsPerAccount: Get<u32>;
-		/// Deadlines one block (or one second, for offers) may carry.
+		/// Assignment deadlines one block may carry (at least `MaxAssignmentsPerBlock`).
 		#[pallet::constant]
 		type MaxDeadlinesPerSlot: Get<u32>;
+		/// Offer deadlines one second may carry. One block's budget
+		/// (`MaxOfferDeadlinesPerBlock`) covers several full seconds, so the offer
+		/// clock keeps up even when every second is full.
+		#[pallet::constant]
+		type MaxOfferDeadlinesPerSecond: Get<u32>;
 		/// Share of a forfeited lock collateral paid as a bounty (25%).
 		#[pallet::constant]
 		type BountyFraction: Get<Perbill>;
@@ -149,9 +163,14 @@ pub mod pallet {
 		/// Largest lock collateral of an offer.
 		#[pallet::constant]
 		type MaxLockCollateral: Get<BalanceOf<Self>>;
-		/// Longest `timeout` of an offer, seconds.
+		/// Longest `timeout` of an offer, seconds; also how far in the future its
+		/// `ramp_up_start` may be.
 		#[pallet::constant]
 		type MaxOfferDuration: Get<u64>;
+		/// How far in the past (seconds) an offer's `ramp_up_start` may be, for
+		/// clock skew between the requester and the chain.
+		#[pallet::constant]
+		type MaxOfferStartSkew: Get<u64>;
 		/// Seconds of offer deadlines one block processes at most (catch-up bound).
 		#[pallet::constant]
 		type MaxOfferSecondsPerBlock: Get<u32>;
@@ -192,7 +211,8 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
-	/// Queued auction bids, in submission order.
+	/// Queued auction bids in rank order: `bid` descending, then id (submission
+	/// order) ascending. The last one is the first to be evicted.
 	#[pallet::storage]
 	pub type AuctionQueue<T: Config> =
 		StorageValue<_, BoundedVec<RequestId, T::MaxQueueLength>, ValueQuery>;
@@ -202,7 +222,12 @@ pub mod pallet {
 	pub type OpenRequests<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
-	/// Auction assignments due at a block.
+	/// Open requests per program (a program in use cannot be unregistered).
+	#[pallet::storage]
+	pub type ProgramRequests<T: Config> = StorageMap<_, Identity, ProgramId, u32, ValueQuery>;
+
+	/// Auction assignments to check at a block: those due the block before
+	/// (deadlines are inclusive, so a proof in the deadline block counts).
 	#[pallet::storage]
 	pub type AssignmentDeadlines<T: Config> = StorageMap<
 		_,
@@ -212,20 +237,16 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
-	/// Auction bids expiring at a block.
+	/// Offer deadlines (lock deadline and final deadline, plus one) by UNIX second.
+	/// Entries are removed when their request closes.
 	#[pallet::storage]
-	pub type BidExpiries<T: Config> = StorageMap<
+	pub type OfferDeadlines<T: Config> = StorageMap<
 		_,
 		Twox64Concat,
-		BlockNumberFor<T>,
-		BoundedVec<RequestId, T::MaxDeadlinesPerSlot>,
+		u64,
+		BoundedVec<RequestId, T::MaxOfferDeadlinesPerSecond>,
 		ValueQuery,
 	>;
-
-	/// Offer deadlines (lock deadline and final deadline, plus one) by UNIX second.
-	#[pallet::storage]
-	pub type OfferDeadlines<T: Config> =
-		StorageMap<_, Twox64Concat, u64, BoundedVec<RequestId, T::MaxDeadlinesPerSlot>, ValueQuery>;
 
 	/// Last UNIX second whose offer deadlines were processed.
 	#[pallet::storage]
@@ -262,6 +283,9 @@ pub mod pallet {
 		RequestCancelled { id: RequestId, refund: BalanceOf<T> },
 		/// The request closed without a proof; `refund` was released.
 		RequestExpired { id: RequestId, refund: BalanceOf<T> },
+		/// The queue was full and the better bid `by` took the place of bid `id`,
+		/// which was closed (as expired) with `refund` released.
+		BidEvicted { id: RequestId, by: RequestId, refund: BalanceOf<T> },
 		/// A closed request was removed from storage at once because its pruning
 		/// block was full (closed requests are otherwise pruned silently after
 		/// `ClosedRetention` blocks).
@@ -321,13 +345,22 @@ pub mod pallet {
 		WrongInputCount,
 		/// Too many public inputs.
 		TooManyInputs,
-		/// The auction queue is full.
+		/// The auction queue is full and the bid does not rank above the worst one.
 		QueueFull,
+		/// `max_base_fee` is below the lowest BaseFee: the bid could never win.
+		MaxBaseFeeBelowMinimum,
+		/// The escrow (`bid + max_base_fee`, or `max_price`) is below `MinEscrow`.
+		EscrowBelowMinimum,
+		/// `ramp_up_start` is more than `MaxOfferStartSkew` in the past or more than
+		/// `MaxOfferDuration` in the future.
+		RampStartOutOfRange,
+		/// The offer's ramp-up has started: provers may be working on it.
+		RampUpStarted,
 		/// The account has too many open requests.
 		TooManyOpenRequests,
 		/// The expiry block must be in the future and within `MaxRequestLifetime`.
 		InvalidExpiry,
-		/// Too many deadlines fall in the same block or second; pick another.
+		/// Too many offer deadlines fall in the same second; pick another.
 		DeadlineSlotFull,
 		/// Not enough free balance for the escrow.
 		InsufficientBalance,
@@ -367,9 +400,9 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
 			let pruned = Self::prune_closed(n);
-			let (deadlines, expiries) = Self::process_block_deadlines(n);
+			let missed = Self::process_block_deadlines(n);
 			T::WeightInfo::prune_closed(pruned)
-				.saturating_add(T::WeightInfo::block_deadlines(deadlines.saturating_add(expiries)))
+				.saturating_add(T::WeightInfo::block_deadlines(missed))
 				.saturating_add(Self::on_finalize_weight())
 		}
 
@@ -380,6 +413,15 @@ pub mod pallet {
 
 		fn integrity_test() {
 			assert!(T::MaxBidsPerBlock::get() > 0, "MaxBidsPerBlock must be positive");
+			assert!(
+				T::MaxBidsPerBlock::get() >= T::MaxQueueLength::get(),
+				"the clearing must consider every queued bid"
+			);
+			assert!(!T::MinEscrow::get().is_zero(), "MinEscrow must be positive");
+			assert!(
+				T::MaxOfferDeadlinesPerBlock::get() >= T::MaxOfferDeadlinesPerSecond::get(),
+				"one block must apply at least one full second of offer deadlines"
+			);
 			assert!(
 				T::MaxOfferDeadlinesPerBlock::get() > 0 && T::MaxOfferSecondsPerBlock::get() > 0,
 				"offer deadline bounds must be positive"
@@ -409,11 +451,17 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Submit a proof request for `program` with its public `inputs`.
 		///
-		/// An auction bid holds `bid + max_base_fee` and may be cleared in blocks
-		/// before `expires_at` (then it is refunded); an offer holds `max_price` and lives until its timeout
-		/// (`expires_at` is ignored).
+		/// An auction bid holds `bid + max_base_fee` (at least `MinEscrow`; a
+		/// `max_base_fee` below the lowest BaseFee is refused) and may be cleared in
+		/// blocks before `expires_at` (then it is refunded). When the queue is full
+		/// it takes the place of the worst queued bid if it ranks above it.
+		/// An offer holds `max_price` and lives until its timeout (`expires_at` is
+		/// ignored); its `ramp_up_start` must be within `MaxOfferStartSkew` before
+		/// and `MaxOfferDuration` after now.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::submit_request())]
+		#[pallet::weight(T::WeightInfo::submit_request()
+			.saturating_add(T::WeightInfo::cancel_request())
+			.saturating_add(Pallet::<T>::clearing_weight_per_bid()))]
 		pub fn submit_request(
 			origin: OriginFor<T>,
 			program: ProgramId,
@@ -433,18 +481,19 @@ pub mod pallet {
 			let (escrow, state) = match &pricing {
 				Pricing::Auction { bid, max_base_fee } => {
 					ensure!(
+						*max_base_fee >= T::BaseFee::min_base_fee(),
+						Error::<T>::MaxBaseFeeBelowMinimum
+					);
+					let escrow = bid.checked_add(max_base_fee).ok_or(Error::<T>::Overflow)?;
+					ensure!(escrow >= T::MinEscrow::get(), Error::<T>::EscrowBelowMinimum);
+					ensure!(
 						expires_at > now
 							&& expires_at <= now.saturating_add(T::MaxRequestLifetime::get()),
 						Error::<T>::InvalidExpiry
 					);
-					let escrow = bid.checked_add(max_base_fee).ok_or(Error::<T>::Overflow)?;
-					AuctionQueue::<T>::try_mutate(|q| q.try_push(id))
-						.map_err(|_| Error::<T>::QueueFull)?;
-					BidExpiries::<T>::try_mutate(expires_at, |v| v.try_push(id))
-						.map_err(|_| Error::<T>::DeadlineSlotFull)?;
 					(escrow, RequestState::Queued)
 				}
-				Pricing::Offer { max_price, lock_collateral, timeout, .. } => {
+				Pricing::Offer { max_price, lock_collateral, timeout, ramp_up_start, .. } => {
 					let curve = pricing.curve().ok_or(Error::<T>::NotAnOffer)?;
 					curve.validate().map_err(|e| match e {
 						CurveError::MinAboveMax => Error::<T>::MinPriceAboveMax,
@@ -452,21 +501,22 @@ pub mod pallet {
 						CurveError::LockAfterTimeout => Error::<T>::LockTimeoutAfterTimeout,
 						CurveError::Overflow => Error::<T>::OfferTooLong,
 					})?;
+					ensure!(*max_price >= T::MinEscrow::get(), Error::<T>::EscrowBelowMinimum);
 					ensure!(*timeout <= T::MaxOfferDuration::get(), Error::<T>::OfferTooLong);
-					ensure!(curve.deadline() >= Self::now_secs(), Error::<T>::OfferExpired);
+					let now_secs = Self::now_secs();
+					ensure!(curve.deadline() >= now_secs, Error::<T>::OfferExpired);
+					ensure!(
+						ramp_up_start.saturating_add(T::MaxOfferStartSkew::get()) >= now_secs
+							&& *ramp_up_start
+								<= now_secs.saturating_add(T::MaxOfferDuration::get()),
+						Error::<T>::RampStartOutOfRange
+					);
 					ensure!(
 						*lock_collateral >= T::MinLockCollateral::get()
 							&& *lock_collateral <= T::MaxLockCollateral::get(),
 						Error::<T>::CollateralOutOfBounds
 					);
-					OfferDeadlines::<T>::try_mutate(curve.lock_deadline().saturating_add(1), |v| {
-						v.try_push(id)
-					})
-					.map_err(|_| Error::<T>::DeadlineSlotFull)?;
-					OfferDeadlines::<T>::try_mutate(curve.deadline().saturating_add(1), |v| {
-						v.try_push(id)
-					})
-					.map_err(|_| Error::<T>::DeadlineSlotFull)?;
+					Self::index_offer_deadlines(id, &curve)?;
 					(*max_price, RequestState::Open)
 				}
 			};
@@ -478,7 +528,7 @@ pub mod pallet {
 					requester: who.clone(),
 					program,
 					inputs,
-					pricing,
+					pricing: pricing.clone(),
 					escrow,
 					submitted_at: now,
 					expires_at,
@@ -487,23 +537,28 @@ pub mod pallet {
 			);
 			NextRequestId::<T>::put(id.saturating_add(1));
 			OpenRequests::<T>::insert(&who, open + 1);
+			ProgramRequests::<T>::mutate(program, |c| *c = c.saturating_add(1));
 			Self::deposit_event(Event::RequestSubmitted { id, requester: who, program, escrow });
+			if let Pricing::Auction { bid, .. } = pricing {
+				ensure!(Self::enqueue(id, bid), Error::<T>::QueueFull);
+			}
 			Ok(())
 		}
 
-		/// Cancel a queued auction bid or an unlocked offer; the escrow is refunded.
+		/// Cancel a queued auction bid, or an unlocked offer before its ramp-up
+		/// starts (afterwards provers may be working on it); the escrow is refunded.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::cancel_request())]
 		pub fn cancel_request(origin: OriginFor<T>, id: RequestId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut req = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
 			ensure!(req.requester == who, Error::<T>::NotRequester);
-			ensure!(
-				matches!(req.state, RequestState::Queued | RequestState::Open),
-				Error::<T>::InvalidState
-			);
-			if req.state == RequestState::Queued {
-				Self::remove_from_queue(id);
+			match (&req.state, &req.pricing) {
+				(RequestState::Queued, _) => Self::remove_from_queue(id),
+				(RequestState::Open, Pricing::Offer { ramp_up_start, .. }) => {
+					ensure!(Self::now_secs() < *ramp_up_start, Error::<T>::RampUpStarted)
+				}
+				_ => return Err(Error::<T>::InvalidState.into()),
 			}
 			let refund = Self::refund_all(&mut req);
 			req.state = RequestState::Cancelled;
@@ -513,9 +568,12 @@ pub mod pallet {
 		}
 
 		/// Lock an unlocked offer as an eligible prover, pledging its
-		/// `lock_collateral` from the stake. The price now is the agreed reward.
+		/// `lock_collateral` from the stake and taking one job slot. The price now
+		/// is the agreed reward. Any passed deadline of the offer is applied first
+		/// (and paid for by this call's weight).
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::lock_request())]
+		#[pallet::weight(T::WeightInfo::lock_request()
+			.saturating_add(Pallet::<T>::offer_deadline_weight()))]
 		pub fn lock_request(origin: OriginFor<T>, id: RequestId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::apply_offer_deadlines(id);
@@ -566,12 +624,20 @@ pub mod pallet {
 		}
 
 		/// Stores a closed request, schedules its pruning after `ClosedRetention`
-		/// blocks and decrements its requester's open count.
+		/// blocks, removes its offer deadline entries and decrements its
+		/// requester's and its program's open counts.
 		pub(crate) fn close(id: RequestId, req: RequestOf<T>) {
 			OpenRequests::<T>::mutate_exists(&req.requester, |c| {
 				let n = c.unwrap_or(0).saturating_sub(1);
 				*c = if n == 0 { None } else { Some(n) };
 			});
+			ProgramRequests::<T>::mutate_exists(req.program, |c| {
+				let n = c.unwrap_or(0).saturating_sub(1);
+				*c = if n == 0 { None } else { Some(n) };
+			});
+			if let Some(curve) = req.pricing.curve() {
+				Self::unindex_offer_deadlines(id, &curve);
+			}
 			let at = frame_system::Pallet::<T>::block_number()
 				.saturating_add(T::ClosedRetention::get())
 				.saturating_add(One::one());
@@ -592,11 +658,6 @@ pub mod pallet {
 			due.len() as u32
 		}
 
-		/// Removes `id` from the auction queue.
-		pub(crate) fn remove_from_queue(id: RequestId) {
-			AuctionQueue::<T>::mutate(|q| q.retain(|x| *x != id));
-		}
-
 		/// Invariants: each requester's escrow hold equals the escrow of its open
 		/// requests; queued ids are `Queued`; open counts match; closed requests
 		/// hold nothing.
@@ -606,6 +667,7 @@ pub mod pallet {
 			use frame_support::traits::fungible::InspectHold;
 			let mut escrow: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 			let mut open: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+			let mut by_program: BTreeMap<ProgramId, u32> = BTreeMap::new();
 			for (_, req) in Requests::<T>::iter() {
 				let e = escrow.entry(req.requester.clone()).or_insert_with(Zero::zero);
 				*e = e.saturating_add(req.escrow);
@@ -613,6 +675,23 @@ pub mod pallet {
 					ensure!(req.escrow.is_zero(), "closed request still holds escrow");
 				} else {
 					*open.entry(req.requester.clone()).or_default() += 1;
+					*by_program.entry(req.program).or_default() += 1;
+				}
+			}
+			for (program, n) in ProgramRequests::<T>::iter() {
+				ensure!(
+					by_program.get(&program).copied().unwrap_or(0) == n,
+					"open requests per program mismatch"
+				);
+			}
+			ensure!(
+				by_program.values().sum::<u32>() == ProgramRequests::<T>::iter_values().sum::<u32>(),
+				"open requests per program mismatch"
+			);
+			for (_, ids) in OfferDeadlines::<T>::iter() {
+				for id in ids {
+					let req = Requests::<T>::get(id).ok_or("offer deadline of a missing request")?;
+					ensure!(!req.state.is_closed(), "offer deadline of a closed request");
 				}
 			}
 			for (who, amount) in escrow.iter() {
@@ -640,6 +719,14 @@ pub mod pallet {
 				}
 			}
 			let queue = AuctionQueue::<T>::get();
+			let bid_of = |id: &RequestId| match Requests::<T>::get(id).map(|r| r.pricing) {
+				Some(Pricing::Auction { bid, .. }) => Some(bid),
+				_ => None,
+			};
+			for pair in queue.windows(2) {
+				let (a, b) = (bid_of(&pair[0]), bid_of(&pair[1]));
+				ensure!(a > b || (a == b && pair[0] < pair[1]), "auction queue out of rank order");
+			}
 			for (id, req) in Requests::<T>::iter() {
 				if req.state == RequestState::Queued {
 					ensure!(queue.contains(&id), "Queued request missing from queue");

@@ -70,7 +70,7 @@ parameter_types! {
 	pub const Bounty: Perbill = Perbill::from_percent(25);
 	pub static JobsPerProver: u32 = 1;
 	pub static QueueLength: u32 = 20;
-	pub static BidsPerBlock: u32 = 10;
+	pub static BidsPerBlock: u32 = 20;
 	pub static AssignmentsPerBlock: u32 = 4;
 	pub static OpenPerAccount: u32 = 6;
 	pub static DeadlinesPerSlot: u32 = 8;
@@ -132,10 +132,13 @@ impl pallet_market::Config for Test {
 	type MaxRequestLifetime = ConstU64<100>;
 	type MaxOpenRequestsPerAccount = OpenPerAccount;
 	type MaxDeadlinesPerSlot = DeadlinesPerSlot;
+	type MaxOfferDeadlinesPerSecond = DeadlinesPerSlot;
+	type MinEscrow = ConstU128<2>;
 	type BountyFraction = Bounty;
 	type MinLockCollateral = ConstU128<{ ZK / 100 }>;
 	type MaxLockCollateral = ConstU128<{ 100 * ZK }>;
 	type MaxOfferDuration = ConstU64<86_400>;
+	type MaxOfferStartSkew = ConstU64<60>;
 	type MaxOfferSecondsPerBlock = ConstU32<3_600>;
 	type MaxOfferDeadlinesPerBlock = OfferDeadlinesPerBlock;
 	type ClosedRetention = ConstU64<20>;

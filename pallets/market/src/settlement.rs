@@ -60,8 +60,12 @@ impl<T: Config> Pallet<T> {
 				T::Provers::release_collateral(&prover, collateral);
 				Self::pay(&mut req, &prover, price)
 			}
-			Fulfilment::Open { price } => Self::pay(&mut req, &prover, price),
+			Fulfilment::Open { price } => {
+				T::Provers::release_slot(&prover);
+				Self::pay(&mut req, &prover, price)
+			}
 			Fulfilment::Bounty { from, amount } => {
+				T::Provers::release_slot(&prover);
 				if T::Provers::pay_bounty(&from, &prover, amount).is_ok() {
 					amount
 				} else {
@@ -78,11 +82,17 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Returns a request whose proof failed (or got no verdict) to the market.
+	///
+	/// `late_verdict`: no verdict was reached in time. A locked offer whose proof
+	/// came in time but whose lock deadline passed while waiting is then released
+	/// without penalty (collateral back, the offer open to all) instead of being
+	/// forfeited: a prover is never slashed because verdicts were late.
 	fn reopen(
 		id: RequestId,
 		mut req: crate::RequestOf<T>,
 		prover: &T::AccountId,
 		f: Fulfilment<T::AccountId, BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>,
+		late_verdict: bool,
 	) {
 		match f {
 			Fulfilment::Assignment { .. } => {
@@ -90,17 +100,27 @@ impl<T: Config> Pallet<T> {
 				Self::requeue(id, req);
 			}
 			Fulfilment::Locked { price, collateral } => {
-				req.state = RequestState::Locked { prover: prover.clone(), price, collateral };
+				let lock_passed =
+					req.pricing.curve().map(|c| Self::now_secs() > c.lock_deadline()).unwrap_or(true);
+				if late_verdict && lock_passed {
+					T::Provers::release_collateral(prover, collateral);
+					T::Provers::release_slot(prover);
+					req.state = RequestState::Open;
+				} else {
+					req.state = RequestState::Locked { prover: prover.clone(), price, collateral };
+				}
 				Requests::<T>::insert(id, req);
 				// The lock deadline may have passed while the proof was pending.
 				Self::apply_offer_deadlines(id);
 			}
 			Fulfilment::Open { .. } => {
+				T::Provers::release_slot(prover);
 				req.state = RequestState::Open;
 				Requests::<T>::insert(id, req);
 				Self::apply_offer_deadlines(id);
 			}
 			Fulfilment::Bounty { from, amount } => {
+				T::Provers::release_slot(prover);
 				req.state = RequestState::BountyOpen { slashed: from, bounty: amount };
 				Requests::<T>::insert(id, req);
 				Self::apply_offer_deadlines(id);
@@ -120,6 +140,11 @@ impl<T: Config> ProofMarket<T::AccountId> for Pallet<T> {
 		let fulfilment = match (&req.state, &req.pricing) {
 			(RequestState::Assigned { prover: p, price, deadline }, _) => {
 				ensure!(p == prover, Error::<T>::NotAssignedProver);
+				// Inclusive: a proof in block `deadline` counts.
+				ensure!(
+					frame_system::Pallet::<T>::block_number() <= *deadline,
+					Error::<T>::DeadlinePassed
+				);
 				Fulfilment::Assignment { price: *price, deadline: *deadline }
 			}
 			(RequestState::Locked { prover: p, price, collateral }, _) => {
@@ -130,10 +155,14 @@ impl<T: Config> ProofMarket<T::AccountId> for Pallet<T> {
 				ensure!(T::Provers::is_eligible(prover), Error::<T>::NotEligible);
 				let curve = req.pricing.curve().ok_or(Error::<T>::NotAnOffer)?;
 				ensure!(now <= curve.deadline(), Error::<T>::DeadlinePassed);
+				// The proof takes a job slot until its verdict: no prover holds more
+				// pending proofs than its slots.
+				T::Provers::occupy_slot(prover)?;
 				Fulfilment::Open { price: curve.price_at(now).saturated_into() }
 			}
 			(RequestState::BountyOpen { slashed, bounty }, _) => {
 				ensure!(T::Provers::is_eligible(prover), Error::<T>::NotEligible);
+				T::Provers::occupy_slot(prover)?;
 				Fulfilment::Bounty { from: slashed.clone(), amount: *bounty }
 			}
 			(RequestState::Queued, _) => return Err(Error::<T>::NotAssignedProver.into()),
@@ -159,12 +188,20 @@ impl<T: Config> ProofMarket<T::AccountId> for Pallet<T> {
 			Verdict::Invalid => {
 				let slashed = T::Provers::record_failure(prover, Failure::InvalidProof);
 				Self::deposit_event(Event::ProofRejected { id, prover: p.clone(), slashed });
-				Self::reopen(id, req, &p, fulfilment);
+				Self::reopen(id, req, &p, fulfilment, false);
 			}
 			Verdict::Undecided => {
 				Self::deposit_event(Event::VerificationUndecided { id, prover: p.clone() });
-				Self::reopen(id, req, &p, fulfilment);
+				Self::reopen(id, req, &p, fulfilment, true);
 			}
 		}
+	}
+
+	fn open_requests_for(program: &ProgramId) -> u32 {
+		ProgramRequests::<T>::get(program)
+	}
+
+	fn begin_verification_weight() -> frame_support::weights::Weight {
+		Self::offer_deadline_weight()
 	}
 }

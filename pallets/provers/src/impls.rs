@@ -1,6 +1,6 @@
 //! [`ProverRegistry`] for the pallet: the interface the market and the verifier use.
 
-use crate::{pallet::*, ProverStatus, SlashReason};
+use crate::{pallet::*, SlashReason};
 use alloc::vec::Vec;
 use frame_support::{
 	ensure,
@@ -15,7 +15,6 @@ use sp_runtime::{
 	DispatchResult, SaturatedConversion,
 };
 use zkmarket_primitives::{
-	decay::slash_amount,
 	gsp::{deal_slots, SlotOffer},
 	reputation,
 	traits::{Failure, ProverRegistry},
@@ -56,6 +55,9 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		let mut info = Self::touched(who)?;
 		ensure!(Self::eligible(&info), Error::<T>::NotEligible);
 		ensure!(info.active_jobs < T::MaxJobsPerProver::get(), Error::<T>::NoFreeSlot);
+		if info.active_jobs == 0 {
+			info.obligated_since = Some(frame_system::Pallet::<T>::block_number());
+		}
 		info.active_jobs += 1;
 		Provers::<T>::insert(who, info);
 		Ok(())
@@ -65,6 +67,9 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		Provers::<T>::mutate(who, |i| {
 			if let Some(info) = i {
 				info.active_jobs = info.active_jobs.saturating_sub(1);
+				if info.active_jobs == 0 {
+					info.obligated_since = None;
+				}
 			}
 		});
 	}
@@ -182,9 +187,10 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		let new = reputation::on_success(info.reputation, T::ReputationGain::get());
 		Self::set_reputation(who, &mut info, new);
 		info.proofs_verified = info.proofs_verified.saturating_add(1);
-		if info.status == ProverStatus::Active {
-			info.idle_since = frame_system::Pallet::<T>::block_number();
-		}
+		// Not idle any more; a paused prover's frozen clock restarts from zero.
+		info.idle_since = info
+			.paused_at
+			.unwrap_or_else(frame_system::Pallet::<T>::block_number);
 		Provers::<T>::insert(who, info);
 	}
 
@@ -199,11 +205,8 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		};
 		let mut slashed = Zero::zero();
 		if let Some(reason) = reason {
-			let stake: u128 = info.stake.saturated_into();
-			let want: BalanceOf<T> = slash_amount(stake, rate).saturated_into();
 			let before = info.stake;
-			slashed = Self::slash_hold(HoldReason::Stake, who, want);
-			info.stake = info.stake.saturating_sub(slashed);
+			slashed = Self::slash_backing(who, &mut info, rate);
 			Self::deposit_event(Event::Slashed { who: who.clone(), amount: slashed, reason });
 			Self::note_stake_drop(who, before, info.stake);
 		}

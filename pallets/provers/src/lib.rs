@@ -170,6 +170,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type UnbondingPeriodOverride<T: Config> = StorageValue<_, BlockNumberFor<T>, OptionQuery>;
 
+	/// Track records of deregistered provers, restored when they register again
+	/// (leaving does not reset reputation or failures).
+	#[pallet::storage]
+	pub type ProverHistory<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, ProverRecord>;
+
 	/// Where the decay sweep continues: the last prover it visited.
 	#[pallet::storage]
 	pub type SweepCursor<T: Config> = StorageValue<_, T::AccountId, OptionQuery>;
@@ -260,6 +266,9 @@ pub mod pallet {
 		NotPaused,
 		/// Unfinished jobs need at least the minimum stake to stay bonded.
 		StakeNeededForJobs,
+		/// The matured stake was unbonded while jobs were unfinished: it backs
+		/// them and can be withdrawn once they are over.
+		ObligationsOutstanding,
 		/// The registry is full (`MaxProvers`).
 		TooManyProvers,
 		/// The prover has no free job slot.
@@ -301,7 +310,8 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Register as a prover, holding `stake` (at least `MinProverStake`) of the
-		/// caller's free balance.
+		/// caller's free balance. An account that was a prover before gets its
+		/// reputation and counts back.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
 		pub fn register(
@@ -315,17 +325,25 @@ pub mod pallet {
 			ensure!(count < T::MaxProvers::get(), Error::<T>::TooManyProvers);
 			T::Currency::hold(&HoldReason::Stake.into(), &who, stake)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			// A returning prover keeps its track record.
+			let record = ProverHistory::<T>::take(&who).unwrap_or(ProverRecord {
+				reputation: T::InitialReputation::get(),
+				proofs_verified: 0,
+				failures: 0,
+			});
 			let info = ProverInfo {
 				stake,
 				collateral: Zero::zero(),
 				reserved_bounty: Zero::zero(),
 				unbonding: BoundedVec::new(),
-				reputation: T::InitialReputation::get(),
+				reputation: record.reputation,
 				status: ProverStatus::Active,
 				active_jobs: 0,
 				idle_since: frame_system::Pallet::<T>::block_number(),
-				proofs_verified: 0,
-				failures: 0,
+				paused_at: None,
+				obligated_since: None,
+				proofs_verified: record.proofs_verified,
+				failures: record.failures,
 			};
 			Provers::<T>::insert(&who, info);
 			ProverCount::<T>::put(count + 1);
@@ -353,7 +371,8 @@ pub mod pallet {
 
 		/// Start unbonding `amount` of the active stake; it can be withdrawn after
 		/// the unbonding period. While jobs are unfinished the stake must stay at
-		/// or above the minimum.
+		/// or above the minimum, and the unbonded stake still backs them: it can be
+		/// slashed for them and is not withdrawn before they are over.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::unbond())]
 		pub fn unbond(
@@ -368,10 +387,10 @@ pub mod pallet {
 			if info.active_jobs > 0 || !info.collateral.is_zero() {
 				ensure!(remaining >= T::MinProverStake::get(), Error::<T>::StakeNeededForJobs);
 			}
-			let unlock_at =
-				frame_system::Pallet::<T>::block_number().saturating_add(Self::unbonding_period());
+			let now = frame_system::Pallet::<T>::block_number();
+			let unlock_at = now.saturating_add(Self::unbonding_period());
 			info.unbonding
-				.try_push(UnbondingChunk { amount, unlock_at })
+				.try_push(UnbondingChunk { amount, unlock_at, unbonded_at: now })
 				.map_err(|_| Error::<T>::TooManyUnbondingChunks)?;
 			let before = info.stake;
 			info.stake = remaining;
@@ -381,24 +400,36 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Return every matured unbonding chunk to the free balance. A prover with
-		/// no stake, collateral, jobs or unbonding left is deregistered.
+		/// Return every matured unbonding chunk to the free balance, except chunks
+		/// unbonded while jobs are unfinished (they back those jobs until they are
+		/// over). A prover with no stake, collateral, jobs or unbonding left is
+		/// deregistered; its reputation and counts are kept for a return.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
 		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut info = Self::touched(&who)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			let mut amount: BalanceOf<T> = Zero::zero();
-			info.unbonding.retain(|c| {
-				if c.unlock_at <= now {
+			let (mut amount, mut held_back): (BalanceOf<T>, bool) = (Zero::zero(), false);
+			let chunks = core::mem::take(&mut info.unbonding);
+			for c in chunks {
+				let matured = c.unlock_at <= now;
+				if matured && !info.backs_obligations(&c) {
 					amount = amount.saturating_add(c.amount);
-					false
 				} else {
-					true
+					held_back |= matured;
+					// Cannot overflow: at most as many chunks as were taken out.
+					let _ = info.unbonding.try_push(c);
 				}
-			});
-			ensure!(!amount.is_zero(), Error::<T>::NothingToWithdraw);
+			}
+			if amount.is_zero() {
+				return Err(if held_back {
+					Error::<T>::ObligationsOutstanding
+				} else {
+					Error::<T>::NothingToWithdraw
+				}
+				.into());
+			}
 			T::Currency::release(&HoldReason::Stake.into(), &who, amount, Precision::BestEffort)?;
 			Self::deposit_event(Event::Withdrawn { who: who.clone(), amount });
 			if info.stake.is_zero()
@@ -408,6 +439,14 @@ pub mod pallet {
 				&& info.active_jobs == 0
 			{
 				Provers::<T>::remove(&who);
+				ProverHistory::<T>::insert(
+					&who,
+					ProverRecord {
+						reputation: info.reputation,
+						proofs_verified: info.proofs_verified,
+						failures: info.failures,
+					},
+				);
 				ProverCount::<T>::mutate(|c| *c = c.saturating_sub(1));
 				Self::deposit_event(Event::Deregistered { who });
 			} else {
@@ -417,6 +456,7 @@ pub mod pallet {
 		}
 
 		/// Leave the market for now: no new work and no idle decay until `resume`.
+		/// The idle clock stops (idle time so far still counts after `resume`).
 		/// Unfinished jobs must still be completed.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::pause())]
@@ -425,20 +465,23 @@ pub mod pallet {
 			let mut info = Self::touched(&who)?;
 			ensure!(info.status == ProverStatus::Active, Error::<T>::AlreadyPaused);
 			info.status = ProverStatus::Paused;
+			info.paused_at = Some(frame_system::Pallet::<T>::block_number());
 			Provers::<T>::insert(&who, info);
 			Self::deposit_event(Event::Paused { who });
 			Ok(())
 		}
 
-		/// Take work again; the idle clock restarts now.
+		/// Take work again; the idle clock continues where `pause` stopped it.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::resume())]
 		pub fn resume(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut info = Provers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
 			ensure!(info.status == ProverStatus::Paused, Error::<T>::NotPaused);
+			let now = frame_system::Pallet::<T>::block_number();
+			let paused_for = info.paused_at.take().map(|at| now.saturating_sub(at));
+			info.idle_since = info.idle_since.saturating_add(paused_for.unwrap_or_default()).min(now);
 			info.status = ProverStatus::Active;
-			info.idle_since = frame_system::Pallet::<T>::block_number();
 			Provers::<T>::insert(&who, info);
 			Self::deposit_event(Event::Resumed { who });
 			Ok(())
@@ -563,6 +606,37 @@ pub mod pallet {
 			amount.saturating_sub(missing)
 		}
 
+		/// Slashes `rate` of the stake that backs `who`'s obligations: the active
+		/// stake plus the chunks unbonded since they began. Takes the active stake
+		/// first, then those chunks (newest first). Returns the amount slashed.
+		pub(crate) fn slash_backing(
+			who: &T::AccountId,
+			info: &mut ProverInfoOf<T>,
+			rate: Perbill,
+		) -> BalanceOf<T> {
+			let base: u128 =
+				info.stake.saturating_add(info.slashable_unbonding()).saturated_into();
+			let want: BalanceOf<T> =
+				zkmarket_primitives::decay::slash_amount(base, rate).saturated_into();
+			let taken = Self::slash_hold(HoldReason::Stake, who, want);
+			let from_stake = taken.min(info.stake);
+			info.stake = info.stake.saturating_sub(from_stake);
+			let mut rest = taken.saturating_sub(from_stake);
+			let since = info.obligated_since;
+			for c in info.unbonding.iter_mut().rev() {
+				if rest.is_zero() {
+					break;
+				}
+				if since.map(|s| c.unbonded_at >= s).unwrap_or(false) {
+					let cut = rest.min(c.amount);
+					c.amount = c.amount.saturating_sub(cut);
+					rest = rest.saturating_sub(cut);
+				}
+			}
+			info.unbonding.retain(|c| !c.amount.is_zero());
+			taken
+		}
+
 		/// Brings up to `limit` provers' decay up to date, continuing where the last
 		/// sweep stopped. Returns how many were visited.
 		pub fn sweep(limit: u32) -> u32 {
@@ -654,6 +728,14 @@ pub mod pallet {
 				);
 				ensure!(info.reputation <= Perbill::one(), "reputation above 100%");
 				ensure!(info.active_jobs <= T::MaxJobsPerProver::get(), "too many active jobs");
+				ensure!(
+					info.obligated_since.is_some() == (info.active_jobs > 0),
+					"obligation start out of step with the jobs"
+				);
+				ensure!(
+					info.paused_at.is_some() == (info.status == ProverStatus::Paused),
+					"pause time out of step with the status"
+				);
 			}
 			ensure!(count == ProverCount::<T>::get(), "prover count mismatch");
 			ensure!(count <= T::MaxProvers::get(), "too many provers");

@@ -416,3 +416,90 @@ fn try_state_detects_tampering() {
 		assert!(Provers::do_try_state().is_err());
 	});
 }
+
+// ---- attacks (docs/security.md) ------------------------------------------------
+
+#[test]
+fn pause_and_resume_do_not_reset_the_idle_clock() {
+	test(|| {
+		register(1, 100 * ZK);
+		// Pause and resume in one block just before every idle period ends.
+		for k in 1..=3 {
+			run_to(1 + k * IDLE - 1);
+			assert_ok!(Provers::pause(RuntimeOrigin::signed(1)));
+			assert_ok!(Provers::resume(RuntimeOrigin::signed(1)));
+		}
+		// Idle since block 1 all along: three full periods by 1 + 3 * IDLE.
+		run_to(1 + 3 * IDLE);
+		assert_eq!(P::prover_view(&1).unwrap().effective_stake, 97_029_900_000_000_000_000);
+	});
+}
+
+#[test]
+fn idle_time_before_a_pause_still_counts() {
+	test(|| {
+		register(1, 100 * ZK);
+		run_to(1 + IDLE / 2);
+		assert_ok!(Provers::pause(RuntimeOrigin::signed(1)));
+		run_to(1 + 10 * IDLE);
+		assert_eq!(P::prover_view(&1).unwrap().effective_stake, 100 * ZK);
+		assert_ok!(Provers::resume(RuntimeOrigin::signed(1)));
+		// Half a period was used before the pause: the rest runs out now.
+		run_to(1 + 10 * IDLE + IDLE / 2 - 1);
+		assert_eq!(P::prover_view(&1).unwrap().effective_stake, 100 * ZK);
+		run_to(1 + 10 * IDLE + IDLE / 2);
+		assert_eq!(P::prover_view(&1).unwrap().effective_stake, 99 * ZK);
+	});
+}
+
+#[test]
+fn reputation_and_failures_survive_deregistration() {
+	test(|| {
+		register(1, 40 * ZK);
+		P::record_failure(&1, Failure::MissedLock);
+		P::record_failure(&1, Failure::MissedLock);
+		let info = ProversMap::<Test>::get(1).unwrap();
+		assert_eq!(info.reputation, Perbill::from_percent(32));
+		assert_ok!(Provers::unbond(RuntimeOrigin::signed(1), 40 * ZK));
+		run_to(1 + UNBONDING);
+		assert_ok!(Provers::withdraw_unbonded(RuntimeOrigin::signed(1)));
+		assert!(ProversMap::<Test>::get(1).is_none());
+		register(1, 40 * ZK);
+		let back = ProversMap::<Test>::get(1).unwrap();
+		assert_eq!(back.reputation, Perbill::from_percent(32));
+		assert_eq!(back.failures, 2);
+		assert!(crate::ProverHistory::<Test>::get(1).is_none());
+	});
+}
+
+#[test]
+fn a_slash_reaches_stake_unbonded_after_the_obligation_began() {
+	test(|| {
+		register(1, 100 * ZK);
+		// Unbonded before any obligation: not backing it, not slashable.
+		assert_ok!(Provers::unbond(RuntimeOrigin::signed(1), 20 * ZK));
+		run_to(3);
+		assert_ok!(P::occupy_slot(&1));
+		// Unbonded after the obligation began: still backs it.
+		assert_ok!(Provers::unbond(RuntimeOrigin::signed(1), 48 * ZK));
+		// 10% of (32 active + 48 unbonding) = 8 ZK: 8 from the active stake.
+		assert_eq!(P::record_failure(&1, Failure::InvalidProof), 8 * ZK);
+		let info = ProversMap::<Test>::get(1).unwrap();
+		assert_eq!(info.stake, 24 * ZK);
+		assert_eq!(info.unbonding_total(), 68 * ZK);
+		assert_eq!(held(1), 92 * ZK);
+		// Unbonding period over, obligation still open: only the old chunk leaves.
+		run_to(3 + UNBONDING);
+		assert_ok!(Provers::withdraw_unbonded(RuntimeOrigin::signed(1)));
+		assert_eq!(ProversMap::<Test>::get(1).unwrap().unbonding_total(), 48 * ZK);
+		assert_noop!(
+			Provers::withdraw_unbonded(RuntimeOrigin::signed(1)),
+			Error::<Test>::ObligationsOutstanding
+		);
+		// A missed deadline: 5% of (24 active + 48 backing) = 3.6 ZK.
+		assert_eq!(P::record_failure(&1, Failure::MissedDeadline), 36 * ZK / 10);
+		P::release_slot(&1);
+		assert_ok!(Provers::withdraw_unbonded(RuntimeOrigin::signed(1)));
+		assert_eq!(ProversMap::<Test>::get(1).unwrap().unbonding_total(), 0);
+	});
+}

@@ -34,6 +34,9 @@ pub struct UnbondingChunk<Balance, BlockNumber> {
 	pub amount: Balance,
 	/// First block at which it can be withdrawn.
 	pub unlock_at: BlockNumber,
+	/// Block at which it was unbonded. A chunk unbonded while the prover had
+	/// obligations stays slashable (and held) until they are over.
+	pub unbonded_at: BlockNumber,
 }
 
 /// The record of a registered prover.
@@ -57,8 +60,16 @@ pub struct ProverInfo<Balance, BlockNumber, MaxChunks: Get<u32>> {
 	pub status: ProverStatus,
 	/// Unfinished jobs (auction assignments and locked offers).
 	pub active_jobs: u32,
-	/// Start of the current idle clock (last verified proof, registration or resume).
+	/// Start of the current idle clock (last verified proof or registration),
+	/// moved forward by the time spent paused.
 	pub idle_since: BlockNumber,
+	/// When the prover paused (`None` while active): the idle clock is frozen
+	/// at `paused_at - idle_since` until it resumes.
+	pub paused_at: Option<BlockNumber>,
+	/// Start of the current run of obligations (unfinished jobs or pending
+	/// proofs); `None` when it has none. Stake unbonded since then still backs
+	/// them.
+	pub obligated_since: Option<BlockNumber>,
 	/// Verified proofs so far.
 	pub proofs_verified: u32,
 	/// Failures (invalid proofs, missed deadlines) so far.
@@ -68,12 +79,41 @@ pub struct ProverInfo<Balance, BlockNumber, MaxChunks: Get<u32>> {
 impl<Balance, BlockNumber, MaxChunks> ProverInfo<Balance, BlockNumber, MaxChunks>
 where
 	Balance: Copy + sp_runtime::Saturating + Default,
+	BlockNumber: Copy + PartialOrd,
 	MaxChunks: Get<u32>,
 {
 	/// Stake in unbonding chunks.
 	pub fn unbonding_total(&self) -> Balance {
 		self.unbonding.iter().fold(Balance::default(), |a, c| a.saturating_add(c.amount))
 	}
+
+	/// Whether `chunk` still backs the outstanding obligations (it was unbonded
+	/// after they began), so it can be slashed and not yet withdrawn.
+	pub fn backs_obligations(&self, chunk: &UnbondingChunk<Balance, BlockNumber>) -> bool {
+		self.obligated_since.map(|since| chunk.unbonded_at >= since).unwrap_or(false)
+	}
+
+	/// Stake in unbonding chunks that still backs the outstanding obligations.
+	pub fn slashable_unbonding(&self) -> Balance {
+		self.unbonding
+			.iter()
+			.filter(|c| self.backs_obligations(c))
+			.fold(Balance::default(), |a, c| a.saturating_add(c.amount))
+	}
+}
+
+/// What survives a prover's deregistration: its track record, restored when
+/// the account registers again (reputation cannot be reset by leaving).
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct ProverRecord {
+	/// Reputation when it left.
+	pub reputation: Perbill,
+	/// Verified proofs so far.
+	pub proofs_verified: u32,
+	/// Failures so far.
+	pub failures: u32,
 }
 
 /// A prover as clients see it (runtime API).

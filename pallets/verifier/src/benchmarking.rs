@@ -98,9 +98,17 @@ mod benchmarks {
 		let batch = VerdictBatch {
 			verifier: key.clone(),
 			block: frame_system::Pallet::<T>::block_number(),
-			verdicts: BoundedVec::truncate_from(ids.iter().map(|i| (*i, true)).collect()),
+			verdicts: BoundedVec::truncate_from(
+				ids.iter()
+					.map(|i| {
+						let p = Pending::<T>::get(i).expect("pending");
+						(*i, Pallet::<T>::content_hash(&p), true)
+					})
+					.collect(),
+			),
 		};
-		let signature = key.sign(&(VERDICT_CONTEXT, &batch).encode()).expect("key in keystore");
+		let signature =
+			key.sign(&Pallet::<T>::signed_payload(&batch)).expect("key in keystore");
 		#[extrinsic_call]
 		_(RawOrigin::None, batch, signature);
 		assert!(PendingQueue::<T>::get().is_empty());

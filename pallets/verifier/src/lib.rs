@@ -133,7 +133,9 @@ pub mod pallet {
 		/// Most public inputs of a request (as the market's bound).
 		#[pallet::constant]
 		type MaxPublicInputs: Get<u32>;
-		/// Most proofs pending at once.
+		/// Most proofs pending at once. Every pending proof holds a job slot of its
+		/// prover, so this is at least the job slots of all provers: a proof from
+		/// an assigned or locking prover is never refused for lack of room.
 		#[pallet::constant]
 		type MaxPending: Get<u32>;
 		/// Most verdicts in one batch (and proofs one off-chain worker run verifies).
@@ -216,6 +218,8 @@ pub mod pallet {
 	pub enum Event<T: Config> {
 		/// A program was registered.
 		ProgramRegistered { id: ProgramId, owner: T::AccountId, inputs: u32, deposit: BalanceOf<T> },
+		/// Its owner unregistered a program; `deposit` was released.
+		ProgramUnregistered { id: ProgramId, owner: T::AccountId, deposit: BalanceOf<T> },
 		/// A proof was submitted for verification.
 		ProofSubmitted { proof: ProofId, request: RequestId, prover: T::AccountId },
 		/// A verifier voted.
@@ -257,6 +261,10 @@ pub mod pallet {
 		InvalidThreshold,
 		/// The verifier set is too large or has duplicates.
 		InvalidVerifierSet,
+		/// Only the program's owner may unregister it.
+		NotProgramOwner,
+		/// Open requests still name the program.
+		ProgramInUse,
 	}
 
 	#[pallet::hooks]
@@ -318,9 +326,11 @@ pub mod pallet {
 		}
 
 		/// Submit a proof for `request`. Only the assigned or locking prover may,
-		/// or an eligible prover where the market allows (unlocked offers, bounties).
+		/// or an eligible prover where the market allows (unlocked offers, bounties:
+		/// the proof then takes one of its job slots until the verdict).
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::submit_proof())]
+		#[pallet::weight(T::WeightInfo::submit_proof()
+			.saturating_add(T::Market::begin_verification_weight()))]
 		pub fn submit_proof(
 			origin: OriginFor<T>,
 			request: RequestId,
@@ -328,10 +338,6 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!proof.is_empty(), Error::<T>::EmptyProof);
-			ensure!(
-				(PendingQueue::<T>::decode_len().unwrap_or(0) as u32) < T::MaxPending::get(),
-				Error::<T>::TooManyPending
-			);
 			let (program, inputs) = T::Market::begin_verification(request, &who)?;
 			ensure!(Programs::<T>::contains_key(program), Error::<T>::UnknownProgram);
 			let inputs: BoundedVec<_, T::MaxPublicInputs> =
@@ -370,8 +376,12 @@ pub mod pallet {
 			Self::check_batch(&batch, &signature)?;
 			let threshold = VerdictThreshold::<T>::get().max(1) as usize;
 			let mut new_votes = 0u32;
-			for (proof_id, valid) in batch.verdicts.iter() {
+			for (proof_id, hash, valid) in batch.verdicts.iter() {
 				let Some(mut p) = Pending::<T>::get(proof_id) else { continue };
+				// A vote counts only for the proof bytes it was cast on.
+				if Self::content_hash(&p) != *hash {
+					continue;
+				}
 				if p.valid.contains(&batch.verifier) || p.invalid.contains(&batch.verifier) {
 					continue;
 				}
@@ -401,6 +411,31 @@ pub mod pallet {
 				}
 			}
 			ensure!(new_votes > 0, Error::<T>::NothingNew);
+			Ok(())
+		}
+
+		/// Unregister a program the caller owns, releasing its deposit. Refused
+		/// while any open request names it.
+		#[pallet::call_index(4)]
+		// Bounded by a registration of an empty key: one read, one hold change, one write.
+		#[pallet::weight(T::WeightInfo::register_program(0))]
+		pub fn unregister_program(origin: OriginFor<T>, id: ProgramId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let program = Programs::<T>::get(id).ok_or(Error::<T>::UnknownProgram)?;
+			ensure!(program.owner == who, Error::<T>::NotProgramOwner);
+			ensure!(T::Market::open_requests_for(&id) == 0, Error::<T>::ProgramInUse);
+			T::Currency::release(
+				&HoldReason::ProgramDeposit.into(),
+				&who,
+				program.deposit,
+				frame_support::traits::tokens::Precision::BestEffort,
+			)?;
+			Programs::<T>::remove(id);
+			Self::deposit_event(Event::ProgramUnregistered {
+				id,
+				owner: who,
+				deposit: program.deposit,
+			});
 			Ok(())
 		}
 
@@ -451,10 +486,12 @@ pub mod pallet {
 			if now.saturating_sub(batch.block) > 5u32.into() {
 				return InvalidTransaction::Stale.into();
 			}
-			let any_new = batch.verdicts.iter().any(|(id, _)| {
+			let any_new = batch.verdicts.iter().any(|(id, hash, _)| {
 				Pending::<T>::get(id)
 					.map(|p| {
-						!p.valid.contains(&batch.verifier) && !p.invalid.contains(&batch.verifier)
+						Self::content_hash(&p) == *hash
+							&& !p.valid.contains(&batch.verifier)
+							&& !p.invalid.contains(&batch.verifier)
 					})
 					.unwrap_or(false)
 			});
@@ -477,9 +514,26 @@ pub mod pallet {
 			signature: &VerifierSignature,
 		) -> Result<(), Error<T>> {
 			ensure!(Verifiers::<T>::get().contains(&batch.verifier), Error::<T>::NotVerifier);
-			let msg = (VERDICT_CONTEXT, batch).encode();
-			ensure!(batch.verifier.verify(&msg, signature), Error::<T>::BadSignature);
+			ensure!(
+				batch.verifier.verify(&Self::signed_payload(batch), signature),
+				Error::<T>::BadSignature
+			);
 			Ok(())
+		}
+
+		/// What a verifier signs: the context, this chain's genesis hash (so a
+		/// vote counts on no other chain) and the batch.
+		pub fn signed_payload(batch: &BatchOf<T>) -> alloc::vec::Vec<u8> {
+			(VERDICT_CONTEXT, frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()), batch)
+				.encode()
+		}
+
+		/// The content hash a vote names: blake2-256 of the request, prover,
+		/// program, public inputs and proof bytes.
+		pub fn content_hash(p: &PendingOf<T>) -> [u8; 32] {
+			sp_io::hashing::blake2_256(
+				&(p.request, &p.prover, p.program, &p.inputs, &p.proof).encode(),
+			)
 		}
 
 		/// Removes a proof with a final verdict and lets the market settle.

@@ -88,6 +88,12 @@ impl ProofMarket<AccountId> for MockMarket {
 	fn conclude(request: RequestId, prover: &AccountId, verdict: Verdict) {
 		CONCLUDED.with(|c| c.borrow_mut().push((request, *prover, verdict)));
 	}
+	fn open_requests_for(program: &ProgramId) -> u32 {
+		OPEN.with(|o| o.borrow().values().filter(|(_, p, _)| p == program).count() as u32)
+	}
+	fn begin_verification_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
 }
 
 parameter_types! {

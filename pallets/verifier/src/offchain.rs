@@ -1,6 +1,6 @@
 //! The off-chain worker: verify pending proofs, sign and submit verdicts.
 
-use crate::{pallet::*, VerdictBatch, VerifierId, VERDICT_CONTEXT};
+use crate::{pallet::*, VerdictBatch, VerifierId};
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::BoundedVec;
@@ -29,7 +29,7 @@ impl<T: Config> Pallet<T> {
 		}
 		for key in local {
 			let started = sp_io::offchain::timestamp();
-			let mut verdicts: BoundedVec<(crate::ProofId, bool), T::MaxVerdictsPerTx> =
+			let mut verdicts: BoundedVec<(crate::ProofId, [u8; 32], bool), T::MaxVerdictsPerTx> =
 				BoundedVec::new();
 			for id in queue.iter() {
 				if verdicts.is_full() {
@@ -51,7 +51,7 @@ impl<T: Config> Pallet<T> {
 				let valid = Self::verify_pending(&p);
 				log::info!(target: "runtime::verifier", "proof {id} of request {}: {}", p.request, if valid { "valid" } else { "INVALID" });
 				marker.set(&n);
-				let _ = verdicts.try_push((*id, valid));
+				let _ = verdicts.try_push((*id, Self::content_hash(&p), valid));
 			}
 			if verdicts.is_empty() {
 				continue;
@@ -63,7 +63,7 @@ impl<T: Config> Pallet<T> {
 				verdicts.len()
 			);
 			let batch = VerdictBatch { verifier: key.clone(), block: n, verdicts };
-			let Some(signature) = key.sign(&(VERDICT_CONTEXT, &batch).encode()) else {
+			let Some(signature) = key.sign(&Self::signed_payload(&batch)) else {
 				log::warn!(target: "runtime::verifier", "cannot sign verdicts with {key:?}");
 				continue;
 			};

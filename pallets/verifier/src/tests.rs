@@ -1,7 +1,7 @@
 //! Tests of the verifier pallet with REAL Groth16 proofs of the demo circuit.
 use crate::{
 	mock::*, Error, Event, Pending, PendingQueue, Programs, VerdictBatch, VerdictThreshold,
-	VerifierSignature, VERDICT_CONTEXT,
+	VerifierSignature,
 };
 use codec::{Decode, Encode};
 use frame_support::{assert_noop, assert_ok, traits::Hooks, BoundedVec};
@@ -40,9 +40,19 @@ fn batch(seed: &str, verdicts: Vec<(u64, bool)>) -> (crate::BatchOf<Test>, Verif
 	let b = VerdictBatch {
 		verifier: id,
 		block: System::block_number(),
-		verdicts: verdicts.try_into().unwrap(),
+		verdicts: verdicts
+			.into_iter()
+			.map(|(id, valid)| {
+				let hash = crate::Pending::<Test>::get(id)
+					.map(|p| Verifier::content_hash(&p))
+					.unwrap_or_default();
+				(id, hash, valid)
+			})
+			.collect::<Vec<_>>()
+			.try_into()
+			.unwrap(),
 	};
-	let sig: sr25519::Signature = pair.sign(&(VERDICT_CONTEXT, &b).encode());
+	let sig: sr25519::Signature = pair.sign(&Verifier::signed_payload(&b));
 	(b, sig.into())
 }
 
@@ -336,12 +346,109 @@ fn offchain_worker_verifies_and_submits_signed_verdicts() {
 			panic!("unexpected call")
 		};
 		assert_eq!(batch.verifier, verifier("Alice").1);
-		assert_eq!(batch.verdicts.to_vec(), vec![(good, true), (copied, false)]);
+		let hash = |id| V::content_hash(&Pending::<Test>::get(id).unwrap());
+		assert_eq!(
+			batch.verdicts.to_vec(),
+			vec![(good, hash(good), true), (copied, hash(copied), false)]
+		);
+		// The signature names this chain's genesis hash.
+		let other_chain =
+			(b"zkmarket/verdicts/v2".as_slice(), sp_core::H256::repeat_byte(9), &batch).encode();
+		assert!(!sp_runtime::RuntimeAppPublic::verify(&batch.verifier, &other_chain, &signature));
 		// The runtime accepts it and the market gets both verdicts.
 		assert_ok!(Verifier::submit_verdicts(RuntimeOrigin::none(), batch, signature));
 		assert_eq!(concluded(), vec![(0, 11, Verdict::Valid), (1, 12, Verdict::Invalid)]);
 		// Nothing pending: the worker submits nothing more.
 		V::offchain_worker(2);
 		assert!(pool_state.read().transactions.is_empty());
+	});
+}
+
+#[test]
+fn a_vote_counts_only_for_the_proof_bytes_it_names() {
+	new_test_ext(1).execute_with(|| {
+		program();
+		let id = submit(0, 3, 11, 11);
+		// Alice votes "valid" on other bytes under the same proof id: ignored.
+		let (pair, key) = verifier("Alice");
+		let b = VerdictBatch {
+			verifier: key,
+			block: System::block_number(),
+			verdicts: vec![(id, [7u8; 32], true)].try_into().unwrap(),
+		};
+		let sig: sr25519::Signature = pair.sign(&Verifier::signed_payload(&b));
+		assert_noop!(
+			Verifier::submit_verdicts(RuntimeOrigin::none(), b, sig.into()),
+			Error::<Test>::NothingNew
+		);
+		assert!(Pending::<Test>::get(id).unwrap().valid.is_empty());
+		// The vote naming the right content counts.
+		assert_ok!(vote("Alice", vec![(id, true)]));
+		assert_eq!(concluded(), vec![(0, 11, Verdict::Valid)]);
+	});
+}
+
+#[test]
+fn a_vote_signed_for_another_chain_is_refused() {
+	new_test_ext(1).execute_with(|| {
+		program();
+		let id = submit(0, 3, 11, 11);
+		let (pair, key) = verifier("Alice");
+		let p = Pending::<Test>::get(id).unwrap();
+		let b = VerdictBatch {
+			verifier: key,
+			block: System::block_number(),
+			verdicts: vec![(id, V::content_hash(&p), true)].try_into().unwrap(),
+		};
+		// Signed over another genesis hash (another chain or a fork of it).
+		let msg = (b"zkmarket/verdicts/v2".as_slice(), sp_core::H256::repeat_byte(1), &b).encode();
+		let sig: sr25519::Signature = pair.sign(&msg);
+		assert_noop!(
+			Verifier::submit_verdicts(RuntimeOrigin::none(), b, sig.into()),
+			Error::<Test>::BadSignature
+		);
+	});
+}
+
+#[test]
+fn owner_unregisters_an_unused_program_and_gets_the_deposit_back() {
+	use frame_support::traits::fungible::InspectHold;
+	new_test_ext(1).execute_with(|| {
+		let id = program();
+		let owner = Programs::<Test>::get(id).unwrap().owner;
+		let deposit = Programs::<Test>::get(id).unwrap().deposit;
+		assert_eq!(
+			Balances::balance_on_hold(&crate::HoldReason::ProgramDeposit.into(), &owner),
+			deposit
+		);
+		// Not the owner.
+		assert_noop!(
+			Verifier::unregister_program(RuntimeOrigin::signed(owner + 1), id),
+			Error::<Test>::NotProgramOwner
+		);
+		// An open request names it.
+		OPEN.with(|o| o.borrow_mut().insert(42, (11, id, vec![])));
+		assert_noop!(
+			Verifier::unregister_program(RuntimeOrigin::signed(owner), id),
+			Error::<Test>::ProgramInUse
+		);
+		OPEN.with(|o| o.borrow_mut().remove(&42));
+		assert_ok!(Verifier::unregister_program(RuntimeOrigin::signed(owner), id));
+		assert!(Programs::<Test>::get(id).is_none());
+		assert_eq!(
+			Balances::balance_on_hold(&crate::HoldReason::ProgramDeposit.into(), &owner),
+			0
+		);
+		System::assert_last_event(RuntimeEvent::Verifier(Event::ProgramUnregistered {
+			id,
+			owner,
+			deposit,
+		}));
+		assert_noop!(
+			Verifier::unregister_program(RuntimeOrigin::signed(owner), id),
+			Error::<Test>::UnknownProgram
+		);
+		// It can be registered again.
+		program();
 	});
 }

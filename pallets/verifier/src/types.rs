@@ -73,9 +73,11 @@ pub struct VerdictBatch<
 	pub verifier: VerifierId,
 	/// Block whose state the verdicts were computed on.
 	pub block: BlockNumber,
-	/// `(proof, valid)` pairs.
-	pub verdicts: BoundedVec<(ProofId, bool), MaxVerdicts>,
+	/// `(proof, content hash, valid)`: the content hash (see
+	/// `Pallet::content_hash`) binds each vote to the proof bytes it was cast on.
+	pub verdicts: BoundedVec<(ProofId, [u8; 32], bool), MaxVerdicts>,
 }
 
-/// Domain separator of signed verdict batches.
-pub const VERDICT_CONTEXT: &[u8] = b"zkmarket/verdicts/v1";
+/// Domain separator of signed verdict batches (v2: with the genesis hash and
+/// content hashes).
+pub const VERDICT_CONTEXT: &[u8] = b"zkmarket/verdicts/v2";

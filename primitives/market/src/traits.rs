@@ -3,7 +3,7 @@
 //! tests alone on its mock runtime.
 
 use alloc::vec::Vec;
-use sp_runtime::{DispatchError, DispatchResult};
+use sp_runtime::{DispatchError, DispatchResult, Weight};
 
 /// Identifier of a proof request.
 pub type RequestId = u64;
@@ -63,6 +63,8 @@ pub trait ProverRegistry<AccountId, Balance> {
 pub trait BaseFeeOracle<Balance> {
 	/// The current BaseFee.
 	fn base_fee() -> Balance;
+	/// The lowest the BaseFee can go: a bid accepting less can never win.
+	fn min_base_fee() -> Balance;
 	/// Reports this block's demand (eligible bids) and capacity (free slots);
 	/// updates the BaseFee for the next block.
 	fn on_demand(demand: u32, capacity: u32);
@@ -96,4 +98,9 @@ pub trait ProofMarket<AccountId> {
 	) -> Result<(ProgramId, Vec<PublicInput>), DispatchError>;
 	/// Settles a request once its proof has a final verdict.
 	fn conclude(request: RequestId, prover: &AccountId, verdict: Verdict);
+	/// Open (not closed) requests that name `program`.
+	fn open_requests_for(program: &ProgramId) -> u32;
+	/// Worst-case weight of [`Self::begin_verification`] beyond the proof
+	/// submission itself (deadlines it applies before it can fail).
+	fn begin_verification_weight() -> Weight;
 }

@@ -196,19 +196,26 @@ impl pallet_market::Config for Runtime {
 	type UnixTime = Timestamp;
 	type MaxPublicInputs = ConstU32<16>;
 	type MaxQueueLength = ConstU32<2_048>;
-	type MaxBidsPerBlock = ConstU32<1_000>;
+	/// The clearing considers every queued bid (in rank order).
+	type MaxBidsPerBlock = ConstU32<2_048>;
+	/// 0.001 ZK (the default BaseFee): 2,048 junk bids hold at least 2 ZK.
+	type MinEscrow = ConstU128<MILLI_ZK>;
 	type MaxAssignmentsPerBlock = ConstU32<64>;
 	type ProofDeadline = ConstU32<50>;
 	type MaxRequestLifetime = ConstU32<DAYS>;
 	type MaxOpenRequestsPerAccount = ConstU32<512>;
 	type MaxDeadlinesPerSlot = ConstU32<512>;
+	/// 32 a second; a block applies 256, i.e. 8 full seconds (blocks are 2-6 s).
+	type MaxOfferDeadlinesPerSecond = ConstU32<32>;
 	type BountyFraction = BountyFraction;
 	type MinLockCollateral = ConstU128<{ 10 * MILLI_ZK }>;
 	type MaxLockCollateral = ConstU128<{ 10_000 * ZK }>;
 	/// 7 days.
 	type MaxOfferDuration = ConstU64<604_800>;
+	/// An offer may start up to a minute before the chain's clock.
+	type MaxOfferStartSkew = ConstU64<60>;
 	type MaxOfferSecondsPerBlock = ConstU32<120>;
-	type MaxOfferDeadlinesPerBlock = ConstU32<32>;
+	type MaxOfferDeadlinesPerBlock = ConstU32<256>;
 	/// Closed requests stay readable for a day (of 6 s blocks), then are pruned.
 	type ClosedRetention = ConstU32<DAYS>;
 	type MaxPrunePerBlock = ConstU32<1_024>;
@@ -224,7 +231,9 @@ impl pallet_verifier::Config for Runtime {
 	type MaxVkLen = ConstU32<4_096>;
 	type MaxProofLen = ConstU32<512>;
 	type MaxPublicInputs = ConstU32<16>;
-	type MaxPending = ConstU32<256>;
+	/// At least `MaxProvers * MaxJobsPerProver` (1,000 x 4): every pending proof
+	/// holds a job slot, so the queue never refuses a prover's proof for room.
+	type MaxPending = ConstU32<4_096>;
 	type MaxVerdictsPerTx = ConstU32<16>;
 	type MaxVerifiers = ConstU32<32>;
 	type VerificationTimeout = ConstU32<50>;
