@@ -86,7 +86,7 @@ test('the whole market on a dev node', { timeout: 900_000 }, async () => {
         send(api, api.tx.market.submitRequest(program.programId, [y], { Auction: { bid, maxBaseFee: maxFee } }, expiresAt), who,
           who === k.eve ? { nonce: eveNonce } : {})),
       // A bid whose max BaseFee is below the BaseFee: not eligible, stays queued.
-      send(api, api.tx.market.submitRequest(program.programId, [y], { Auction: { bid: 9n * ZK, maxBaseFee: 1n } }, expiresAt), k.eve, { nonce: eveNonce + 1 }),
+      send(api, api.tx.market.submitRequest(program.programId, [y], { Auction: { bid: 9n * ZK, maxBaseFee: api.consts.baseFee.minBaseFee.toBigInt() } }, expiresAt), k.eve, { nonce: eveNonce + 1 }),
     ]);
     const blocks = [...new Set(sent.map((s) => s.blockHash))];
     const assignments = new Map();

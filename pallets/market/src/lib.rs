@@ -685,12 +685,14 @@ pub mod pallet {
 				);
 			}
 			ensure!(
-				by_program.values().sum::<u32>() == ProgramRequests::<T>::iter_values().sum::<u32>(),
+				by_program.values().sum::<u32>()
+					== ProgramRequests::<T>::iter_values().sum::<u32>(),
 				"open requests per program mismatch"
 			);
 			for (_, ids) in OfferDeadlines::<T>::iter() {
 				for id in ids {
-					let req = Requests::<T>::get(id).ok_or("offer deadline of a missing request")?;
+					let req =
+						Requests::<T>::get(id).ok_or("offer deadline of a missing request")?;
 					ensure!(!req.state.is_closed(), "offer deadline of a closed request");
 				}
 			}

@@ -100,8 +100,11 @@ impl<T: Config> Pallet<T> {
 				Self::requeue(id, req);
 			}
 			Fulfilment::Locked { price, collateral } => {
-				let lock_passed =
-					req.pricing.curve().map(|c| Self::now_secs() > c.lock_deadline()).unwrap_or(true);
+				let lock_passed = req
+					.pricing
+					.curve()
+					.map(|c| Self::now_secs() > c.lock_deadline())
+					.unwrap_or(true);
 				if late_verdict && lock_passed {
 					T::Provers::release_collateral(prover, collateral);
 					T::Provers::release_slot(prover);

@@ -188,9 +188,7 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		Self::set_reputation(who, &mut info, new);
 		info.proofs_verified = info.proofs_verified.saturating_add(1);
 		// Not idle any more; a paused prover's frozen clock restarts from zero.
-		info.idle_since = info
-			.paused_at
-			.unwrap_or_else(frame_system::Pallet::<T>::block_number);
+		info.idle_since = info.paused_at.unwrap_or_else(frame_system::Pallet::<T>::block_number);
 		Provers::<T>::insert(who, info);
 	}
 

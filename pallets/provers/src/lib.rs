@@ -173,8 +173,7 @@ pub mod pallet {
 	/// Track records of deregistered provers, restored when they register again
 	/// (leaving does not reset reputation or failures).
 	#[pallet::storage]
-	pub type ProverHistory<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, ProverRecord>;
+	pub type ProverHistory<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ProverRecord>;
 
 	/// Where the decay sweep continues: the last prover it visited.
 	#[pallet::storage]
@@ -402,8 +401,9 @@ pub mod pallet {
 
 		/// Return every matured unbonding chunk to the free balance, except chunks
 		/// unbonded while jobs are unfinished (they back those jobs until they are
-		/// over). A prover with no stake, collateral, jobs or unbonding left is
-		/// deregistered; its reputation and counts are kept for a return.
+		/// over). A prover with no stake, collateral, jobs or unbonding left
+		/// (after this withdrawal, or slashed to nothing) is deregistered; its
+		/// reputation and counts are kept for a return.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
 		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
@@ -422,7 +422,13 @@ pub mod pallet {
 					let _ = info.unbonding.try_push(c);
 				}
 			}
-			if amount.is_zero() {
+			// Nothing left at stake at all (e.g. slashed to zero): deregisters.
+			let empty = info.stake.is_zero()
+				&& info.collateral.is_zero()
+				&& info.reserved_bounty.is_zero()
+				&& info.unbonding.is_empty()
+				&& info.active_jobs == 0;
+			if amount.is_zero() && !empty {
 				return Err(if held_back {
 					Error::<T>::ObligationsOutstanding
 				} else {
@@ -430,14 +436,16 @@ pub mod pallet {
 				}
 				.into());
 			}
-			T::Currency::release(&HoldReason::Stake.into(), &who, amount, Precision::BestEffort)?;
-			Self::deposit_event(Event::Withdrawn { who: who.clone(), amount });
-			if info.stake.is_zero()
-				&& info.collateral.is_zero()
-				&& info.reserved_bounty.is_zero()
-				&& info.unbonding.is_empty()
-				&& info.active_jobs == 0
-			{
+			if !amount.is_zero() {
+				T::Currency::release(
+					&HoldReason::Stake.into(),
+					&who,
+					amount,
+					Precision::BestEffort,
+				)?;
+				Self::deposit_event(Event::Withdrawn { who: who.clone(), amount });
+			}
+			if empty {
 				Provers::<T>::remove(&who);
 				ProverHistory::<T>::insert(
 					&who,
@@ -480,7 +488,8 @@ pub mod pallet {
 			ensure!(info.status == ProverStatus::Paused, Error::<T>::NotPaused);
 			let now = frame_system::Pallet::<T>::block_number();
 			let paused_for = info.paused_at.take().map(|at| now.saturating_sub(at));
-			info.idle_since = info.idle_since.saturating_add(paused_for.unwrap_or_default()).min(now);
+			info.idle_since =
+				info.idle_since.saturating_add(paused_for.unwrap_or_default()).min(now);
 			info.status = ProverStatus::Active;
 			Provers::<T>::insert(&who, info);
 			Self::deposit_event(Event::Resumed { who });
@@ -614,8 +623,7 @@ pub mod pallet {
 			info: &mut ProverInfoOf<T>,
 			rate: Perbill,
 		) -> BalanceOf<T> {
-			let base: u128 =
-				info.stake.saturating_add(info.slashable_unbonding()).saturated_into();
+			let base: u128 = info.stake.saturating_add(info.slashable_unbonding()).saturated_into();
 			let want: BalanceOf<T> =
 				zkmarket_primitives::decay::slash_amount(base, rate).saturated_into();
 			let taken = Self::slash_hold(HoldReason::Stake, who, want);

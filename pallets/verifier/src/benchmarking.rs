@@ -2,7 +2,6 @@
 use super::*;
 use crate::Pallet as Verifier;
 use alloc::vec;
-use codec::Encode;
 use frame_benchmarking::v2::*;
 use frame_support::{
 	traits::{fungible::Mutate, Get},
@@ -78,6 +77,16 @@ mod benchmarks {
 		assert_eq!(Programs::<T>::get(id).map(|p| p.inputs), Some(n - 1));
 	}
 
+	/// The owner unregisters a program no request names: deposit released.
+	#[benchmark]
+	fn unregister_program() {
+		let id = program::<T>();
+		let owner: T::AccountId = account("owner", 0, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), id);
+		assert!(Programs::<T>::get(id).is_none());
+	}
+
 	#[benchmark]
 	fn submit_proof() {
 		let program = program::<T>();
@@ -107,8 +116,7 @@ mod benchmarks {
 					.collect(),
 			),
 		};
-		let signature =
-			key.sign(&Pallet::<T>::signed_payload(&batch)).expect("key in keystore");
+		let signature = key.sign(&Pallet::<T>::signed_payload(&batch)).expect("key in keystore");
 		#[extrinsic_call]
 		_(RawOrigin::None, batch, signature);
 		assert!(PendingQueue::<T>::get().is_empty());

@@ -524,7 +524,11 @@ pub mod pallet {
 		/// What a verifier signs: the context, this chain's genesis hash (so a
 		/// vote counts on no other chain) and the batch.
 		pub fn signed_payload(batch: &BatchOf<T>) -> alloc::vec::Vec<u8> {
-			(VERDICT_CONTEXT, frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()), batch)
+			(
+				VERDICT_CONTEXT,
+				frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()),
+				batch,
+			)
 				.encode()
 		}
 

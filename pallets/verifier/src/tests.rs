@@ -435,10 +435,7 @@ fn owner_unregisters_an_unused_program_and_gets_the_deposit_back() {
 		OPEN.with(|o| o.borrow_mut().remove(&42));
 		assert_ok!(Verifier::unregister_program(RuntimeOrigin::signed(owner), id));
 		assert!(Programs::<Test>::get(id).is_none());
-		assert_eq!(
-			Balances::balance_on_hold(&crate::HoldReason::ProgramDeposit.into(), &owner),
-			0
-		);
+		assert_eq!(Balances::balance_on_hold(&crate::HoldReason::ProgramDeposit.into(), &owner), 0);
 		System::assert_last_event(RuntimeEvent::Verifier(Event::ProgramUnregistered {
 			id,
 			owner,

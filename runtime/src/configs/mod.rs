@@ -153,6 +153,16 @@ parameter_types! {
 	pub const VerdictPriority: u64 = u64::MAX / 2;
 }
 
+/// Most registered provers.
+pub const MAX_PROVERS: u32 = 1_000;
+/// Unfinished jobs (and pending proofs) one prover may hold.
+pub const MAX_JOBS_PER_PROVER: u32 = 4;
+/// Most proofs pending verification.
+pub const MAX_PENDING_PROOFS: u32 = 4_096;
+// Every pending proof holds a job slot of its prover, so the pending queue has
+// room for all of them: a proof is never refused for lack of room.
+const _: () = assert!(MAX_PENDING_PROOFS >= MAX_PROVERS * MAX_JOBS_PER_PROVER);
+
 impl pallet_provers::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -168,8 +178,8 @@ impl pallet_provers::Config for Runtime {
 	type ReputationGain = ReputationGain;
 	type ReputationLoss = ReputationLoss;
 	type MinReputation = MinReputation;
-	type MaxJobsPerProver = ConstU32<4>;
-	type MaxProvers = ConstU32<1_000>;
+	type MaxJobsPerProver = ConstU32<MAX_JOBS_PER_PROVER>;
+	type MaxProvers = ConstU32<MAX_PROVERS>;
 	type MaxUnbondingChunks = ConstU32<16>;
 	type DecaySweepLimit = ConstU32<16>;
 	type WeightInfo = pallet_provers::weights::SubstrateWeight<Runtime>;
@@ -231,9 +241,8 @@ impl pallet_verifier::Config for Runtime {
 	type MaxVkLen = ConstU32<4_096>;
 	type MaxProofLen = ConstU32<512>;
 	type MaxPublicInputs = ConstU32<16>;
-	/// At least `MaxProvers * MaxJobsPerProver` (1,000 x 4): every pending proof
-	/// holds a job slot, so the queue never refuses a prover's proof for room.
-	type MaxPending = ConstU32<4_096>;
+	/// At least `MaxProvers * MaxJobsPerProver` (checked at compile time above).
+	type MaxPending = ConstU32<MAX_PENDING_PROOFS>;
 	type MaxVerdictsPerTx = ConstU32<16>;
 	type MaxVerifiers = ConstU32<32>;
 	type VerificationTimeout = ConstU32<50>;
