@@ -1,16 +1,31 @@
 //! Random-operation test of the runtime (issue 15).
 //!
-//! A driver applies a long random sequence of every call of the market
-//! (submit auction bids and offers, valid and invalid; cancel; lock; proofs,
-//! real and garbage; signed verdict batches; bond, unbond, withdraw, pause,
-//! resume; register and unregister programs; root calls) from many accounts to
-//! the REAL runtime built from the `development` genesis preset, with time
-//! jumps of one to hundreds of blocks (idle periods, unbonding periods, proof,
-//! lock and offer deadlines, verification timeouts).
+//! A driver applies a long random sequence of every call of the market to the
+//! REAL runtime built from the `development` genesis preset: auction bids and
+//! offers (valid and invalid: amounts, curves, expiries, programs, inputs),
+//! cancel, lock, proofs (real Groth16 proofs of the demo program made with
+//! `zkmarket-prover`, and garbage, tampered or copied bytes), verdict batches
+//! signed with the verifier keys (honest, lying, wrong content hash, wrong
+//! context or genesis hash, non-verifier signer), register, bond, unbond,
+//! withdraw, pause, resume, register and unregister programs (the demo key and
+//! other valid keys made of its points, and junk), root calls (periods,
+//! verifier set, BaseFee) and transfers. Calls come from the dev accounts and
+//! derived accounts funded from the treasury (one more joins every 700 calls).
+//! Half of the accounts are honest provers: they submit only proofs they made,
+//! and prove their assignments and locked offers a few blocks after getting
+//! them. Time jumps by one block, a few blocks, tens of blocks (idle and
+//! unbonding periods, proof deadlines, verification timeouts) and hundreds of
+//! blocks (offer deadlines, many idle periods). Once per run the auction queue
+//! is flooded with cheap bids (a jamming attempt: later bids evict the worst),
+//! and now and then many offers share their deadline seconds.
 //!
 //! Every call goes through `RuntimeCall` + `Dispatchable::dispatch` (the real,
 //! transactional dispatch path). A failed call must change nothing: no event,
-//! and (sampled) the same storage root as before. After EVERY block:
+//! and (sampled) the same storage root as before. Calls that the design says
+//! must succeed (a queued bid cancelled by its requester, a proof by the
+//! assigned prover by its deadline, a lock by an eligible prover, a valid
+//! verdict batch, a withdrawal of stake no job needs, ...) are checked to
+//! succeed. After EVERY block:
 //! - `do_try_state` of the provers, market, base-fee and verifier pallets;
 //! - total issuance is exactly `TOTAL_ISSUANCE` (calls are dispatched directly,
 //!   so no fees are charged, and slashes go to the treasury) and equals the sum
@@ -19,10 +34,18 @@
 //!   bounty match the open requests that use them; each request's escrow matches
 //!   its state; pending proofs and `ProofSubmitted` requests correspond one to one.
 //!
+//! At the end it prints Ok/Err counts per call (with the errors) and event
+//! counts, and (for runs of at least the default length) asserts that every
+//! call succeeded at least once and that the main paths (settlement, rejection,
+//! missed deadline and lock, late verdict, eviction, deregistration, ...)
+//! were reached.
+//!
 //! `RANDOM_OPS` sets the number of calls (default 20,000), `RANDOM_SEED` the seed
 //! (decimal or 0x-hex; default fixed, so a run is reproducible). The seed is
 //! printed; a failure prints the seed, the operation, the block and the last
-//! calls. Run with
+//! calls. `RANDOM_DAY_JUMP=<op>` adds a jump of a whole `ClosedRetention`
+//! (14,400 blocks: closed requests are pruned) after that operation; it costs
+//! about a millisecond a block, so it is not part of the default run. Run with
 //! `cargo test --locked --release -p zkmarket-runtime --test random_ops -- --nocapture`.
 use codec::Encode;
 use frame_support::{
@@ -92,6 +115,7 @@ const MAX_VERDICTS: usize = 16;
 const MAX_PROOF_LEN: usize = 512;
 const QUEUE_LEN: usize = 2_048;
 const MAX_OPEN_PER_ACCOUNT: u32 = 512;
+const MAX_OFFER_DEADLINES_PER_SECOND: u32 = 32;
 /// Verdict batch context (v2: with the genesis hash and per-proof content hashes).
 const VERDICT_CONTEXT_V2: &[u8] = b"zkmarket/verdicts/v2";
 
@@ -361,6 +385,8 @@ struct Driver {
 	accounts: Vec<AccountId>,
 	/// The six well-known dev accounts (rich).
 	dev: Vec<AccountId>,
+	/// Accounts that only submit proofs they made (odd account indexes).
+	honest: BTreeSet<AccountId>,
 	/// Verifier keys the driver holds (Alice's is the genesis verifier).
 	verifier_keys: Vec<sr25519::Pair>,
 	vks: Vec<Vec<u8>>,
@@ -392,11 +418,21 @@ struct Driver {
 	max_requests_open: usize,
 	flood_at: u64,
 	flooded: bool,
+	next_newcomer: u64,
+	/// Operation after which a whole `ClosedRetention` passes (opt-in).
+	day_jump_at: u64,
 	/// Eligible (with a free slot) and registered provers, summed over blocks.
 	eligible_sum: u64,
 	eligible_min: u64,
+	queue_sum: u64,
 	ineligible: BTreeMap<&'static str, u64>,
 	registered_sum: u64,
+	/// What the next call must do: (the origin kind it holds for, or "any";
+	/// why; succeed or fail).
+	expect: Option<(&'static str, String, bool)>,
+	expects: u64,
+	/// Provers that registered again (with their record).
+	returns: u64,
 	/// Where the time goes.
 	timers: BTreeMap<&'static str, std::time::Duration>,
 }
@@ -419,14 +455,20 @@ impl Driver {
 		.map(|k| k.to_account_id())
 		.collect();
 		let accounts = dev.clone();
+		let honest_dev: Vec<AccountId> = dev.iter().skip(1).step_by(2).cloned().collect();
 		let verifier_keys = ["Alice", "Bob", "Charlie", "Verifier1", "Verifier2"]
 			.iter()
 			.map(|s| sr25519::Pair::from_string(&format!("//{s}"), None).unwrap())
 			.collect();
 		let (vks, bad_vks) = vk_variants();
 		let mut rng = Rng::new(seed);
-		// The queue flood happens once, late in the run (see `flood`).
-		let flood_at = target_ops * rng.range(78, 84) / 100;
+		// The queue flood (about 2,100 calls, see `flood`) happens once, late in
+		// a run long enough for it, with a tenth of the run after it.
+		let flood_at = if target_ops >= 8_000 {
+			target_ops - (QUEUE_LEN as u64 + 64) - target_ops / 10 - rng.below(500)
+		} else {
+			u64::MAX
+		};
 		Driver {
 			rng,
 			seed,
@@ -436,6 +478,7 @@ impl Driver {
 			accounts,
 			dev,
 			verifier_keys,
+			honest: honest_dev.into_iter().collect(),
 			vks,
 			bad_vks,
 			demo_program: demo::program_id(),
@@ -446,7 +489,7 @@ impl Driver {
 			next_request_seen: 0,
 			proof_cache: VecDeque::new(),
 			real_proofs: 0,
-			real_proof_budget: (target_ops / 25).max(20),
+			real_proof_budget: (target_ops / 18).max(20),
 			real_proof_time: Default::default(),
 			verified: BTreeMap::new(),
 			stats: BTreeMap::new(),
@@ -459,9 +502,15 @@ impl Driver {
 			max_requests_open: 0,
 			flood_at,
 			flooded: false,
+			next_newcomer: NEWCOMER_EVERY,
+			day_jump_at: u64::MAX,
 			timers: BTreeMap::new(),
+			expect: None,
+			expects: 0,
+			returns: 0,
 			eligible_sum: 0,
 			eligible_min: u64::MAX,
+			queue_sum: 0,
 			ineligible: BTreeMap::new(),
 			registered_sum: 0,
 		}
@@ -489,6 +538,18 @@ impl Driver {
 		*self.timers.entry(what).or_default() += since.elapsed();
 	}
 
+	/// The next call, if made with a `origin` origin, must succeed.
+	fn must_succeed(&mut self, origin: &'static str, why: impl Into<String>) {
+		self.expect = Some((origin, why.into(), true));
+		self.expects += 1;
+	}
+
+	/// The next call must fail, whatever its origin.
+	fn must_fail(&mut self, why: impl Into<String>) {
+		self.expect = Some(("any", why.into(), false));
+		self.expects += 1;
+	}
+
 	fn note(&mut self, line: String) {
 		if self.log.len() >= 60 {
 			self.log.pop_front();
@@ -504,14 +565,24 @@ impl Driver {
 		self.ops += 1;
 		let mut desc = format!("{call:?}");
 		desc.truncate(240);
-		let origin_desc = match origin.caller() {
+		let (origin_kind, origin_desc) = match origin.caller() {
 			zkmarket_runtime::OriginCaller::system(frame_system::RawOrigin::Signed(a)) => {
 				let i = self.accounts.iter().position(|x| x == a);
-				format!("signed(acct {})", i.map(|i| i.to_string()).unwrap_or("?".into()))
+				(
+					"signed",
+					format!("signed(acct {})", i.map(|i| i.to_string()).unwrap_or("?".into())),
+				)
 			}
-			zkmarket_runtime::OriginCaller::system(o) => format!("{o:?}"),
-			_ => "other".into(),
+			zkmarket_runtime::OriginCaller::system(frame_system::RawOrigin::Root) => {
+				("root", "root".into())
+			}
+			zkmarket_runtime::OriginCaller::system(frame_system::RawOrigin::None) => {
+				("none", "none".into())
+			}
+			_ => ("other", "other".into()),
 		};
+		// An expectation holds for the origin it was made for.
+		let expect = self.expect.take().filter(|(o, _, _)| *o == origin_kind || *o == "any");
 		let sample_root = self.ops % 97 == 0;
 		let root_before = sample_root.then(|| sp_io::storage::root(StateVersion::V1));
 		let events_before = System::event_count();
@@ -531,11 +602,20 @@ impl Driver {
 		match res {
 			Ok(_) => {
 				stat.ok += 1;
+				if let Some((_, why, false)) = expect {
+					self.fail(format!("{kind} must fail ({why}) but succeeded"));
+				}
 				true
 			}
 			Err(e) => {
 				stat.err += 1;
 				*stat.errors.entry(error_name(&e.error)).or_default() += 1;
+				if let Some((_, why, true)) = expect {
+					self.fail(format!(
+						"{kind} must succeed ({why}) but failed with {}",
+						error_name(&e.error)
+					));
+				}
 				if System::event_count() != events_before {
 					self.fail(format!("failed call left events: {kind}"));
 				}
@@ -632,6 +712,53 @@ impl Driver {
 			}
 		}
 		None
+	}
+
+	/// A dishonest account, registered as a prover most of the time.
+	fn dishonest_account(&mut self) -> AccountId {
+		let reg: Vec<AccountId> = pallet_provers::Provers::<Runtime>::iter_keys()
+			.filter(|w| !self.honest.contains(w))
+			.collect();
+		if !reg.is_empty() && self.rng.chance(85) {
+			return reg[self.rng.index(reg.len())].clone();
+		}
+		let all: Vec<AccountId> =
+			self.accounts.iter().filter(|w| !self.honest.contains(*w)).cloned().collect();
+		all[self.rng.index(all.len())].clone()
+	}
+
+	/// Honest provers prove the jobs they hold (assignments, locked offers) a few
+	/// blocks after getting them, with real proofs (while the proving budget
+	/// lasts). Jobs nobody can prove (unknown statement, other programs) are
+	/// missed.
+	fn honest_provers_work(&mut self) {
+		for id in self.work.clone() {
+			if !self.rng.chance(35) {
+				continue;
+			}
+			let Some(r) = pallet_market::Requests::<Runtime>::get(id) else { continue };
+			let prover = match &r.state {
+				State::Assigned { prover, .. } | State::Locked { prover, .. } => prover.clone(),
+				_ => continue,
+			};
+			if !self.honest.contains(&prover)
+				|| r.program != self.demo_program
+				|| r.inputs.len() != 1
+			{
+				continue;
+			}
+			let Some(x) = self.known_x.get(&r.inputs[0]).copied() else { continue };
+			if self.real_proofs >= self.real_proof_budget {
+				return;
+			}
+			let proof: BoundedVec<u8, _> =
+				self.real_proof(x, id, &prover).try_into().expect("a proof fits");
+			self.dispatch(
+				"verifier.submit_proof",
+				signed(&prover),
+				RuntimeCall::Verifier(pallet_verifier::Call::submit_proof { request: id, proof }),
+			);
+		}
 	}
 
 	/// A prover that can take work now most of the time, else any prover-ish account.
@@ -739,6 +866,27 @@ impl Driver {
 
 	// -- Operations ----------------------------------------------------------
 
+	/// Whether `program` is registered and takes `inputs.len()` public inputs.
+	fn program_fits(&self, program: &ProgramId, inputs: &Inputs) -> bool {
+		pallet_verifier::Programs::<Runtime>::get(program)
+			.is_some_and(|p| p.inputs as usize == inputs.len())
+	}
+
+	/// Whether a request by `who` for `program` with `inputs`, holding `escrow`,
+	/// passes the checks common to bids and offers.
+	fn request_ok(
+		&self,
+		who: &AccountId,
+		program: &ProgramId,
+		inputs: &Inputs,
+		escrow: u128,
+	) -> bool {
+		pallet_verifier::Programs::<Runtime>::get(program)
+			.is_some_and(|p| p.inputs as usize == inputs.len())
+			&& pallet_market::OpenRequests::<Runtime>::get(who) < MAX_OPEN_PER_ACCOUNT
+			&& Self::free_of(who) >= escrow.saturating_add(ZK)
+	}
+
 	fn op_submit_auction(&mut self) {
 		let who = self.any_account();
 		let (program, inputs) = self.request_target();
@@ -747,12 +895,29 @@ impl Driver {
 		let now = System::block_number();
 		let expires_at = match self.rng.below(100) {
 			0..=2 => now.saturating_sub(self.rng.below(3) as u32),
-			3..=32 => now + self.rng.range(1, 20) as u32,
-			33..=77 => now + self.rng.range(20, 300) as u32,
-			78..=94 => now + self.rng.range(300, 3_000) as u32,
-			95..=96 => now + MAX_REQUEST_LIFETIME,
+			3..=37 => now + self.rng.range(1, 20) as u32,
+			38..=86 => now + self.rng.range(20, 300) as u32,
+			87..=95 => now + self.rng.range(300, 3_000) as u32,
+			96 => now + MAX_REQUEST_LIFETIME,
 			_ => now + MAX_REQUEST_LIFETIME + 1,
 		};
+		let escrow = bid.checked_add(max_base_fee);
+		if self.request_ok(&who, &program, &inputs, escrow.unwrap_or(u128::MAX))
+			&& max_base_fee >= MIN_BASE_FEE
+			&& escrow.is_some_and(|e| e >= MILLI_ZK)
+			&& expires_at > now
+			&& expires_at <= now + MAX_REQUEST_LIFETIME
+			&& pallet_market::AuctionQueue::<Runtime>::decode_len().unwrap_or(0) < QUEUE_LEN
+		{
+			self.must_succeed("signed", "a valid funded bid while the queue has room");
+		} else if !self.program_fits(&program, &inputs)
+			|| max_base_fee < MIN_BASE_FEE
+			|| escrow.is_none_or(|e| e < MILLI_ZK)
+			|| expires_at <= now
+			|| expires_at > now + MAX_REQUEST_LIFETIME
+		{
+			self.must_fail("an invalid bid");
+		}
 		let origin = self.origin_for(&who);
 		let call = RuntimeCall::Market(pallet_market::Call::submit_request {
 			program,
@@ -805,6 +970,36 @@ impl Driver {
 			_ => self.rng.range128(10_000 * ZK + 1, u128::MAX),
 		};
 		let expires_at = self.rng.below(u32::MAX as u64) as u32;
+		let curve_ok = min_price <= max_price
+			&& ramp_up_period <= lock_timeout
+			&& lock_timeout <= timeout
+			&& ramp_up_start.checked_add(timeout).is_some();
+		let slot_room = |t: u64| {
+			(pallet_market::OfferDeadlines::<Runtime>::decode_len(t.saturating_add(1)).unwrap_or(0)
+				as u32) < MAX_OFFER_DEADLINES_PER_SECOND
+		};
+		if curve_ok
+			&& self.request_ok(&who, &program, &inputs, max_price)
+			&& max_price >= MILLI_ZK
+			&& timeout <= MAX_OFFER_DURATION
+			&& ramp_up_start + MAX_OFFER_START_SKEW >= now_s
+			&& ramp_up_start <= now_s + MAX_OFFER_DURATION
+			&& ramp_up_start + timeout >= now_s
+			&& (10 * MILLI_ZK..=10_000 * ZK).contains(&lock_collateral)
+			&& slot_room(ramp_up_start + lock_timeout)
+			&& slot_room(ramp_up_start + timeout)
+		{
+			self.must_succeed("signed", "a valid funded offer with room in its deadline seconds");
+		} else if !curve_ok
+			|| !self.program_fits(&program, &inputs)
+			|| max_price < MILLI_ZK
+			|| timeout > MAX_OFFER_DURATION
+			|| ramp_up_start + MAX_OFFER_START_SKEW < now_s
+			|| ramp_up_start > now_s + MAX_OFFER_DURATION
+			|| !(10 * MILLI_ZK..=10_000 * ZK).contains(&lock_collateral)
+		{
+			self.must_fail("an invalid offer");
+		}
 		let origin = self.origin_for(&who);
 		let call = RuntimeCall::Market(pallet_market::Call::submit_request {
 			program,
@@ -844,6 +1039,20 @@ impl Driver {
 		} else {
 			(self.some_request_id(), self.any_account())
 		};
+		if let Some(r) = pallet_market::Requests::<Runtime>::get(id) {
+			let now_s = Market::now_secs();
+			match (&r.state, &r.pricing) {
+				_ if r.requester != who => self.must_fail("only the requester cancels"),
+				(State::Queued, _) => self.must_succeed("signed", "requester cancels a queued bid"),
+				(State::Open, Pricing::Offer { ramp_up_start, .. }) if now_s < *ramp_up_start => {
+					self.must_succeed("signed", "requester cancels an offer before its ramp-up")
+				}
+				_ => self.must_fail(
+					"no cancel once the ramp-up started, nor of an assigned, locked, proven or \
+					 closed request",
+				),
+			}
+		}
 		let origin = self.origin_for(&who);
 		self.dispatch(
 			"market.cancel_request",
@@ -872,6 +1081,34 @@ impl Driver {
 			self.some_request_id()
 		};
 		let who = self.eligible_prover();
+		let req = pallet_market::Requests::<Runtime>::get(id);
+		let view = Provers::prover_view(&who);
+		let eligible = view.as_ref().is_some_and(|v| v.eligible);
+		match (&req, &view) {
+			(Some(r), Some(v)) => {
+				if let (State::Open, Pricing::Offer { lock_collateral, .. }, Some(c)) =
+					(&r.state, &r.pricing, r.pricing.curve())
+				{
+					if now_s <= c.lock_deadline()
+						&& v.eligible && v.effective_stake
+						>= lock_collateral.saturating_add(MIN_STAKE)
+					{
+						self.must_succeed(
+							"signed",
+							"an eligible prover with a free slot and the stake for the \
+							 collateral locks an open offer before its lock deadline",
+						);
+					} else if now_s > c.lock_deadline() || !eligible {
+						self.must_fail(
+							"no lock after the lock deadline or by an ineligible prover",
+						);
+					}
+				} else {
+					self.must_fail("only an open offer can be locked");
+				}
+			}
+			_ => self.must_fail("no lock of an unknown request or by a non-prover"),
+		}
 		let origin = self.origin_for(&who);
 		self.dispatch(
 			"market.lock_request",
@@ -936,7 +1173,7 @@ impl Driver {
 		} else {
 			None
 		};
-		let (id, who) = match found {
+		let (id, who): (u64, AccountId) = match found {
 			Some((id, r)) => {
 				let who = match &r.state {
 					State::Assigned { prover, .. } | State::Locked { prover, .. }
@@ -970,12 +1207,62 @@ impl Driver {
 				_ => None,
 			}
 		});
+		let honest = self.honest.contains(&who);
+		let mut who = who;
 		let bytes = match provable {
-			Some((x, pct)) if self.real_proofs < self.real_proof_budget && self.rng.chance(pct) => {
+			Some((x, pct))
+				if self.real_proofs < self.real_proof_budget
+					&& (honest || self.rng.chance(pct)) =>
+			{
 				self.real_proof(x, id, &who)
 			}
-			_ => self.garbage_proof(),
+			_ => {
+				// An honest prover submits only proofs it made: the garbage comes
+				// from a dishonest account.
+				if honest {
+					who = self.dishonest_account();
+				}
+				self.garbage_proof()
+			}
 		};
+		if let (false, Some(r)) = (bytes.is_empty(), pallet_market::Requests::<Runtime>::get(id)) {
+			let now = System::block_number();
+			let now_s = Market::now_secs();
+			let curve = r.pricing.curve();
+			let eligible = Provers::prover_view(&who).is_some_and(|v| v.eligible);
+			let why = match &r.state {
+				State::Assigned { prover, deadline, .. } if *prover == who && now <= *deadline => {
+					Some("the assigned prover proves by its deadline (inclusive)")
+				}
+				State::Locked { prover, .. }
+					if *prover == who && curve.is_some_and(|c| now_s <= c.lock_deadline()) =>
+				{
+					Some("the locking prover proves by the lock deadline")
+				}
+				State::Open | State::BountyOpen { .. }
+					if eligible && curve.is_some_and(|c| now_s <= c.deadline()) =>
+				{
+					Some("an eligible prover with a free slot proves an open offer or bounty")
+				}
+				_ => None,
+			};
+			let foreign = match &r.state {
+				State::Assigned { prover, .. } => *prover != who,
+				State::Locked { prover, .. } => {
+					*prover != who && curve.is_some_and(|c| now_s <= c.lock_deadline())
+				}
+				State::Queued | State::ProofSubmitted { .. } => true,
+				s => s.is_closed(),
+			};
+			if let Some(why) = why {
+				self.must_succeed("signed", why);
+			} else if foreign {
+				self.must_fail(
+					"only the assigned or locking prover proves, and only once at a time; \
+					 nobody proves a queued or closed request",
+				);
+			}
+		}
 		let proof: BoundedVec<u8, _> = bytes.try_into().expect("at most 512 bytes");
 		let origin = self.origin_for(&who);
 		self.dispatch(
@@ -1011,9 +1298,11 @@ impl Driver {
 		} else {
 			self.rng.index(self.verifier_keys.len())
 		};
-		let honest = self.rng.chance(85);
+		let honest = self.rng.chance(92);
 		let queue = pallet_verifier::PendingQueue::<Runtime>::get();
 		let mut verdicts: Vec<(u64, [u8; 32], bool)> = Vec::new();
+		let signer: pallet_verifier::VerifierId = self.verifier_keys[k].public().into();
+		let mut any_new = false;
 		if !queue.is_empty() {
 			let want = self.rng.range(1, MAX_VERDICTS as u64) as usize;
 			let start = if self.rng.chance(60) { 0 } else { self.rng.index(queue.len()) };
@@ -1022,6 +1311,9 @@ impl Driver {
 				let hash =
 					if self.rng.chance(4) { self.rng.bytes32() } else { Self::content_hash(&p) };
 				let valid = if honest { self.verify_cached(*id, &p) } else { self.rng.chance(50) };
+				any_new |= hash == Self::content_hash(&p)
+					&& !p.valid.contains(&signer)
+					&& !p.invalid.contains(&signer);
 				verdicts.push((*id, hash, valid));
 			}
 		}
@@ -1032,7 +1324,7 @@ impl Driver {
 			verdicts.push((unknown, hash, valid));
 		}
 		verdicts.truncate(MAX_VERDICTS);
-		let key = &self.verifier_keys[k];
+		let key = self.verifier_keys[k].clone();
 		let now = System::block_number();
 		let batch = pallet_verifier::VerdictBatch {
 			verifier: key.public().into(),
@@ -1043,8 +1335,21 @@ impl Driver {
 		let msg = match self.rng.below(100) {
 			0 => (b"zkmarket/verdicts/v1".as_slice(), &batch).encode(),
 			1 => (VERDICT_CONTEXT_V2, sp_core::H256::repeat_byte(7), &batch).encode(),
-			_ => (VERDICT_CONTEXT_V2, genesis, &batch).encode(),
+			_ => {
+				if any_new && set.contains(&signer) {
+					self.must_succeed(
+						"none",
+						"a verifier's correctly signed batch with a new vote on a pending proof",
+					);
+				} else {
+					self.must_fail("a batch by a non-verifier or without a new vote");
+				}
+				(VERDICT_CONTEXT_V2, genesis, &batch).encode()
+			}
 		};
+		if self.expect.is_none() {
+			self.must_fail("a batch signed over another context or chain");
+		}
 		let signature: pallet_verifier::VerifierSignature = key.sign(&msg).into();
 		let origin = if self.rng.chance(2) {
 			let who = self.any_account();
@@ -1073,12 +1378,31 @@ impl Driver {
 			self.any_account()
 		};
 		let stake = self.stake_amount();
+		if !pallet_provers::Provers::<Runtime>::contains_key(&who)
+			&& stake >= MIN_STAKE
+			&& Self::free_of(&who) >= stake.saturating_add(ZK)
+		{
+			self.must_succeed("signed", "a new prover registers with enough stake and balance");
+		} else if pallet_provers::Provers::<Runtime>::contains_key(&who) || stake < MIN_STAKE {
+			self.must_fail("no second registration, no stake below the minimum");
+		}
+		let history = pallet_provers::ProverHistory::<Runtime>::get(&who);
 		let origin = self.origin_for(&who);
-		self.dispatch(
+		let ok = self.dispatch(
 			"provers.register",
 			origin,
 			RuntimeCall::Provers(pallet_provers::Call::register { stake }),
 		);
+		// A returning prover keeps its track record.
+		if let (true, Some(h)) = (ok, history) {
+			let info = pallet_provers::Provers::<Runtime>::get(&who).expect("registered");
+			if (info.reputation, info.failures, info.proofs_verified)
+				!= (h.reputation, h.failures, h.proofs_verified)
+			{
+				self.fail(format!("{who} registered again without its record {h:?}: {info:?}"));
+			}
+			self.returns += 1;
+		}
 	}
 
 	fn op_bond_extra(&mut self) {
@@ -1098,6 +1422,12 @@ impl Driver {
 			7..=8 => self.rng.range128(0, free),
 			_ => free.saturating_add(self.rng.range128(0, ZK)),
 		};
+		if pallet_provers::Provers::<Runtime>::contains_key(&who)
+			&& amount > 0
+			&& Self::free_of(&who) >= amount.saturating_add(ZK)
+		{
+			self.must_succeed("signed", "a prover bonds free balance");
+		}
 		let origin = self.origin_for(&who);
 		self.dispatch(
 			"provers.bond_extra",
@@ -1117,6 +1447,24 @@ impl Driver {
 			8 => self.rng.range128(1, stake.max(1)),
 			_ => stake.saturating_add(self.rng.range128(1, ZK)),
 		};
+		if let (Some(info), Some(v)) =
+			(pallet_provers::Provers::<Runtime>::get(&who), Provers::prover_view(&who))
+		{
+			let stake = v.effective_stake;
+			let free_of_jobs = info.active_jobs == 0 && info.collateral == 0;
+			if amount > 0
+				&& amount <= stake
+				&& (free_of_jobs || stake - amount >= MIN_STAKE)
+				&& info.unbonding.len() < 16
+			{
+				self.must_succeed("signed", "a prover unbonds stake its jobs do not need");
+			} else if amount == 0 || amount > stake || (!free_of_jobs && stake - amount < MIN_STAKE)
+			{
+				self.must_fail(
+					"no unbonding of nothing, of more than the stake, or of stake jobs need",
+				);
+			}
+		}
 		let origin = self.origin_for(&who);
 		self.dispatch(
 			"provers.unbond",
@@ -1139,6 +1487,19 @@ impl Driver {
 		} else {
 			self.prover_account()
 		};
+		if let Some(info) = pallet_provers::Provers::<Runtime>::get(&who) {
+			let now = System::block_number();
+			let empty = info.stake == 0
+				&& info.collateral == 0
+				&& info.reserved_bounty == 0
+				&& info.unbonding.is_empty()
+				&& info.active_jobs == 0;
+			if info.unbonding.iter().any(|c| c.unlock_at <= now && !info.backs_obligations(c)) {
+				self.must_succeed("signed", "a prover withdraws a matured chunk no job needs");
+			} else if !empty {
+				self.must_fail("nothing matured that no job needs");
+			}
+		}
 		let origin = self.origin_for(&who);
 		self.dispatch(
 			"provers.withdraw_unbonded",
@@ -1162,6 +1523,9 @@ impl Driver {
 		} else {
 			self.prover_account()
 		};
+		if pallet_provers::Provers::<Runtime>::get(&who).is_some_and(|i| i.status == want) {
+			self.must_succeed("signed", "pause an active prover / resume a paused one");
+		}
 		let origin = self.origin_for(&who);
 		if pause {
 			self.dispatch(
@@ -1194,6 +1558,16 @@ impl Driver {
 				vk
 			}
 		};
+		if self.vks.contains(&vk)
+			&& !pallet_verifier::Programs::<Runtime>::contains_key(sp_io::hashing::blake2_256(&vk))
+			&& Self::free_of(&who) >= 10 * ZK
+		{
+			self.must_succeed("signed", "a valid new key is registered by a funded account");
+		} else if self.bad_vks.contains(&vk)
+			|| pallet_verifier::Programs::<Runtime>::contains_key(sp_io::hashing::blake2_256(&vk))
+		{
+			self.must_fail("an invalid or already registered key");
+		}
 		let vk: BoundedVec<u8, _> = vk.try_into().expect("keys fit MaxVkLen");
 		let origin = self.origin_for(&who);
 		self.dispatch(
@@ -1212,6 +1586,15 @@ impl Driver {
 		} else {
 			(self.rng.bytes32(), self.any_account())
 		};
+		if pallet_verifier::Programs::<Runtime>::get(id).is_some_and(|p| p.owner == who)
+			&& pallet_market::ProgramRequests::<Runtime>::get(id) == 0
+		{
+			self.must_succeed("signed", "the owner unregisters a program no open request names");
+		} else {
+			self.must_fail(
+				"only the owner unregisters a program, and only when no open request names it",
+			);
+		}
 		let origin = self.origin_for(&who);
 		self.dispatch(
 			"verifier.unregister_program",
@@ -1232,6 +1615,11 @@ impl Driver {
 			1..=4 => 10,
 			_ => self.rng.range(1, 200) as u32,
 		};
+		if idle_period > 0 {
+			self.must_succeed("root", "valid periods");
+		} else {
+			self.must_fail("an idle period of zero");
+		}
 		let origin = self.root_origin();
 		self.dispatch(
 			"provers.set_periods (root)",
@@ -1270,6 +1658,12 @@ impl Driver {
 			11..=12 => chosen.clear(),
 			_ => {}
 		}
+		let unique: BTreeSet<_> = chosen.iter().collect();
+		if unique.len() == chosen.len() && threshold >= 1 && threshold as usize <= chosen.len() {
+			self.must_succeed("root", "a valid verifier set");
+		} else {
+			self.must_fail("duplicates or a threshold out of range");
+		}
 		let origin = self.root_origin();
 		self.dispatch(
 			"verifier.set_verifiers (root)",
@@ -1289,6 +1683,11 @@ impl Driver {
 			17 => self.rng.range128(ZK, MAX_BASE_FEE),
 			_ => self.rng.range128(MAX_BASE_FEE + 1, u128::MAX),
 		};
+		if (MIN_BASE_FEE..=MAX_BASE_FEE).contains(&fee) {
+			self.must_succeed("root", "a BaseFee within bounds");
+		} else {
+			self.must_fail("a BaseFee out of bounds");
+		}
 		let origin = self.root_origin();
 		self.dispatch(
 			"base_fee.set_base_fee (root)",
@@ -1333,6 +1732,9 @@ impl Driver {
 		let queued = pallet_market::AuctionQueue::<Runtime>::decode_len().unwrap_or(0);
 		let want = QUEUE_LEN.saturating_sub(queued) + 64;
 		let now = System::block_number();
+		// Half of the bids expire in the same block: more than the clearing
+		// refunds in one block.
+		let common_expiry = now + self.rng.range(30, 120) as u32;
 		for i in 0..want {
 			let who = self.dev[i % self.dev.len()].clone();
 			if pallet_market::OpenRequests::<Runtime>::get(&who) >= MAX_OPEN_PER_ACCOUNT {
@@ -1341,7 +1743,8 @@ impl Driver {
 			let y = self.demo_input();
 			let inputs: Inputs = vec![y].try_into().unwrap();
 			let bid = self.rng.range128(0, 3 * MILLI_ZK);
-			let expires_at = now + self.rng.range(20, 300) as u32;
+			let expires_at =
+				if i % 2 == 0 { common_expiry } else { now + self.rng.range(20, 300) as u32 };
 			self.dispatch(
 				"market.submit_request/auction",
 				signed(&who),
@@ -1357,11 +1760,49 @@ impl Driver {
 		println!("random_ops: flood at op {} block {}: queue {len}", self.ops, now);
 	}
 
+	/// Offers from many accounts with the same deadlines: the per-second index
+	/// fills (`DeadlineSlotFull`) and many deadlines fall due in one second.
+	fn offer_burst(&mut self) {
+		let now_s = Market::now_secs();
+		let ramp_up_start = now_s + self.rng.range(0, 60);
+		let ramp_up_period = self.rng.range(0, 30);
+		let lock_timeout = ramp_up_period + self.rng.range(20, 200);
+		let timeout = lock_timeout + self.rng.range(0, 300);
+		let n = self.rng.range(20, 40);
+		for _ in 0..n {
+			let who = self.any_account();
+			let (program, inputs) = self.request_target();
+			let max_price = self.rng.range128(MILLI_ZK, ZK);
+			let lock_collateral = self.rng.range128(10 * MILLI_ZK, 2 * ZK);
+			self.dispatch(
+				"market.submit_request/offer",
+				signed(&who),
+				RuntimeCall::Market(pallet_market::Call::submit_request {
+					program,
+					inputs,
+					pricing: Pricing::Offer {
+						min_price: max_price / 2,
+						max_price,
+						ramp_up_start,
+						ramp_up_period,
+						lock_timeout,
+						timeout,
+						lock_collateral,
+					},
+					expires_at: 0,
+				}),
+			);
+		}
+	}
+
 	fn random_op(&mut self) {
+		if self.rng.below(2_000) == 0 {
+			return self.offer_burst();
+		}
 		// Weights per mille-ish.
 		const W: &[(u64, u8)] = &[
-			(150, 0), // submit auction
-			(110, 1), // submit offer
+			(100, 0), // submit auction
+			(80, 1),  // submit offer
 			(55, 2),  // cancel
 			(80, 3),  // lock
 			(160, 4), // submit proof
@@ -1415,13 +1856,15 @@ impl Driver {
 
 	/// Ends the current block (with every check) and starts the next one.
 	fn next_block(&mut self) {
+		self.honest_provers_work();
 		let n = System::block_number();
 		let t = Instant::now();
 		Market::on_finalize(n);
 		self.time("hooks", t);
 		self.check_block(n);
 		let t = Instant::now();
-		for e in System::events() {
+		let events = System::events();
+		for e in events.iter() {
 			*self.events.entry(event_name(&e.event)).or_default() += 1;
 		}
 		System::reset_events();
@@ -1431,7 +1874,13 @@ impl Driver {
 		let t = Instant::now();
 		Provers::on_initialize(n + 1);
 		Market::on_initialize(n + 1);
+		let before = System::event_count() as usize;
 		Verifier::on_initialize(n + 1);
+		// The verification timeouts of this block and what they caused.
+		let events = System::events();
+		if let Err(e) = Self::late_verdicts_never_slash(events[before..].iter().map(|r| &r.event)) {
+			self.fail(format!("in block {}: {e}", n + 1));
+		}
 		self.time("hooks", t);
 		self.blocks += 1;
 	}
@@ -1440,16 +1889,16 @@ impl Driver {
 	/// block), often one block, sometimes tens, rarely hundreds.
 	fn advance(&mut self) {
 		let r = self.rng.below(10_000);
-		let blocks = if r < 800 {
+		let blocks = if r < 550 {
 			1
-		} else if r < 840 {
-			self.rng.range(2, 12)
-		} else if r < 846 {
+		} else if r < 575 {
+			self.rng.range(2, 10)
+		} else if r < 579 {
 			// Past idle and unbonding periods, proof deadlines, verification timeouts.
-			self.rng.range(30, 150)
-		} else if r < 848 {
+			self.rng.range(30, 100)
+		} else if r < 580 {
 			// Past offer deadlines and many idle periods.
-			self.rng.range(200, 500)
+			self.rng.range(150, 400)
 		} else {
 			0
 		};
@@ -1459,6 +1908,46 @@ impl Driver {
 	}
 
 	// -- Checks --------------------------------------------------------------
+
+	/// No verdict in time must not cost the prover: the events of each
+	/// verification timeout (`VerificationTimedOut`, `VerificationUndecided` and
+	/// what re-opening the request does) include no slash (but of an unclaimed
+	/// bounty), no forfeited collateral, no missed lock and no reputation change
+	/// of that prover.
+	fn late_verdicts_never_slash<'a>(
+		events: impl Iterator<Item = &'a RuntimeEvent>,
+	) -> Result<(), String> {
+		use pallet_market::Event as M;
+		use pallet_provers::Event as P;
+		let mut current: Option<(u64, AccountId)> = None;
+		for e in events {
+			match e {
+				RuntimeEvent::Verifier(pallet_verifier::Event::VerificationTimedOut { .. }) => {
+					current = None
+				}
+				RuntimeEvent::Market(M::VerificationUndecided { id, prover }) => {
+					current = Some((*id, prover.clone()))
+				}
+				_ => {}
+			}
+			let Some((id, prover)) = current.clone() else { continue };
+			let bad = match e {
+				RuntimeEvent::Provers(P::Slashed { who, reason, .. }) => {
+					*who == prover && *reason != pallet_provers::SlashReason::UnclaimedBounty
+				}
+				RuntimeEvent::Provers(P::ReputationChanged { who, .. }) => *who == prover,
+				RuntimeEvent::Provers(P::CollateralForfeited { who, .. }) => *who == prover,
+				RuntimeEvent::Market(M::LockMissed { .. } | M::DeadlineMissed { .. }) => true,
+				_ => false,
+			};
+			if bad {
+				return Err(format!(
+					"no verdict in time on {prover}'s proof for request {id}, yet: {e:?}"
+				));
+			}
+		}
+		Ok(())
+	}
 
 	fn check_block(&mut self, n: u32) {
 		let checks: [(&str, fn() -> Result<(), sp_runtime::TryRuntimeError>); 4] = [
@@ -1665,6 +2154,7 @@ impl Driver {
 		self.max_pending = self.max_pending.max(pending);
 		let q = pallet_market::AuctionQueue::<Runtime>::decode_len().unwrap_or(0);
 		self.max_queue = self.max_queue.max(q);
+		self.queue_sum += q as u64;
 		Ok(())
 	}
 
@@ -1701,24 +2191,37 @@ impl Driver {
 			value,
 		});
 		call.dispatch(signed(&TreasuryAccount::get())).expect("funding");
+		if i % 2 == 1 {
+			self.honest.insert(who.clone());
+		}
 		self.treasury_floor = self.treasury_floor.checked_sub(value).expect("treasury floor");
 		self.accounts.push(who);
 	}
 
 	fn run(&mut self) {
-		let mut next_newcomer = NEWCOMER_EVERY;
 		while self.ops < self.target_ops {
 			if !self.flooded && self.ops >= self.flood_at {
 				self.flood();
 			}
 			// New accounts keep arriving: provers ruined by failures (reputation
 			// survives deregistration) are replaced, so the market stays alive.
-			if self.ops >= next_newcomer {
-				next_newcomer += NEWCOMER_EVERY;
+			if self.ops >= self.next_newcomer {
+				self.next_newcomer += NEWCOMER_EVERY;
 				self.new_account();
 			}
 			self.random_op();
 			self.advance();
+			if self.ops >= self.day_jump_at {
+				self.day_jump_at = u64::MAX;
+				// A day without blocks' worth of traffic: closed requests are
+				// pruned, every bid and offer expires, stakes decay for hundreds of
+				// idle periods.
+				let n = zkmarket_runtime::DAYS + 2 + self.rng.below(20) as u32;
+				println!("random_ops: jumping {n} blocks at op {}", self.ops);
+				for _ in 0..n {
+					self.next_block();
+				}
+			}
 		}
 		self.next_block();
 	}
@@ -1733,11 +2236,13 @@ impl Driver {
 			started.elapsed()
 		);
 		println!(
-			"random_ops: {} real proofs ({:.1?} proving); {} sampled storage-root checks of failed calls",
-			self.real_proofs, self.real_proof_time, self.root_checks
+			"random_ops: {} real proofs ({:.1?} proving); {} sampled storage-root checks of \
+			 failed calls; {} calls checked to succeed or fail; {} provers back with their record",
+			self.real_proofs, self.real_proof_time, self.root_checks, self.expects, self.returns
 		);
 		println!(
-			"random_ops: max auction queue {}, max pending proofs {}, max open requests {}, requests {}",
+			"random_ops: auction queue avg {:.0} max {}, max pending proofs {}, max open requests {}, requests {}",
+			self.queue_sum as f64 / (self.blocks + 1) as f64,
 			self.max_queue,
 			self.max_pending,
 			self.max_requests_open,
@@ -1811,6 +2316,9 @@ fn random_operations_keep_every_invariant() {
 	let started = Instant::now();
 	preset_ext("development").execute_with(|| {
 		let mut d = Driver::new(seed, ops);
+		if let Some(at) = env_u64("RANDOM_DAY_JUMP") {
+			d.day_jump_at = at;
+		}
 		d.setup();
 		d.run();
 		// Coverage is enforced for runs as long as the default one.

@@ -503,3 +503,25 @@ fn a_slash_reaches_stake_unbonded_after_the_obligation_began() {
 		assert_eq!(ProversMap::<Test>::get(1).unwrap().unbonding_total(), 0);
 	});
 }
+
+#[test]
+fn a_heavily_slashed_prover_leaves_and_returns_with_its_record() {
+	test(|| {
+		register(1, 40 * ZK);
+		assert_ok!(P::occupy_slot(&1));
+		for _ in 0..40 {
+			P::record_failure(&1, Failure::InvalidProof);
+		}
+		P::release_slot(&1);
+		let left = stake_of(1);
+		assert_ok!(Provers::unbond(RuntimeOrigin::signed(1), left));
+		run_to(1 + UNBONDING);
+		assert_ok!(Provers::withdraw_unbonded(RuntimeOrigin::signed(1)));
+		assert!(ProversMap::<Test>::get(1).is_none());
+		assert_eq!(held(1), 0);
+		assert_eq!(crate::ProverHistory::<Test>::get(1).unwrap().failures, 40);
+		// Registering again brings the record back.
+		register(1, 40 * ZK);
+		assert_eq!(ProversMap::<Test>::get(1).unwrap().failures, 40);
+	});
+}
