@@ -333,6 +333,9 @@ pub mod pallet {
 		},
 		/// An auction request went back to the queue.
 		Requeued { id: RequestId },
+		/// The assigned prover gave the assignment back before its deadline (no
+		/// slash); the request went back to the queue.
+		AssignmentDeclined { id: RequestId, prover: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -345,6 +348,9 @@ pub mod pallet {
 		WrongInputCount,
 		/// Too many public inputs.
 		TooManyInputs,
+		/// A public input is not a canonical BN254 scalar (32 bytes little-endian,
+		/// below the field modulus): no proof could ever match it.
+		InvalidPublicInput,
 		/// The auction queue is full and the bid does not rank above the worst one.
 		QueueFull,
 		/// `max_base_fee` is below the lowest BaseFee: the bid could never win.
@@ -473,6 +479,11 @@ pub mod pallet {
 			let expected =
 				T::Programs::public_inputs(&program).ok_or(Error::<T>::UnknownProgram)?;
 			ensure!(inputs.len() as u32 == expected, Error::<T>::WrongInputCount);
+			// An input outside the scalar field can never be proven.
+			ensure!(
+				inputs.iter().all(zkmarket_primitives::field::is_canonical_scalar),
+				Error::<T>::InvalidPublicInput
+			);
 			let open = OpenRequests::<T>::get(&who);
 			ensure!(open < T::MaxOpenRequestsPerAccount::get(), Error::<T>::TooManyOpenRequests);
 			let now = frame_system::Pallet::<T>::block_number();
@@ -600,6 +611,30 @@ pub mod pallet {
 			req.state = RequestState::Locked { prover: who.clone(), price, collateral };
 			Requests::<T>::insert(id, req);
 			Self::deposit_event(Event::RequestLocked { id, prover: who, price, collateral });
+			Ok(())
+		}
+
+		/// Give an auction assignment back before its deadline, for example
+		/// because its statement cannot be proven (no witness exists for the
+		/// inputs): the prover's slot is freed without a slash or a reputation
+		/// change, and the request returns to the queue.
+		#[pallet::call_index(3)]
+		// As one missed deadline (slot release and re-queue), without the slash.
+		#[pallet::weight(T::WeightInfo::block_deadlines(1))]
+		pub fn decline_assignment(origin: OriginFor<T>, id: RequestId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let req = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
+			let RequestState::Assigned { prover, deadline, .. } = &req.state else {
+				return Err(Error::<T>::InvalidState.into());
+			};
+			ensure!(*prover == who, Error::<T>::NotAssignedProver);
+			ensure!(
+				frame_system::Pallet::<T>::block_number() <= *deadline,
+				Error::<T>::DeadlinePassed
+			);
+			T::Provers::release_slot(&who);
+			Self::deposit_event(Event::AssignmentDeclined { id, prover: who });
+			Self::requeue(id, req);
 			Ok(())
 		}
 	}

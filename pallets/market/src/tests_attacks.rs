@@ -483,3 +483,58 @@ fn open_requests_per_program_are_counted() {
 		assert_eq!(M::open_requests_for(&PROGRAM), 1);
 	});
 }
+
+// ---- unprovable requests --------------------------------------------------------
+
+#[test]
+fn an_input_outside_the_field_is_refused() {
+	test(|| {
+		let bad: BoundedVec<[u8; 32], _> = BoundedVec::truncate_from(vec![[0xff; 32]]);
+		assert_noop!(
+			Market::submit_request(
+				RuntimeOrigin::signed(1),
+				PROGRAM,
+				bad,
+				Pricing::Auction { bid: 10, max_base_fee: 5 },
+				10,
+			),
+			Error::<Test>::InvalidPublicInput
+		);
+	});
+}
+
+#[test]
+fn an_assigned_prover_declines_an_unprovable_request_without_a_slash() {
+	test(|| {
+		register(11, 40 * ZK);
+		let a = try_bid(1, 10, 5).unwrap();
+		next_block();
+		assert!(matches!(state(a), RequestState::Assigned { prover: 11, .. }));
+		assert_noop!(
+			Market::decline_assignment(RuntimeOrigin::signed(12), a),
+			Error::<Test>::NotAssignedProver
+		);
+		let before = prover(11);
+		assert_ok!(Market::decline_assignment(RuntimeOrigin::signed(11), a));
+		let after = prover(11);
+		assert_eq!(after.stake, before.stake);
+		assert_eq!(after.reputation, before.reputation);
+		assert_eq!(after.failures, 0);
+		assert_eq!(after.active_jobs, 0);
+		assert_eq!(state(a), RequestState::Queued);
+		assert_eq!(escrow_held(1), 15);
+		assert!(events().contains(&Event::AssignmentDeclined { id: a, prover: 11 }));
+		assert_noop!(
+			Market::decline_assignment(RuntimeOrigin::signed(11), a),
+			Error::<Test>::InvalidState
+		);
+		// Re-assigned at the next clearing; the old deadline entry is harmless.
+		next_block();
+		let RequestState::Assigned { deadline, .. } = state(a) else { panic!("assigned") };
+		run_to(deadline);
+		assert!(matches!(state(a), RequestState::Assigned { .. }));
+		// Past its deadline it can no longer be declined (it is slashed instead).
+		run_to(deadline + 1);
+		assert_eq!(prover(11).failures, 1);
+	});
+}

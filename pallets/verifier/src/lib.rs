@@ -375,6 +375,11 @@ pub mod pallet {
 			ensure_none(origin)?;
 			Self::check_batch(&batch, &signature)?;
 			let threshold = VerdictThreshold::<T>::get().max(1) as usize;
+			let set = Verifiers::<T>::get();
+			// Only votes of the current verifier set count.
+			let current = |side: &BoundedVec<VerifierId, T::MaxVerifiers>| {
+				side.iter().filter(|v| set.contains(v)).count()
+			};
 			let mut new_votes = 0u32;
 			for (proof_id, hash, valid) in batch.verdicts.iter() {
 				let Some(mut p) = Pending::<T>::get(proof_id) else { continue };
@@ -402,9 +407,9 @@ pub mod pallet {
 						invalid: p.invalid.len() as u32,
 					});
 				}
-				if p.valid.len() >= threshold {
+				if current(&p.valid) >= threshold {
 					Self::finalize(*proof_id, p, Verdict::Valid);
-				} else if p.invalid.len() >= threshold {
+				} else if current(&p.invalid) >= threshold {
 					Self::finalize(*proof_id, p, Verdict::Invalid);
 				} else {
 					Pending::<T>::insert(proof_id, p);

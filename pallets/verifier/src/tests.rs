@@ -449,3 +449,24 @@ fn owner_unregisters_an_unused_program_and_gets_the_deposit_back() {
 		program();
 	});
 }
+
+#[test]
+fn votes_of_removed_verifiers_no_longer_count() {
+	new_test_ext(2).execute_with(|| {
+		program();
+		let id = submit(0, 3, 11, 11);
+		assert_ok!(vote("Alice", vec![(id, true)]));
+		// Alice leaves the set (Bob, Charlie, threshold 2): her vote stays recorded
+		// but no longer counts, so Bob's alone is not final.
+		assert_ok!(Verifier::set_verifiers(
+			RuntimeOrigin::root(),
+			vec![verifier("Bob").1, verifier("Charlie").1],
+			2
+		));
+		assert_ok!(vote("Bob", vec![(id, true)]));
+		assert!(Pending::<Test>::get(id).is_some());
+		assert!(concluded().is_empty());
+		assert_ok!(vote("Charlie", vec![(id, true)]));
+		assert_eq!(concluded(), vec![(0, 11, Verdict::Valid)]);
+	});
+}

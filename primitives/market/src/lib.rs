@@ -12,6 +12,7 @@ extern crate alloc;
 pub mod base_fee;
 pub mod decay;
 pub mod dutch;
+pub mod field;
 pub mod gsp;
 pub mod reputation;
 pub mod traits;
