@@ -4,7 +4,8 @@
 #      integration tests (release profile, shared target dir), and the
 #      pallets' benchmarks run as tests (`runtime-benchmarks` feature);
 #   2. end-to-end: the real node driven by @polkadot/api under `node --test`
-#      (chain basics, chain specs, CLI errors, the whole market flow);
+#      (chain basics, chain specs, CLI errors, the whole market flow), then the
+#      attack suite of issue 15 against the dev node (tests/attacks);
 #   3. multi-node: a zombienet network (3 validators + 1 full node), unless
 #      ZOMBIENET=0.
 set -euo pipefail
@@ -24,6 +25,8 @@ echo "== end-to-end tests (node --test, @polkadot/api)" >&2
 cd "$ROOT/tests"
 npm ci --no-audit --no-fund --loglevel=error
 node --test --test-concurrency=1 e2e/
+echo "== attack tests (tests/attacks, real node)" >&2
+node --test --test-concurrency=1 attacks/
 
 if [ "${ZOMBIENET:-1}" != 0 ]; then
   echo "== zombienet (3 validators + 1 full node)" >&2

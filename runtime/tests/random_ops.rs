@@ -233,6 +233,7 @@ const KINDS: &[&str] = &[
 	"market.submit_request/auction",
 	"market.submit_request/offer",
 	"market.cancel_request",
+	"market.decline_assignment",
 	"market.lock_request",
 	"verifier.submit_proof",
 	"verifier.submit_verdicts",
@@ -883,6 +884,7 @@ impl Driver {
 	) -> bool {
 		pallet_verifier::Programs::<Runtime>::get(program)
 			.is_some_and(|p| p.inputs as usize == inputs.len())
+			&& inputs.iter().all(zkmarket_primitives::field::is_canonical_scalar)
 			&& pallet_market::OpenRequests::<Runtime>::get(who) < MAX_OPEN_PER_ACCOUNT
 			&& Self::free_of(who) >= escrow.saturating_add(ZK)
 	}
@@ -1058,6 +1060,33 @@ impl Driver {
 			"market.cancel_request",
 			origin,
 			RuntimeCall::Market(pallet_market::Call::cancel_request { id }),
+		);
+	}
+
+	fn op_decline(&mut self) {
+		let found = self.pick_open(64, |r| matches!(r.state, State::Assigned { .. }));
+		let (id, who) = match found {
+			Some((id, r)) => match r.state {
+				State::Assigned { prover, .. } if self.rng.chance(85) => (id, prover),
+				_ => (id, self.any_account()),
+			},
+			None => (self.some_request_id(), self.any_account()),
+		};
+		if let Some(r) = pallet_market::Requests::<Runtime>::get(id) {
+			match r.state {
+				State::Assigned { prover, deadline, .. }
+					if prover == who && System::block_number() <= deadline =>
+				{
+					self.must_succeed("signed", "the assigned prover declines before its deadline")
+				}
+				_ => self.must_fail("only the assigned prover declines, before its deadline"),
+			}
+		}
+		let origin = self.origin_for(&who);
+		self.dispatch(
+			"market.decline_assignment",
+			origin,
+			RuntimeCall::Market(pallet_market::Call::decline_assignment { id }),
 		);
 	}
 
@@ -1819,6 +1848,7 @@ impl Driver {
 			(5, 15),  // set_verifiers
 			(6, 16),  // set_base_fee
 			(25, 17), // transfer
+			(12, 18), // decline an assignment
 		];
 		let total: u64 = W.iter().map(|w| w.0).sum();
 		let mut r = self.rng.below(total);
@@ -1848,6 +1878,7 @@ impl Driver {
 			14 => self.op_set_periods(),
 			15 => self.op_set_verifiers(),
 			16 => self.op_set_base_fee(),
+			18 => self.op_decline(),
 			_ => self.op_transfer(),
 		}
 	}

@@ -214,3 +214,181 @@ export async function waitForEvent(api, pred, { timeoutMs = 120_000 } = {}) {
 export function tmpDir(prefix = 'zkmarket-') {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+// ---- Helpers for many transactions at once (tests/attacks) -----------------
+
+/** An sr25519 key pair from a secret URI, e.g. `//Junk1`. */
+export function keyFromUri(uri) {
+  return new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(uri);
+}
+
+/** JSON-RPC call on the node's provider (e.g. `market_prover`). */
+export function rpc(node, method, params = []) {
+  return node.provider.send(method, params);
+}
+
+/**
+ * Signs `tx` without any RPC round trip: explicit nonce, immortal era.
+ * Returns the signed extrinsic (ready for `author_submitExtrinsic`).
+ */
+export function signOffline(tx, signer, nonce, { tip } = {}) {
+  return tx.signAsync(signer, tip === undefined ? { nonce, era: 0 } : { nonce, era: 0, tip });
+}
+
+/**
+ * Submits signed extrinsics to the pool one after the other (each awaited until
+ * the pool accepted it, not until inclusion) and returns their hashes. Throws
+ * with the pool's error when one is refused.
+ */
+export async function submitSigned(api, extrinsics) {
+  const hashes = [];
+  for (const ext of extrinsics) hashes.push((await api.rpc.author.submitExtrinsic(ext)).toHex());
+  return hashes;
+}
+
+/** The outcome of one extrinsic of block `hash`, from its events. */
+function outcomeOf(api, events, index, blockHash, blockNumber) {
+  const own = events.filter(({ phase }) => phase.isApplyExtrinsic && phase.asApplyExtrinsic.toNumber() === index)
+    .map((r) => r.event);
+  let ok = false;
+  let error = null;
+  let fee = 0n;
+  for (const e of own) {
+    if (e.section === 'system' && e.method === 'ExtrinsicSuccess') ok = true;
+    if (e.section === 'system' && e.method === 'ExtrinsicFailed') {
+      const d = e.data[0];
+      if (d.isModule) {
+        const m = api.registry.findMetaError(d.asModule);
+        error = `${m.section}.${m.name}`;
+      } else {
+        error = d.toString();
+      }
+    }
+    if (e.section === 'transactionPayment' && e.method === 'TransactionFeePaid') fee += e.data[1].toBigInt();
+  }
+  return { ok, error, fee, events: own, blockHash, blockNumber };
+}
+
+/**
+ * Waits until every extrinsic of `hashes` is in a block of the best chain,
+ * scanning every block from `fromBlock` on; resolves with their outcomes
+ * `{ ok, error, fee, events, blockHash, blockNumber }` in the order of `hashes`.
+ */
+export async function txOutcomes(api, hashes, { fromBlock, timeoutMs = 180_000 } = {}) {
+  const want = new Map(hashes.map((h, i) => [h, i]));
+  const out = new Array(hashes.length);
+  let left = hashes.length;
+  let n = fromBlock ?? (await bestNumber(api));
+  const deadline = Date.now() + timeoutMs;
+  while (left > 0) {
+    if (Date.now() > deadline) throw new Error(`${left} of ${hashes.length} transactions not included (scanned to block ${n - 1})`);
+    if ((await bestNumber(api)) < n) {
+      await sleep(250);
+      continue;
+    }
+    const blockHash = await api.rpc.chain.getBlockHash(n);
+    const block = await api.rpc.chain.getBlock(blockHash);
+    const exts = block.block.extrinsics;
+    let events = null;
+    for (let i = 0; i < exts.length; i++) {
+      const idx = want.get(exts[i].hash.toHex());
+      if (idx === undefined || out[idx]) continue;
+      if (!events) events = await (await api.at(blockHash)).query.system.events();
+      out[idx] = outcomeOf(api, events, i, blockHash.toHex(), n);
+      left -= 1;
+    }
+    n += 1;
+  }
+  return out;
+}
+
+/**
+ * Signs `items` ([{ tx, signer, nonce?, tip? }], nonces counted per signer from its
+ * next index when omitted), waits for a fresh block so that they can all land in
+ * the next one, submits them and resolves with their outcomes (see txOutcomes).
+ */
+export async function sendAll(api, items, { freshBlock = true, timeoutMs } = {}) {
+  const next = new Map();
+  const signed = [];
+  for (const { tx, signer, nonce, tip } of items) {
+    let n = nonce;
+    if (n === undefined) {
+      if (!next.has(signer.address)) next.set(signer.address, (await api.rpc.system.accountNextIndex(signer.address)).toNumber());
+      n = next.get(signer.address);
+      next.set(signer.address, n + 1);
+    }
+    signed.push(await signOffline(tx, signer, n, { tip }));
+  }
+  const start = await bestNumber(api);
+  if (freshBlock) await waitForBlock(api, start + 1);
+  const from = await bestNumber(api);
+  const hashes = await submitSigned(api, signed);
+  return txOutcomes(api, hashes, { fromBlock: from + 1, timeoutMs });
+}
+
+/** Like `send`, but resolves with the outcome (see txOutcomes) also when the call fails. */
+export async function trySend(api, tx, signer, opts = {}) {
+  const [o] = await sendAll(api, [{ tx, signer, nonce: opts.nonce }], { freshBlock: false });
+  return o;
+}
+
+/** Free balance of `who` (at block `at` when given). */
+export async function freeOf(api, who, at) {
+  const q = at ? await api.at(at) : api;
+  return (await q.query.system.account(who)).data.free.toBigInt();
+}
+
+/** Amount held from `who` for `reason`, e.g. `{ provers: 'Stake' }` (at block `at` when given). */
+export async function holdOf(api, who, reason, at) {
+  const q = at ? await api.at(at) : api;
+  const want = JSON.stringify(reason);
+  let sum = 0n;
+  for (const h of await q.query.balances.holds(who)) {
+    if (JSON.stringify(h.id.toJSON()) === want) sum += h.amount.toBigInt();
+  }
+  return sum;
+}
+
+/** The chain's time (pallet-timestamp) in UNIX seconds, at the best block or `at`. */
+export async function chainSecs(api, at) {
+  const q = at ? await api.at(at) : api;
+  return Number((await q.query.timestamp.now()).toBigInt() / 1000n);
+}
+
+/** The treasury account: PalletId `zk/trsry` into an account (`modl` + id, zero padded). */
+export function treasuryAddress(api) {
+  const bytes = new Uint8Array(32);
+  bytes.set(new TextEncoder().encode('modlzk/trsry'));
+  return api.createType('AccountId', bytes).toString();
+}
+
+/** Events `section.method` of a list of events (or `{ event }` records). */
+export function eventsNamed(events, section, method) {
+  return events.map((e) => e.event || e).filter((e) => e.section === section && e.method === method);
+}
+
+/** The number of the block `hash`. */
+export async function numberOf(api, hash) {
+  return (await api.rpc.chain.getHeader(hash)).number.toNumber();
+}
+
+/**
+ * Outcomes (see txOutcomes) of those of `hashes` that are in blocks `from..to`
+ * of the best chain, as a Map from hash to outcome.
+ */
+export async function outcomesIn(api, hashes, from, to) {
+  const want = new Set(hashes);
+  const found = new Map();
+  for (let n = from; n <= to; n++) {
+    const blockHash = await api.rpc.chain.getBlockHash(n);
+    const exts = (await api.rpc.chain.getBlock(blockHash)).block.extrinsics;
+    let events = null;
+    for (let i = 0; i < exts.length; i++) {
+      const h = exts[i].hash.toHex();
+      if (!want.has(h)) continue;
+      if (!events) events = await (await api.at(blockHash)).query.system.events();
+      found.set(h, outcomeOf(api, events, i, blockHash.toHex(), n));
+    }
+  }
+  return found;
+}

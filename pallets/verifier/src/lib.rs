@@ -422,8 +422,7 @@ pub mod pallet {
 		/// Unregister a program the caller owns, releasing its deposit. Refused
 		/// while any open request names it.
 		#[pallet::call_index(4)]
-		// Bounded by a registration of an empty key: one read, one hold change, one write.
-		#[pallet::weight(T::WeightInfo::register_program(0))]
+		#[pallet::weight(T::WeightInfo::unregister_program())]
 		pub fn unregister_program(origin: OriginFor<T>, id: ProgramId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let program = Programs::<T>::get(id).ok_or(Error::<T>::UnknownProgram)?;
