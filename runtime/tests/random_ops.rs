@@ -128,6 +128,8 @@ const DEFAULT_SEED: u64 = 0x15_2a77_ac4e_d00d;
 
 type ReqOf = pallet_market::RequestOf<Runtime>;
 type State = pallet_market::StateOf<Runtime>;
+/// A pallet's `do_try_state`.
+type TryState = fn() -> Result<(), sp_runtime::TryRuntimeError>;
 type Pricing = pallet_market::Pricing<Balance>;
 type ProgramId = [u8; 32];
 type Inputs = BoundedVec<[u8; 32], frame_support::traits::ConstU32<16>>;
@@ -280,7 +282,7 @@ const REQUIRED_EVENTS: &[&str] = &[
 fn event_name(e: &RuntimeEvent) -> String {
 	// `Pallet(Event::Name { .. })`
 	let s = format!("{e:?}");
-	let mut parts = s.split(|c: char| c == '(' || c == ' ' || c == '{' || c == ')');
+	let mut parts = s.split(['(', ' ', '{', ')']);
 	let pallet = parts.next().unwrap_or("?").to_string();
 	let name = parts.find(|p| !p.is_empty()).unwrap_or("?");
 	format!("{pallet}::{}", name.trim_start_matches("Event::"))
@@ -349,7 +351,7 @@ fn vk_variants() -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
 		pts[..2].to_vec(),                   // no public input besides the binding
 		pts.iter().rev().cloned().collect(), // same count, other points
 		[pts.clone(), vec![pts[0].clone()]].concat(), // two public inputs
-		std::iter::repeat(pts[1].clone()).take(18).collect(), // 16 public inputs (the maximum)
+		std::iter::repeat_n(pts[1].clone(), 18).collect(), // 16 public inputs (the maximum)
 	];
 	for order in orders {
 		for set in point_sets.iter() {
@@ -584,7 +586,7 @@ impl Driver {
 		};
 		// An expectation holds for the origin it was made for.
 		let expect = self.expect.take().filter(|(o, _, _)| *o == origin_kind || *o == "any");
-		let sample_root = self.ops % 97 == 0;
+		let sample_root = self.ops.is_multiple_of(97);
 		let root_before = sample_root.then(|| sp_io::storage::root(StateVersion::V1));
 		let events_before = System::event_count();
 		let t = Instant::now();
@@ -1981,7 +1983,7 @@ impl Driver {
 	}
 
 	fn check_block(&mut self, n: u32) {
-		let checks: [(&str, fn() -> Result<(), sp_runtime::TryRuntimeError>); 4] = [
+		let checks: [(&str, TryState); 4] = [
 			("try_state provers", pallet_provers::Pallet::<Runtime>::do_try_state),
 			("try_state market", pallet_market::Pallet::<Runtime>::do_try_state),
 			("try_state base-fee", pallet_base_fee::Pallet::<Runtime>::do_try_state),
@@ -2216,7 +2218,7 @@ impl Driver {
 		let i = self.accounts.len();
 		let pair = sr25519::Pair::from_string(&format!("//RandomOps//{i}"), None).unwrap();
 		let who = AccountId::from(pair.public());
-		let value = if i % 4 == 0 { 60 * ZK } else { 20_000 * ZK };
+		let value = if i.is_multiple_of(4) { 60 * ZK } else { 20_000 * ZK };
 		let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
 			dest: who.clone().into(),
 			value,
