@@ -1,6 +1,8 @@
 //! Runtime integration tests: the real pallets wired as in the runtime, from the
 //! `development` genesis preset, through a whole market flow with real proofs.
+mod common;
 use codec::Encode;
+use common::preset_ext;
 use frame_support::{
 	assert_ok,
 	traits::{fungible::Inspect, Hooks},
@@ -8,41 +10,12 @@ use frame_support::{
 };
 use sp_core::{sr25519, Pair};
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::BuildStorage;
 use zkmarket_primitives::traits::BaseFeeOracle;
 use zkmarket_prover as demo;
 use zkmarket_runtime::{
-	configs::TreasuryAccount, genesis_config_presets, AccountId, Balances, BaseFee, Market,
-	Provers, Runtime, RuntimeGenesisConfig, RuntimeOrigin, System, Verifier, TOTAL_ISSUANCE, ZK,
+	configs::TreasuryAccount, AccountId, Balances, BaseFee, Market, Provers, Runtime,
+	RuntimeOrigin, System, Verifier, TOTAL_ISSUANCE, ZK,
 };
-
-fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-	match (base, patch) {
-		(serde_json::Value::Object(b), serde_json::Value::Object(p)) => {
-			for (k, v) in p {
-				merge(b.entry(k).or_insert(serde_json::Value::Null), v);
-			}
-		}
-		(b, p) => *b = p,
-	}
-}
-
-/// Storage of a genesis preset (the default config with the preset's patch).
-fn preset_ext(name: &str) -> sp_io::TestExternalities {
-	let patch: serde_json::Value = serde_json::from_slice(
-		&genesis_config_presets::get_preset(&name.into()).expect("preset exists"),
-	)
-	.unwrap();
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, patch);
-	let config: RuntimeGenesisConfig = serde_json::from_value(config).unwrap();
-	let mut ext: sp_io::TestExternalities = config.build_storage().unwrap().into();
-	ext.execute_with(|| {
-		System::set_block_number(1);
-		pallet_timestamp::Now::<Runtime>::put(1_700_000_000_000u64);
-	});
-	ext
-}
 
 fn account(k: Sr25519Keyring) -> AccountId {
 	k.to_account_id()

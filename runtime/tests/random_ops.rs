@@ -47,56 +47,29 @@
 //! (14,400 blocks: closed requests are pruned) after that operation; it costs
 //! about a millisecond a block, so it is not part of the default run. Run with
 //! `cargo test --locked --release -p zkmarket-runtime --test random_ops -- --nocapture`.
+mod common;
 use codec::Encode;
+use common::preset_ext;
 use frame_support::{
 	traits::{Hooks, OriginTrait, PalletInfoAccess},
 	BoundedVec,
 };
 use sp_core::{sr25519, Pair};
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{traits::Dispatchable, BuildStorage, DispatchError, StateVersion};
+use sp_runtime::{traits::Dispatchable, DispatchError, StateVersion};
 use std::{
 	collections::{BTreeMap, BTreeSet, VecDeque},
 	time::Instant,
 };
 use zkmarket_prover as demo;
 use zkmarket_runtime::{
-	configs::TreasuryAccount, genesis_config_presets, AccountId, Balance, Balances, BaseFee,
-	Market, Provers, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin,
-	System, Verifier, MILLI_ZK, TOTAL_ISSUANCE, ZK,
+	configs::TreasuryAccount, AccountId, Balance, Balances, BaseFee, Market, Provers, Runtime,
+	RuntimeCall, RuntimeEvent, RuntimeOrigin, System, Verifier, MILLI_ZK, TOTAL_ISSUANCE, ZK,
 };
 
 // ---------------------------------------------------------------------------
-// Genesis and blocks, as in `market_flow.rs`.
+// Blocks.
 // ---------------------------------------------------------------------------
-
-fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-	match (base, patch) {
-		(serde_json::Value::Object(b), serde_json::Value::Object(p)) => {
-			for (k, v) in p {
-				merge(b.entry(k).or_insert(serde_json::Value::Null), v);
-			}
-		}
-		(b, p) => *b = p,
-	}
-}
-
-/// Storage of a genesis preset (the default config with the preset's patch).
-fn preset_ext(name: &str) -> sp_io::TestExternalities {
-	let patch: serde_json::Value = serde_json::from_slice(
-		&genesis_config_presets::get_preset(&name.into()).expect("preset exists"),
-	)
-	.unwrap();
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, patch);
-	let config: RuntimeGenesisConfig = serde_json::from_value(config).unwrap();
-	let mut ext: sp_io::TestExternalities = config.build_storage().unwrap().into();
-	ext.execute_with(|| {
-		System::set_block_number(1);
-		pallet_timestamp::Now::<Runtime>::put(1_700_000_000_000u64);
-	});
-	ext
-}
 
 /// Block time of the `development` preset.
 const BLOCK_MS: u64 = 2_000;

@@ -11,7 +11,7 @@ use zkmarket_primitives::traits::{ProofMarket, RequestId, Verdict};
 
 type M = crate::Pallet<Test>;
 
-fn inputs(n: usize) -> BoundedVec<[u8; 32], frame_support::traits::ConstU32<8>> {
+pub(crate) fn inputs(n: usize) -> BoundedVec<[u8; 32], frame_support::traits::ConstU32<8>> {
 	BoundedVec::truncate_from(vec![[7u8; 32]; n])
 }
 
@@ -27,11 +27,11 @@ fn bid(who: AccountId, bid: Balance, max_base_fee: Balance) -> RequestId {
 	id
 }
 
-fn register(who: AccountId, stake: Balance) {
+pub(crate) fn register(who: AccountId, stake: Balance) {
 	assert_ok!(Provers::register(RuntimeOrigin::signed(who), stake));
 }
 
-fn escrow_held(who: AccountId) -> Balance {
+pub(crate) fn escrow_held(who: AccountId) -> Balance {
 	Balances::balance_on_hold(&HoldReason::Escrow.into(), &who)
 }
 
@@ -39,11 +39,11 @@ fn stake(who: AccountId) -> Balance {
 	pallet_provers::Provers::<Test>::get(who).unwrap().stake
 }
 
-fn state(id: RequestId) -> RequestState<AccountId, Balance, u64> {
+pub(crate) fn state(id: RequestId) -> RequestState<AccountId, Balance, u64> {
 	Requests::<Test>::get(id).unwrap().state
 }
 
-fn events() -> Vec<Event<Test>> {
+pub(crate) fn events() -> Vec<Event<Test>> {
 	System::events()
 		.into_iter()
 		.filter_map(|r| if let RuntimeEvent::Market(e) = r.event { Some(e) } else { None })
@@ -380,9 +380,9 @@ fn queue_is_bounded() {
 
 // ---- Reverse Dutch offers ----
 
-const MILLI: Balance = ZK / 1000;
+pub(crate) const MILLI: Balance = ZK / 1000;
 
-fn offer_at(start: u64, collateral: Balance) -> Pricing<Balance> {
+pub(crate) fn offer_at(start: u64, collateral: Balance) -> Pricing<Balance> {
 	Pricing::Offer {
 		min_price: MILLI,
 		max_price: 2 * MILLI,
@@ -394,13 +394,13 @@ fn offer_at(start: u64, collateral: Balance) -> Pricing<Balance> {
 	}
 }
 
-fn submit_offer(who: AccountId, pricing: Pricing<Balance>) -> RequestId {
+pub(crate) fn submit_offer(who: AccountId, pricing: Pricing<Balance>) -> RequestId {
 	let id = crate::NextRequestId::<Test>::get();
 	assert_ok!(Market::submit_request(RuntimeOrigin::signed(who), PROGRAM, inputs(1), pricing, 0));
 	id
 }
 
-fn set_time(secs: u64) {
+pub(crate) fn set_time(secs: u64) {
 	pallet_timestamp::Now::<Test>::put(secs * 1000);
 }
 

@@ -2,8 +2,8 @@
 //! and BaseFee pallets, with the exact accounting of each defence
 //! (docs/security.md lists them).
 use crate::{
-	mock::*, AuctionQueue, Error, Event, HoldReason, OfferClock, OfferDeadlines, Pricing,
-	ProgramRequests, RequestState, Requests,
+	mock::*, AuctionQueue, Error, Event, OfferClock, OfferDeadlines, Pricing, ProgramRequests,
+	RequestState,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -12,12 +12,11 @@ use frame_support::{
 };
 use zkmarket_primitives::traits::{ProofMarket, RequestId, Verdict};
 
-type M = crate::Pallet<Test>;
-const MILLI: Balance = ZK / 1000;
+use crate::tests::{
+	escrow_held, events, inputs, offer_at, register, set_time, state, submit_offer, MILLI,
+};
 
-fn inputs() -> BoundedVec<[u8; 32], frame_support::traits::ConstU32<8>> {
-	BoundedVec::truncate_from(vec![[7u8; 32]])
-}
+type M = crate::Pallet<Test>;
 
 fn try_bid(
 	who: AccountId,
@@ -28,38 +27,15 @@ fn try_bid(
 	Market::submit_request(
 		RuntimeOrigin::signed(who),
 		PROGRAM,
-		inputs(),
+		inputs(1),
 		Pricing::Auction { bid, max_base_fee },
 		System::block_number() + 50,
 	)
 	.map(|_| id)
 }
 
-fn register(who: AccountId, stake: Balance) {
-	assert_ok!(Provers::register(RuntimeOrigin::signed(who), stake));
-}
-
-fn state(id: RequestId) -> RequestState<AccountId, Balance, u64> {
-	Requests::<Test>::get(id).unwrap().state
-}
-
-fn escrow_held(who: AccountId) -> Balance {
-	Balances::balance_on_hold(&HoldReason::Escrow.into(), &who)
-}
-
 fn prover(who: AccountId) -> pallet_provers::ProverInfoOf<Test> {
 	pallet_provers::Provers::<Test>::get(who).unwrap()
-}
-
-fn events() -> Vec<Event<Test>> {
-	System::events()
-		.into_iter()
-		.filter_map(|r| if let RuntimeEvent::Market(e) = r.event { Some(e) } else { None })
-		.collect()
-}
-
-fn set_time(secs: u64) {
-	pallet_timestamp::Now::<Test>::put(secs * 1000);
 }
 
 /// Finalizes the block and starts the next one `secs` seconds later.
@@ -73,24 +49,6 @@ fn next_block_after(secs: u64) {
 	pallet_timestamp::Now::<Test>::put(t + secs * 1000);
 	Provers::on_initialize(n + 1);
 	Market::on_initialize(n + 1);
-}
-
-fn offer(start: u64, collateral: Balance) -> Pricing<Balance> {
-	Pricing::Offer {
-		min_price: MILLI,
-		max_price: 2 * MILLI,
-		ramp_up_start: start,
-		ramp_up_period: 50,
-		lock_timeout: 100,
-		timeout: 200,
-		lock_collateral: collateral,
-	}
-}
-
-fn submit_offer(who: AccountId, pricing: Pricing<Balance>) -> RequestId {
-	let id = crate::NextRequestId::<Test>::get();
-	assert_ok!(Market::submit_request(RuntimeOrigin::signed(who), PROGRAM, inputs(), pricing, 0));
-	id
 }
 
 // ---- 1. queue jamming ---------------------------------------------------------
@@ -107,7 +65,7 @@ fn bids_that_can_never_win_are_refused() {
 			Market::submit_request(
 				RuntimeOrigin::signed(1),
 				PROGRAM,
-				inputs(),
+				inputs(1),
 				Pricing::Offer {
 					min_price: 0,
 					max_price: 1,
@@ -186,7 +144,7 @@ fn expired_bids_leave_the_queue_and_are_refunded() {
 		assert_ok!(Market::submit_request(
 			RuntimeOrigin::signed(1),
 			PROGRAM,
-			inputs(),
+			inputs(1),
 			Pricing::Auction { bid: 0, max_base_fee: 2 },
 			3,
 		));
@@ -207,7 +165,7 @@ fn open_offer_proofs_take_job_slots_and_cannot_crowd_out_assigned_provers() {
 		register(11, 40 * ZK);
 		register(12, 40 * ZK);
 		set_time(100);
-		let offers: Vec<_> = (0..3).map(|_| submit_offer(1, offer(100, ZK))).collect();
+		let offers: Vec<_> = (0..3).map(|_| submit_offer(1, offer_at(100, ZK))).collect();
 		// The flooder proves an open offer: the proof takes its only slot...
 		assert_ok!(M::begin_verification(offers[0], &12));
 		assert_eq!(prover(12).active_jobs, 1);
@@ -267,7 +225,7 @@ fn stake_unbonded_during_a_lock_cannot_be_withdrawn_before_the_lock_ends() {
 		Balances::set_balance(&11, 2_000 * ZK);
 		register(11, 1_000 * ZK);
 		set_time(100);
-		let id = submit_offer(1, offer(100, ZK));
+		let id = submit_offer(1, offer_at(100, ZK));
 		assert_ok!(Market::lock_request(RuntimeOrigin::signed(11), id));
 		assert_ok!(Provers::unbond(RuntimeOrigin::signed(11), 900 * ZK));
 		// The unbonding period (10 blocks) passes while the lock is open (100 s).
@@ -293,15 +251,15 @@ fn stake_unbonded_during_a_lock_cannot_be_withdrawn_before_the_lock_ends() {
 fn an_offer_cannot_be_cancelled_once_its_ramp_up_started() {
 	test(|| {
 		set_time(100);
-		let early = submit_offer(1, offer(150, ZK));
-		let started = submit_offer(1, offer(100, ZK));
+		let early = submit_offer(1, offer_at(150, ZK));
+		let started = submit_offer(1, offer_at(100, ZK));
 		assert_noop!(
 			Market::cancel_request(RuntimeOrigin::signed(1), started),
 			Error::<Test>::RampUpStarted
 		);
 		assert_ok!(Market::cancel_request(RuntimeOrigin::signed(1), early));
 		set_time(150);
-		let later = submit_offer(1, offer(160, ZK));
+		let later = submit_offer(1, offer_at(160, ZK));
 		set_time(160);
 		assert_noop!(
 			Market::cancel_request(RuntimeOrigin::signed(1), later),
@@ -325,7 +283,7 @@ fn a_lock_proven_in_time_is_not_forfeited_when_the_verdict_is_late() {
 	test(|| {
 		register(11, 40 * ZK);
 		set_time(100);
-		let id = submit_offer(1, offer(100, 2 * ZK));
+		let id = submit_offer(1, offer_at(100, 2 * ZK));
 		assert_ok!(Market::lock_request(RuntimeOrigin::signed(11), id));
 		// Proof submitted before the lock deadline (200)...
 		set_time(190);
@@ -342,7 +300,7 @@ fn a_lock_proven_in_time_is_not_forfeited_when_the_verdict_is_late() {
 		assert_eq!(p.reputation, reputation);
 		assert_eq!(state(id), RequestState::Open);
 		// Before the lock deadline it stays locked for another try.
-		let again = submit_offer(2, offer(250, 2 * ZK));
+		let again = submit_offer(2, offer_at(250, 2 * ZK));
 		assert_ok!(Market::lock_request(RuntimeOrigin::signed(11), again));
 		assert_ok!(M::begin_verification(again, &11));
 		M::conclude(again, &11, Verdict::Undecided);
@@ -356,16 +314,16 @@ fn a_lock_proven_in_time_is_not_forfeited_when_the_verdict_is_late() {
 fn ramp_up_start_is_bounded() {
 	test(|| {
 		set_time(10_000);
-		let far_past = offer(10_000 - 61, ZK);
-		let far_future = offer(10_000 + 86_401, ZK);
+		let far_past = offer_at(10_000 - 61, ZK);
+		let far_future = offer_at(10_000 + 86_401, ZK);
 		for p in [far_past, far_future] {
 			assert_noop!(
-				Market::submit_request(RuntimeOrigin::signed(1), PROGRAM, inputs(), p, 0),
+				Market::submit_request(RuntimeOrigin::signed(1), PROGRAM, inputs(1), p, 0),
 				Error::<Test>::RampStartOutOfRange
 			);
 		}
-		submit_offer(1, offer(10_000 - 60, ZK));
-		submit_offer(1, offer(10_000 + 86_400, ZK));
+		submit_offer(1, offer_at(10_000 - 60, ZK));
+		submit_offer(1, offer_at(10_000 + 86_400, ZK));
 	});
 }
 
@@ -374,8 +332,8 @@ fn closed_offers_leave_no_deadline_entries() {
 	test(|| {
 		register(11, 40 * ZK);
 		set_time(100);
-		let cancelled = submit_offer(1, offer(150, ZK));
-		let settled = submit_offer(1, offer(100, ZK));
+		let cancelled = submit_offer(1, offer_at(150, ZK));
+		let settled = submit_offer(1, offer_at(100, ZK));
 		assert_eq!(OfferDeadlines::<Test>::get(251).to_vec(), vec![cancelled]);
 		assert_eq!(OfferDeadlines::<Test>::get(201).to_vec(), vec![settled]);
 		assert_ok!(Market::cancel_request(RuntimeOrigin::signed(1), cancelled));
@@ -412,7 +370,7 @@ fn spam_at_the_per_second_cap_does_not_make_the_offer_clock_lag() {
 				submit_offer(1, spam(t));
 			}
 			assert_noop!(
-				Market::submit_request(RuntimeOrigin::signed(2), PROGRAM, inputs(), spam(t), 0),
+				Market::submit_request(RuntimeOrigin::signed(2), PROGRAM, inputs(1), spam(t), 0),
 				Error::<Test>::DeadlineSlotFull
 			);
 		}
@@ -477,7 +435,7 @@ fn open_requests_per_program_are_counted() {
 	test(|| {
 		let a = try_bid(1, 10, 5).unwrap();
 		set_time(100);
-		submit_offer(2, offer(150, ZK));
+		submit_offer(2, offer_at(150, ZK));
 		assert_eq!(M::open_requests_for(&PROGRAM), 2);
 		assert_ok!(Market::cancel_request(RuntimeOrigin::signed(1), a));
 		assert_eq!(M::open_requests_for(&PROGRAM), 1);
