@@ -15,7 +15,7 @@ use sp_runtime::{
 	DispatchResult, SaturatedConversion,
 };
 use zkmarket_primitives::{
-	gsp::{deal_slots, SlotOffer},
+	gsp::deal_slots,
 	reputation,
 	traits::{Failure, ProverRegistry},
 };
@@ -29,22 +29,9 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		if max == 0 {
 			return Vec::new();
 		}
-		let jobs = T::MaxJobsPerProver::get();
-		// Per-block hot path: compute each prover's effective stake once.
-		let offers = Provers::<T>::iter()
-			.filter_map(|(who, info)| {
-				let stake = Self::effective_stake(&info);
-				(info.active_jobs < jobs && Self::eligible_with_stake(&info, stake)).then(|| {
-					SlotOffer {
-						stake: stake.saturated_into(),
-						reputation: info.reputation.deconstruct(),
-						free_slots: jobs - info.active_jobs,
-						who,
-					}
-				})
-			})
-			.collect::<Vec<_>>();
-		deal_slots(offers, max)
+		// Dealing to the best `max` provers with a free slot gives the same slots
+		// as dealing to all of them (at most one slot each per round).
+		deal_slots(Self::slot_offers(max), max)
 	}
 
 	fn prover_count() -> u32 {
@@ -59,19 +46,18 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			info.obligated_since = Some(frame_system::Pallet::<T>::block_number());
 		}
 		info.active_jobs += 1;
-		Provers::<T>::insert(who, info);
+		Self::put_prover(who, &info);
 		Ok(())
 	}
 
 	fn release_slot(who: &T::AccountId) {
-		Provers::<T>::mutate(who, |i| {
-			if let Some(info) = i {
-				info.active_jobs = info.active_jobs.saturating_sub(1);
-				if info.active_jobs == 0 {
-					info.obligated_since = None;
-				}
+		if let Some(mut info) = Provers::<T>::get(who) {
+			info.active_jobs = info.active_jobs.saturating_sub(1);
+			if info.active_jobs == 0 {
+				info.obligated_since = None;
 			}
-		});
+			Self::put_prover(who, &info);
+		}
 	}
 
 	fn hold_collateral(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
@@ -84,7 +70,7 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		T::Currency::hold(&HoldReason::Collateral.into(), who, amount)?;
 		info.stake = info.stake.saturating_sub(amount);
 		info.collateral = info.collateral.saturating_add(amount);
-		Provers::<T>::insert(who, info);
+		Self::put_prover(who, &info);
 		Self::deposit_event(Event::CollateralLocked { who: who.clone(), amount });
 		Ok(())
 	}
@@ -106,7 +92,7 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		};
 		info.collateral = info.collateral.saturating_sub(released);
 		info.stake = info.stake.saturating_add(back);
-		Provers::<T>::insert(who, info);
+		Self::put_prover(who, &info);
 		Self::deposit_event(Event::CollateralReleased { who: who.clone(), amount: back });
 	}
 
@@ -121,7 +107,7 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		let slashed = Self::slash_hold(HoldReason::Collateral, who, amount.saturating_sub(bounty));
 		info.collateral = info.collateral.saturating_sub(slashed.saturating_add(bounty));
 		info.reserved_bounty = info.reserved_bounty.saturating_add(bounty);
-		Provers::<T>::insert(who, info);
+		Self::put_prover(who, &info);
 		Self::deposit_event(Event::CollateralForfeited { who: who.clone(), amount, bounty });
 		if !slashed.is_zero() {
 			Self::deposit_event(Event::Slashed {
@@ -151,7 +137,7 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			T::Currency::release(&HoldReason::Collateral.into(), from, amount, Precision::Exact)?;
 		}
 		src.reserved_bounty = src.reserved_bounty.saturating_sub(amount);
-		Provers::<T>::insert(from, src);
+		Self::put_prover(from, &src);
 		Self::credit_stake(to, amount)?;
 		Self::deposit_event(Event::BountyPaid { from: from.clone(), to: to.clone(), amount });
 		Ok(())
@@ -162,7 +148,7 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		let amount = amount.min(info.reserved_bounty);
 		let slashed = Self::slash_hold(HoldReason::Collateral, from, amount);
 		info.reserved_bounty = info.reserved_bounty.saturating_sub(slashed);
-		Provers::<T>::insert(from, info);
+		Self::put_prover(from, &info);
 		Self::deposit_event(Event::Slashed {
 			who: from.clone(),
 			amount: slashed,
@@ -177,7 +163,7 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		}
 		T::Currency::hold(&HoldReason::Stake.into(), who, amount)?;
 		info.stake = info.stake.saturating_add(amount);
-		Provers::<T>::insert(who, info);
+		Self::put_prover(who, &info);
 		Self::deposit_event(Event::FeeCredited { who: who.clone(), amount });
 		Ok(())
 	}
@@ -189,7 +175,7 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		info.proofs_verified = info.proofs_verified.saturating_add(1);
 		// Not idle any more; a paused prover's frozen clock restarts from zero.
 		info.idle_since = info.paused_at.unwrap_or_else(frame_system::Pallet::<T>::block_number);
-		Provers::<T>::insert(who, info);
+		Self::put_prover(who, &info);
 	}
 
 	fn record_failure(who: &T::AccountId, failure: Failure) -> BalanceOf<T> {
@@ -211,7 +197,7 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		let new = reputation::on_failure(info.reputation, T::ReputationLoss::get());
 		Self::set_reputation(who, &mut info, new);
 		info.failures = info.failures.saturating_add(1);
-		Provers::<T>::insert(who, info);
+		Self::put_prover(who, &info);
 		slashed
 	}
 }

@@ -15,6 +15,11 @@
 //! - Reputation starts at `InitialReputation` and moves by
 //!   [`zkmarket_primitives::reputation`].
 //!
+//! - [`SlotIndex`] keeps the provers that can take auction work sorted in slot
+//!   order (reputation, stake, account), updated on every write of a record,
+//!   so the per-block clearing reads only the provers it deals slots to:
+//!   idle, paused, busy or ineligible provers cost it nothing.
+//!
 //! Other pallets use it through [`zkmarket_primitives::traits::ProverRegistry`].
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -52,6 +57,7 @@ pub mod pallet {
 		traits::{Saturating, Zero},
 		Perbill, SaturatedConversion,
 	};
+	use zkmarket_primitives::gsp;
 
 	/// The balance type of the pallet's currency.
 	pub type BalanceOf<T> =
@@ -146,7 +152,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxUnbondingChunks: Get<u32>;
 
-		/// Provers whose decay the per-block sweep brings up to date.
+		/// Provers whose decay the per-block sweep brings up to date; also the most
+		/// pending decays the slot dealing applies in a block.
 		#[pallet::constant]
 		type DecaySweepLimit: Get<u32>;
 
@@ -174,6 +181,17 @@ pub mod pallet {
 	/// (leaving does not reset reputation or failures).
 	#[pallet::storage]
 	pub type ProverHistory<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ProverRecord>;
+
+	/// Provers that can take auction work now, in slot order: keyed by
+	/// `(slot_rank(reputation, stake), account)` with the identity hasher, so
+	/// iterating the keys reads the best provers first (reputation desc, stake
+	/// desc, account). Holds exactly the active provers with at least the minimum
+	/// (recorded) stake and reputation and a free job slot; the clearing reads
+	/// only as many of them as it deals slots to, whatever the number of
+	/// registered provers. Kept up to date by every write of a prover record.
+	#[pallet::storage]
+	pub type SlotIndex<T: Config> =
+		StorageMap<_, Identity, (gsp::SlotRank, T::AccountId), (), OptionQuery>;
 
 	/// Where the decay sweep continues: the last prover it visited.
 	#[pallet::storage]
@@ -286,7 +304,10 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
 			let swept = Self::sweep(T::DecaySweepLimit::get());
+			// Plus the pending decays the slot dealing may apply in `on_finalize`
+			// (at most `DecaySweepLimit`, the same work as the sweep's).
 			T::WeightInfo::sweep(swept)
+				.saturating_add(T::WeightInfo::sweep(T::DecaySweepLimit::get()))
 		}
 
 		fn integrity_test() {
@@ -344,7 +365,7 @@ pub mod pallet {
 				proofs_verified: record.proofs_verified,
 				failures: record.failures,
 			};
-			Provers::<T>::insert(&who, info);
+			Self::put_prover(&who, &info);
 			ProverCount::<T>::put(count + 1);
 			Self::deposit_event(Event::Registered { who, stake });
 			Ok(())
@@ -363,7 +384,7 @@ pub mod pallet {
 			T::Currency::hold(&HoldReason::Stake.into(), &who, amount)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			info.stake = info.stake.saturating_add(amount);
-			Provers::<T>::insert(&who, info);
+			Self::put_prover(&who, &info);
 			Self::deposit_event(Event::Bonded { who, amount });
 			Ok(())
 		}
@@ -393,7 +414,7 @@ pub mod pallet {
 				.map_err(|_| Error::<T>::TooManyUnbondingChunks)?;
 			let before = info.stake;
 			info.stake = remaining;
-			Provers::<T>::insert(&who, info);
+			Self::put_prover(&who, &info);
 			Self::deposit_event(Event::Unbonded { who: who.clone(), amount, unlock_at });
 			Self::note_stake_drop(&who, before, remaining);
 			Ok(())
@@ -446,7 +467,7 @@ pub mod pallet {
 				Self::deposit_event(Event::Withdrawn { who: who.clone(), amount });
 			}
 			if empty {
-				Provers::<T>::remove(&who);
+				Self::remove_prover(&who);
 				ProverHistory::<T>::insert(
 					&who,
 					ProverRecord {
@@ -458,7 +479,7 @@ pub mod pallet {
 				ProverCount::<T>::mutate(|c| *c = c.saturating_sub(1));
 				Self::deposit_event(Event::Deregistered { who });
 			} else {
-				Provers::<T>::insert(&who, info);
+				Self::put_prover(&who, &info);
 			}
 			Ok(())
 		}
@@ -474,7 +495,7 @@ pub mod pallet {
 			ensure!(info.status == ProverStatus::Active, Error::<T>::AlreadyPaused);
 			info.status = ProverStatus::Paused;
 			info.paused_at = Some(frame_system::Pallet::<T>::block_number());
-			Provers::<T>::insert(&who, info);
+			Self::put_prover(&who, &info);
 			Self::deposit_event(Event::Paused { who });
 			Ok(())
 		}
@@ -491,7 +512,7 @@ pub mod pallet {
 			info.idle_since =
 				info.idle_since.saturating_add(paused_for.unwrap_or_default()).min(now);
 			info.status = ProverStatus::Active;
-			Provers::<T>::insert(&who, info);
+			Self::put_prover(&who, &info);
 			Self::deposit_event(Event::Resumed { who });
 			Ok(())
 		}
@@ -550,7 +571,7 @@ pub mod pallet {
 		pub(crate) fn touched(who: &T::AccountId) -> Result<ProverInfoOf<T>, DispatchError> {
 			let mut info = Provers::<T>::get(who).ok_or(Error::<T>::NotRegistered)?;
 			if Self::apply_decay(who, &mut info) {
-				Provers::<T>::insert(who, &info);
+				Self::put_prover(who, &info);
 			}
 			Ok(info)
 		}
@@ -662,7 +683,7 @@ pub mod pallet {
 					Some((who, mut info)) => {
 						visited += 1;
 						if Self::apply_decay(&who, &mut info) {
-							Provers::<T>::insert(&who, info);
+							Self::put_prover(&who, &info);
 						}
 						last = Some(who);
 					}
@@ -677,6 +698,82 @@ pub mod pallet {
 				None => SweepCursor::<T>::kill(),
 			}
 			visited
+		}
+
+		/// The key of `who` in [`SlotIndex`] when `info` can take auction work
+		/// (active, recorded stake and reputation at least the minimum, a free
+		/// job slot), `None` otherwise.
+		pub(crate) fn slot_key(
+			who: &T::AccountId,
+			info: &ProverInfoOf<T>,
+		) -> Option<(gsp::SlotRank, T::AccountId)> {
+			(Self::eligible_with_stake(info, info.stake)
+				&& info.active_jobs < T::MaxJobsPerProver::get())
+			.then(|| {
+				(
+					gsp::slot_rank(info.reputation.deconstruct(), info.stake.saturated_into()),
+					who.clone(),
+				)
+			})
+		}
+
+		/// Writes the record of `who`, moving it in [`SlotIndex`] when its rank or
+		/// its ability to take work changed. Every write of a record goes here.
+		pub(crate) fn put_prover(who: &T::AccountId, info: &ProverInfoOf<T>) {
+			let old = Provers::<T>::get(who).and_then(|old| Self::slot_key(who, &old));
+			let new = Self::slot_key(who, info);
+			if old != new {
+				if let Some(k) = old {
+					SlotIndex::<T>::remove(k);
+				}
+				if let Some(k) = new {
+					SlotIndex::<T>::insert(k, ());
+				}
+			}
+			Provers::<T>::insert(who, info);
+		}
+
+		/// Removes the record of `who` (and its [`SlotIndex`] entry).
+		pub(crate) fn remove_prover(who: &T::AccountId) {
+			if let Some(k) = Provers::<T>::take(who).and_then(|old| Self::slot_key(who, &old)) {
+				SlotIndex::<T>::remove(k);
+			}
+		}
+
+		/// Free auction slots of up to `max` provers in slot order, read from
+		/// [`SlotIndex`]: the cost depends on `max`, not on how many provers are
+		/// registered. A prover read with idle decay pending gets it applied (at
+		/// most `DecaySweepLimit` a call), which moves it to its true place further
+		/// down the index where the walk meets it again, so the provers taken are
+		/// exactly the best by effective stake. Past that limit, provers with decay
+		/// pending are passed over this time (the sweep reaches them).
+		pub(crate) fn slot_offers(max: u32) -> Vec<gsp::SlotOffer<T::AccountId>> {
+			let jobs = T::MaxJobsPerProver::get();
+			let mut decays = T::DecaySweepLimit::get();
+			let mut reads = max.saturating_add(decays);
+			let now = frame_system::Pallet::<T>::block_number();
+			let mut offers = Vec::new();
+			let mut keys = SlotIndex::<T>::iter_keys();
+			while (offers.len() as u32) < max && reads > 0 {
+				let Some((_, who)) = keys.next() else { break };
+				reads -= 1;
+				let Some(mut info) = Provers::<T>::get(&who) else { continue };
+				if Self::pending_periods(&info, now) > 0 {
+					if decays > 0 {
+						decays -= 1;
+						Self::apply_decay(&who, &mut info);
+						Self::put_prover(&who, &info);
+					}
+					continue;
+				}
+				offers.push(gsp::SlotOffer {
+					stake: info.stake.saturated_into(),
+					reputation: info.reputation.deconstruct(),
+					free_slots: jobs.saturating_sub(info.active_jobs),
+					who,
+				});
+			}
+			offers
 		}
 
 		/// Whether `info` may take new work.
@@ -746,6 +843,21 @@ pub mod pallet {
 				);
 			}
 			ensure!(count == ProverCount::<T>::get(), "prover count mismatch");
+			// The slot index holds exactly the provers that can take work, under
+			// their current rank.
+			let mut indexed = 0u32;
+			for (rank, who) in SlotIndex::<T>::iter_keys() {
+				indexed += 1;
+				let info = Provers::<T>::get(&who).ok_or("slot index names an unknown prover")?;
+				ensure!(
+					Self::slot_key(&who, &info) == Some((rank, who.clone())),
+					"slot index entry out of date"
+				);
+			}
+			let expected = Provers::<T>::iter()
+				.filter(|(who, info)| Self::slot_key(who, info).is_some())
+				.count() as u32;
+			ensure!(indexed == expected, "slot index misses provers that can take work");
 			ensure!(count <= T::MaxProvers::get(), "too many provers");
 			Ok(())
 		}

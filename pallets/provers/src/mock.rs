@@ -47,6 +47,8 @@ impl pallet_balances::Config for Test {
 parameter_types! {
 	pub const Treasury: AccountId = TREASURY;
 	pub const SweepLimit: u32 = 2;
+	/// Registry size; tests of scale raise it.
+	pub storage MaxProvers: u32 = 10;
 }
 
 impl pallet_provers::Config for Test {
@@ -64,7 +66,7 @@ impl pallet_provers::Config for Test {
 	type ReputationLoss = ReputationLoss;
 	type MinReputation = MinReputation;
 	type MaxJobsPerProver = ConstU32<2>;
-	type MaxProvers = ConstU32<10>;
+	type MaxProvers = MaxProvers;
 	type MaxUnbondingChunks = ConstU32<3>;
 	type DecaySweepLimit = SweepLimit;
 	type WeightInfo = ();

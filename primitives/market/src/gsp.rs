@@ -91,6 +91,25 @@ pub fn deal_slots<AccountId: Ord + Clone>(
 	out
 }
 
+/// Length of a [`slot_rank`] key.
+pub const SLOT_RANK_LEN: usize = 20;
+
+/// A prover's rank in slot order, as [`slot_rank`] makes it.
+pub type SlotRank = [u8; SLOT_RANK_LEN];
+
+/// The rank of a prover in slot order as bytes whose lexicographic order is the
+/// dealing order: reputation descending, then stake descending. A storage map
+/// keyed by `(slot_rank, account)` with an order-preserving (identity) hasher
+/// iterates provers in dealing order (ties by the account's encoding, which for
+/// 32-byte account ids is their `Ord`), so the best provers are read first
+/// without sorting all of them.
+pub fn slot_rank(reputation: u32, stake: u128) -> SlotRank {
+	let mut out = [0u8; SLOT_RANK_LEN];
+	out[..4].copy_from_slice(&(u32::MAX - reputation).to_be_bytes());
+	out[4..].copy_from_slice(&(u128::MAX - stake).to_be_bytes());
+	out
+}
+
 /// Total free slots of `provers`, capped at `max`.
 pub fn capacity<AccountId>(provers: &[SlotOffer<AccountId>], max: u32) -> u32 {
 	let total: u64 = provers.iter().map(|p| p.free_slots as u64).sum();
@@ -183,6 +202,28 @@ mod tests {
 			let mut b = bids(&v);
 			let w = clear(&mut b, k, fee);
 			prop_assert_eq!(w.len(), v.len().min(k as usize));
+		}
+
+		#[test]
+		fn slot_rank_orders_like_the_dealing(a in any::<(u32, u128)>(), b in any::<(u32, u128)>()) {
+			// Dealing order: reputation desc, then stake desc.
+			let dealing = b.0.cmp(&a.0).then(b.1.cmp(&a.1));
+			prop_assert_eq!(slot_rank(a.0, a.1).cmp(&slot_rank(b.0, b.1)), dealing);
+		}
+
+		#[test]
+		fn dealing_the_best_max_provers_equals_dealing_all(
+			free in proptest::collection::vec(1u32..5, 0..40),
+			max in 0u32..60,
+		) {
+			// What the registry relies on: dealing only the first `max` provers
+			// in slot order (each with a free slot) gives the same slots.
+			let mut provers: Vec<SlotOffer<u32>> = free.iter().enumerate()
+				.map(|(i, f)| SlotOffer { who: i as u32, reputation: (i as u32 * 7919) % 13, stake: (i as u128 * 31) % 5, free_slots: *f })
+				.collect();
+			provers.sort_by_key(|p| (slot_rank(p.reputation, p.stake), p.who));
+			let best: Vec<_> = provers.iter().take(max as usize).cloned().collect();
+			prop_assert_eq!(deal_slots(best, max), deal_slots(provers, max));
 		}
 
 		#[test]

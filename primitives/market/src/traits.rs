@@ -31,9 +31,11 @@ pub trait ProverRegistry<AccountId, Balance> {
 	/// Whether `who` may take new work now (active, enough stake and reputation).
 	fn is_eligible(who: &AccountId) -> bool;
 	/// Free job slots of eligible provers in auction order (reputation desc, stake
-	/// desc, account asc), dealt round-robin, at most `max`.
+	/// desc, account asc), dealt round-robin, at most `max`. Reads at most `max`
+	/// provers (plus a bounded number whose pending idle decay it applies), not
+	/// every registered one.
 	fn auction_slots(max: u32) -> Vec<AccountId>;
-	/// Number of registered provers (what `auction_slots` reads; sizes its weight).
+	/// Number of registered provers.
 	fn prover_count() -> u32;
 	/// Takes one job slot of `who`.
 	fn occupy_slot(who: &AccountId) -> DispatchResult;
