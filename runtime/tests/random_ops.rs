@@ -84,7 +84,7 @@ const MAX_BASE_FEE: Balance = 1_000 * ZK;
 const MAX_REQUEST_LIFETIME: u32 = zkmarket_runtime::DAYS;
 const MAX_OFFER_DURATION: u64 = 604_800;
 const MAX_OFFER_START_SKEW: u64 = 60;
-const MAX_VERDICTS: usize = 16;
+const MAX_VERDICTS: usize = zkmarket_runtime::configs::MAX_VERDICTS_PER_TX as usize;
 const MAX_PROOF_LEN: usize = 512;
 const QUEUE_LEN: usize = 2_048;
 const MAX_OPEN_PER_ACCOUNT: u32 = 512;
@@ -1303,7 +1303,7 @@ impl Driver {
 			self.rng.index(self.verifier_keys.len())
 		};
 		let honest = self.rng.chance(92);
-		let queue = pallet_verifier::PendingQueue::<Runtime>::get();
+		let queue: Vec<u64> = pallet_verifier::Pending::<Runtime>::iter_keys().collect();
 		let mut verdicts: Vec<(u64, [u8; 32], bool)> = Vec::new();
 		let signer: pallet_verifier::VerifierId = self.verifier_keys[k].public().into();
 		let mut any_new = false;

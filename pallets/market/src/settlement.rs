@@ -14,7 +14,7 @@ use sp_runtime::{
 	DispatchError, SaturatedConversion,
 };
 use zkmarket_primitives::traits::{
-	Failure, ProgramId, ProofMarket, ProverRegistry, PublicInput, RequestId, Verdict,
+	Failure, ProgramId, ProofKind, ProofMarket, ProverRegistry, PublicInput, RequestId, Verdict,
 };
 
 impl<T: Config> Pallet<T> {
@@ -136,7 +136,7 @@ impl<T: Config> ProofMarket<T::AccountId> for Pallet<T> {
 	fn begin_verification(
 		id: RequestId,
 		prover: &T::AccountId,
-	) -> Result<(ProgramId, Vec<PublicInput>), DispatchError> {
+	) -> Result<(ProgramId, Vec<PublicInput>, ProofKind), DispatchError> {
 		Self::apply_offer_deadlines(id);
 		let mut req = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
 		let now = Self::now_secs();
@@ -171,8 +171,12 @@ impl<T: Config> ProofMarket<T::AccountId> for Pallet<T> {
 			(RequestState::Queued, _) => return Err(Error::<T>::NotAssignedProver.into()),
 			_ => return Err(Error::<T>::InvalidState.into()),
 		};
+		let kind = match fulfilment {
+			Fulfilment::Assignment { .. } => ProofKind::Assignment,
+			_ => ProofKind::Offer,
+		};
 		req.state = RequestState::ProofSubmitted { prover: prover.clone(), fulfilment, at: now };
-		let out = (req.program, req.inputs.to_vec());
+		let out = (req.program, req.inputs.to_vec(), kind);
 		Requests::<T>::insert(id, req);
 		Self::deposit_event(Event::ProofSubmitted { id, prover: prover.clone() });
 		Ok(out)

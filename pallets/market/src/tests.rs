@@ -148,7 +148,8 @@ fn valid_proof_pays_the_prover_stake() {
 		bid(2, 3 * ZK, 5);
 		next_block();
 		let price = 3 * ZK + 5;
-		let (program, ins) = M::begin_verification(a, &11).unwrap();
+		let (program, ins, kind) = M::begin_verification(a, &11).unwrap();
+		assert_eq!(kind, zkmarket_primitives::traits::ProofKind::Assignment);
 		assert_eq!(program, PROGRAM);
 		assert_eq!(ins.len(), 1);
 		assert!(matches!(state(a), RequestState::ProofSubmitted { prover: 11, .. }));

@@ -12,7 +12,7 @@ use frame_support::{
 };
 use sp_runtime::{
 	traits::{Saturating, Zero},
-	DispatchResult, SaturatedConversion,
+	DispatchResult,
 };
 use zkmarket_primitives::{
 	gsp::deal_slots,

@@ -85,7 +85,7 @@ pub mod pallet {
 		traits::{Saturating, Zero},
 		RuntimeAppPublic,
 	};
-	use zkmarket_primitives::traits::{ProgramId, ProofMarket, RequestId, Verdict};
+	use zkmarket_primitives::traits::{ProgramId, ProofKind, ProofMarket, RequestId, Verdict};
 
 	/// Balance type of the pallet's currency.
 	pub type BalanceOf<T> =
@@ -133,11 +133,15 @@ pub mod pallet {
 		/// Most public inputs of a request (as the market's bound).
 		#[pallet::constant]
 		type MaxPublicInputs: Get<u32>;
-		/// Most proofs pending at once. Every pending proof holds a job slot of its
-		/// prover, so this is at least the job slots of all provers: a proof from
-		/// an assigned or locking prover is never refused for lack of room.
+		/// Most proofs submitted in one block. At most `MaxVerdictsPerTx`, so each
+		/// verifier votes on a whole block's proofs in one batch in the next block.
 		#[pallet::constant]
-		type MaxPending: Get<u32>;
+		type MaxProofsPerBlock: Get<u32>;
+		/// Most proofs of offers (locked, open, bounties) in one block; the rest of
+		/// `MaxProofsPerBlock` stays for auction assignments, whose provers are
+		/// slashed for missed deadlines (runtime: 256 - 64 assignments a block).
+		#[pallet::constant]
+		type MaxOfferProofsPerBlock: Get<u32>;
 		/// Most verdicts in one batch (and proofs one off-chain worker run verifies).
 		#[pallet::constant]
 		type MaxVerdictsPerTx: Get<u32>;
@@ -175,10 +179,22 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Pending<T: Config> = StorageMap<_, Twox64Concat, ProofId, PendingOf<T>>;
 
-	/// Pending proof ids in submission order.
+	/// Ids of the proofs submitted in a block, in submission order; read by the
+	/// off-chain workers (oldest block first) and, `VerificationTimeout` blocks
+	/// later, by the timeout check, which removes the entry.
 	#[pallet::storage]
-	pub type PendingQueue<T: Config> =
-		StorageValue<_, BoundedVec<ProofId, T::MaxPending>, ValueQuery>;
+	pub type ProofsByBlock<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<ProofId, T::MaxProofsPerBlock>,
+		ValueQuery,
+	>;
+
+	/// Proofs of offers submitted in the block named (bounded by
+	/// `MaxOfferProofsPerBlock`).
+	#[pallet::storage]
+	pub type OfferProofsInBlock<T: Config> = StorageValue<_, (BlockNumberFor<T>, u32), ValueQuery>;
 
 	/// The verifier set.
 	#[pallet::storage]
@@ -247,8 +263,11 @@ pub mod pallet {
 		EmptyProof,
 		/// The program of the request is not registered.
 		UnknownProgram,
-		/// Too many proofs pending; try again later.
-		TooManyPending,
+		/// This block takes no more proofs (`MaxProofsPerBlock`); submit in the next.
+		BlockProofsFull,
+		/// This block takes no more proofs of offers (`MaxOfferProofsPerBlock`);
+		/// submit in the next.
+		BlockOfferProofsFull,
 		/// The request carries more public inputs than allowed.
 		TooManyInputs,
 		/// The signer is not a current verifier.
@@ -280,6 +299,14 @@ pub mod pallet {
 
 		fn integrity_test() {
 			assert!(T::MaxVerdictsPerTx::get() > 0, "MaxVerdictsPerTx must be positive");
+			assert!(
+				T::MaxVerdictsPerTx::get() >= T::MaxProofsPerBlock::get(),
+				"a verdict batch must cover a block's proofs"
+			);
+			assert!(
+				T::MaxOfferProofsPerBlock::get() < T::MaxProofsPerBlock::get(),
+				"room must remain for auction assignments"
+			);
 			assert!(T::MaxVerifiers::get() > 0, "MaxVerifiers must be positive");
 			assert!(
 				!T::VerificationTimeout::get().is_zero(),
@@ -338,13 +365,20 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!proof.is_empty(), Error::<T>::EmptyProof);
-			let (program, inputs) = T::Market::begin_verification(request, &who)?;
+			let (program, inputs, kind) = T::Market::begin_verification(request, &who)?;
 			ensure!(Programs::<T>::contains_key(program), Error::<T>::UnknownProgram);
 			let inputs: BoundedVec<_, T::MaxPublicInputs> =
 				inputs.try_into().map_err(|_| Error::<T>::TooManyInputs)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			if kind == ProofKind::Offer {
+				let (at, count) = OfferProofsInBlock::<T>::get();
+				let count = if at == now { count } else { 0 };
+				ensure!(count < T::MaxOfferProofsPerBlock::get(), Error::<T>::BlockOfferProofsFull);
+				OfferProofsInBlock::<T>::put((now, count + 1));
+			}
 			let id = NextProofId::<T>::get();
-			PendingQueue::<T>::try_mutate(|q| q.try_push(id))
-				.map_err(|_| Error::<T>::TooManyPending)?;
+			ProofsByBlock::<T>::try_mutate(now, |q| q.try_push(id))
+				.map_err(|_| Error::<T>::BlockProofsFull)?;
 			Pending::<T>::insert(
 				id,
 				PendingProof {
@@ -353,7 +387,7 @@ pub mod pallet {
 					program,
 					inputs,
 					proof,
-					submitted_at: frame_system::Pallet::<T>::block_number(),
+					submitted_at: now,
 					valid: BoundedVec::new(),
 					invalid: BoundedVec::new(),
 				},
@@ -547,7 +581,6 @@ pub mod pallet {
 		/// Removes a proof with a final verdict and lets the market settle.
 		pub(crate) fn finalize(id: ProofId, p: PendingOf<T>, verdict: Verdict) {
 			Pending::<T>::remove(id);
-			PendingQueue::<T>::mutate(|q| q.retain(|x| *x != id));
 			Self::deposit_event(Event::VerdictReached {
 				proof: id,
 				request: p.request,
@@ -557,23 +590,20 @@ pub mod pallet {
 			T::Market::conclude(p.request, &p.prover, verdict);
 		}
 
-		/// Drops proofs older than `VerificationTimeout` (oldest first, bounded).
+		/// Drops the proofs of block `n - VerificationTimeout` still without a
+		/// final verdict (at most `MaxProofsPerBlock`); returns how many ids it read.
 		pub(crate) fn process_timeouts(n: BlockNumberFor<T>) -> u32 {
 			let timeout = T::VerificationTimeout::get();
-			let mut dropped = 0u32;
-			let queue = PendingQueue::<T>::get();
-			for id in queue.iter().take(T::MaxVerdictsPerTx::get() as usize) {
-				let Some(p) = Pending::<T>::get(id) else { continue };
-				if p.submitted_at.saturating_add(timeout) > n {
-					break;
-				}
-				dropped += 1;
-				Pending::<T>::remove(id);
-				PendingQueue::<T>::mutate(|q| q.retain(|x| x != id));
+			if n < timeout {
+				return 0;
+			}
+			let ids = ProofsByBlock::<T>::take(n.saturating_sub(timeout));
+			for id in ids.iter() {
+				let Some(p) = Pending::<T>::take(id) else { continue };
 				Self::deposit_event(Event::VerificationTimedOut { proof: *id, request: p.request });
 				T::Market::conclude(p.request, &p.prover, Verdict::Undecided);
 			}
-			dropped
+			ids.len() as u32
 		}
 
 		/// The binding input of a pending proof.
@@ -587,18 +617,22 @@ pub mod pallet {
 			groth16::verify(&program.vk, &p.proof, &p.inputs, &Self::binding_of(p))
 		}
 
-		/// Invariants: pending queue and map agree; deposits are held; threshold valid.
+		/// Invariants: every pending proof is listed under its block and within its
+		/// timeout; deposits are held; threshold valid.
 		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;
-			let queue = PendingQueue::<T>::get();
-			ensure!(
-				queue.len() == Pending::<T>::iter_keys().count(),
-				"pending queue/map size mismatch"
-			);
-			for id in queue.iter() {
-				ensure!(Pending::<T>::contains_key(id), "queued proof missing");
+			let now = frame_system::Pallet::<T>::block_number();
+			for (id, p) in Pending::<T>::iter() {
+				ensure!(
+					ProofsByBlock::<T>::get(p.submitted_at).contains(&id),
+					"pending proof missing from its block's list"
+				);
+				ensure!(
+					p.submitted_at.saturating_add(T::VerificationTimeout::get()) > now,
+					"pending proof past its timeout"
+				);
 			}
 			let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 			for (_, p) in Programs::<T>::iter() {

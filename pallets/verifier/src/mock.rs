@@ -10,7 +10,9 @@ use frame_support::{
 use sp_core::{sr25519, Pair};
 use sp_runtime::{BuildStorage, DispatchError};
 use std::collections::BTreeMap;
-use zkmarket_primitives::traits::{ProgramId, ProofMarket, PublicInput, RequestId, Verdict};
+use zkmarket_primitives::traits::{
+	ProgramId, ProofKind, ProofMarket, PublicInput, RequestId, Verdict,
+};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = u64;
@@ -75,9 +77,13 @@ impl ProofMarket<AccountId> for MockMarket {
 	fn begin_verification(
 		request: RequestId,
 		prover: &AccountId,
-	) -> Result<(ProgramId, Vec<PublicInput>), DispatchError> {
+	) -> Result<(ProgramId, Vec<PublicInput>, ProofKind), DispatchError> {
 		OPEN.with(|o| match o.borrow_mut().remove(&request) {
-			Some((p, program, inputs)) if p == *prover => Ok((program, inputs)),
+			// Requests with an even id are auction assignments, odd ones offers.
+			Some((p, program, inputs)) if p == *prover => {
+				let kind = if request % 2 == 0 { ProofKind::Assignment } else { ProofKind::Offer };
+				Ok((program, inputs, kind))
+			}
 			Some(entry) => {
 				o.borrow_mut().insert(request, entry);
 				Err(DispatchError::Other("not the assigned prover"))
@@ -107,7 +113,8 @@ impl pallet_verifier::Config for Test {
 	type MaxVkLen = ConstU32<4096>;
 	type MaxProofLen = ConstU32<512>;
 	type MaxPublicInputs = ConstU32<8>;
-	type MaxPending = ConstU32<16>;
+	type MaxProofsPerBlock = ConstU32<4>;
+	type MaxOfferProofsPerBlock = ConstU32<3>;
 	type MaxVerdictsPerTx = ConstU32<4>;
 	type MaxVerifiers = ConstU32<5>;
 	type VerificationTimeout = ConstU64<10>;

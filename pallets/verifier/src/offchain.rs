@@ -3,7 +3,7 @@
 use crate::{pallet::*, VerdictBatch, VerifierId};
 use alloc::vec::Vec;
 use codec::Encode;
-use frame_support::BoundedVec;
+use frame_support::{traits::Get, BoundedVec};
 use frame_system::{
 	offchain::{CreateBare, SubmitTransaction},
 	pallet_prelude::BlockNumberFor,
@@ -23,7 +23,15 @@ impl<T: Config> Pallet<T> {
 		if local.is_empty() {
 			return;
 		}
-		let queue = PendingQueue::<T>::get();
+		// Proofs still pending were submitted in the last `VerificationTimeout`
+		// blocks: oldest block first, in submission order.
+		let first = n.saturating_sub(T::VerificationTimeout::get()).saturating_add(1u32.into());
+		let mut queue: Vec<crate::ProofId> = Vec::new();
+		let mut b = first;
+		while b <= n {
+			queue.extend(ProofsByBlock::<T>::get(b).into_iter());
+			b = b.saturating_add(1u32.into());
+		}
 		if queue.is_empty() {
 			return;
 		}
@@ -59,7 +67,7 @@ impl<T: Config> Pallet<T> {
 			let elapsed = sp_io::offchain::timestamp().diff(&started).millis();
 			log::info!(
 				target: "runtime::verifier",
-				"verified {} proof(s) in {elapsed} ms (off-chain worker, WASM)",
+				"verified {} proof(s) in {elapsed} ms (off-chain worker)",
 				verdicts.len()
 			);
 			let batch = VerdictBatch { verifier: key.clone(), block: n, verdicts };

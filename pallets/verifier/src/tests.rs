@@ -1,6 +1,6 @@
 //! Tests of the verifier pallet with REAL Groth16 proofs of the demo circuit.
 use crate::{
-	mock::*, Error, Event, Pending, PendingQueue, Programs, VerdictBatch, VerdictThreshold,
+	mock::*, Error, Event, Pending, Programs, ProofsByBlock, VerdictBatch, VerdictThreshold,
 	VerifierSignature,
 };
 use codec::{Decode, Encode};
@@ -208,7 +208,7 @@ fn threshold_one_settles_on_first_vote() {
 		let b = submit(1, 3, 11, 12);
 		assert_ok!(vote("Alice", vec![(a, true), (b, false)]));
 		assert_eq!(concluded(), vec![(0, 11, Verdict::Valid), (1, 12, Verdict::Invalid)]);
-		assert!(PendingQueue::<Test>::get().is_empty());
+		assert!(Pending::<Test>::iter().next().is_none());
 		V::do_try_state().unwrap();
 	});
 }
@@ -468,5 +468,39 @@ fn votes_of_removed_verifiers_no_longer_count() {
 		assert!(concluded().is_empty());
 		assert_ok!(vote("Charlie", vec![(id, true)]));
 		assert_eq!(concluded(), vec![(0, 11, Verdict::Valid)]);
+	});
+}
+
+/// Tries to submit a proof of `x` for `request` by `who` (made for `who`).
+fn try_submit(request: u64, x: u64, who: u64) -> sp_runtime::DispatchResult {
+	open_request(request, who, demo::program_id(), vec![demo::fr_bytes(demo::output(x))]);
+	let proof = demo::prove(x, request, &who.encode(), 7);
+	Verifier::submit_proof(RuntimeOrigin::signed(who), request, proof.try_into().unwrap())
+}
+
+#[test]
+fn a_block_takes_a_bounded_number_of_proofs_with_room_for_assignments() {
+	new_test_ext(1).execute_with(|| {
+		program();
+		// Mock: 4 proofs a block, at most 3 of offers (odd request ids).
+		for r in [1, 3, 5] {
+			assert_ok!(try_submit(r, 3, 11));
+		}
+		assert_noop!(try_submit(7, 3, 11), Error::<Test>::BlockOfferProofsFull);
+		// The room left is for an auction assignment (even id).
+		assert_ok!(try_submit(0, 3, 11));
+		assert_noop!(try_submit(2, 3, 11), Error::<Test>::BlockProofsFull);
+		assert_eq!(ProofsByBlock::<Test>::get(1).len(), 4);
+		// The next block takes proofs again.
+		System::set_block_number(2);
+		assert_ok!(try_submit(7, 3, 11));
+		assert_ok!(try_submit(2, 3, 11));
+		assert_eq!(ProofsByBlock::<Test>::get(2).len(), 2);
+		V::do_try_state().unwrap();
+		// One batch (MaxVerdictsPerTx = MaxProofsPerBlock) covers a whole block.
+		let ids: Vec<u64> = ProofsByBlock::<Test>::get(1).into_iter().collect();
+		assert_ok!(vote("Alice", ids.iter().map(|i| (*i, true)).collect()));
+		assert_eq!(concluded().len(), 4);
+		V::do_try_state().unwrap();
 	});
 }

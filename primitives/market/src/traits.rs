@@ -26,6 +26,16 @@ pub enum Failure {
 	MissedLock,
 }
 
+/// What a submitted proof fulfils (the verifier keeps room in each block for
+/// auction assignments, whose deadlines are slashed).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ProofKind {
+	/// An auction assignment.
+	Assignment,
+	/// An offer: locked, open or a bounty.
+	Offer,
+}
+
 /// The prover registry (pallet-provers) as the market and the verifier see it.
 pub trait ProverRegistry<AccountId, Balance> {
 	/// Whether `who` may take new work now (active, enough stake and reputation).
@@ -93,11 +103,12 @@ pub enum Verdict {
 /// The market (pallet-market) as the verifier sees it.
 pub trait ProofMarket<AccountId> {
 	/// Checks that `prover` may submit a proof for `request` now and marks the
-	/// request as proof-submitted. Returns the program and public inputs.
+	/// request as proof-submitted. Returns the program, the public inputs and
+	/// what the proof fulfils.
 	fn begin_verification(
 		request: RequestId,
 		prover: &AccountId,
-	) -> Result<(ProgramId, Vec<PublicInput>), DispatchError>;
+	) -> Result<(ProgramId, Vec<PublicInput>, ProofKind), DispatchError>;
 	/// Settles a request once its proof has a final verdict.
 	fn conclude(request: RequestId, prover: &AccountId, verdict: Verdict);
 	/// Open (not closed) requests that name `program`.

@@ -153,15 +153,25 @@ parameter_types! {
 	pub const VerdictPriority: u64 = u64::MAX / 2;
 }
 
-/// Most registered provers.
-pub const MAX_PROVERS: u32 = 1_000;
+/// Most registered provers. The clearing reads only the provers it deals slots
+/// to (`pallet_provers::SlotIndex`), so this bounds storage, not block work.
+pub const MAX_PROVERS: u32 = 10_000;
 /// Unfinished jobs (and pending proofs) one prover may hold.
 pub const MAX_JOBS_PER_PROVER: u32 = 4;
-/// Most proofs pending verification.
-pub const MAX_PENDING_PROOFS: u32 = 4_096;
-// Every pending proof holds a job slot of its prover, so the pending queue has
-// room for all of them: a proof is never refused for lack of room.
-const _: () = assert!(MAX_PENDING_PROOFS >= MAX_PROVERS * MAX_JOBS_PER_PROVER);
+/// Auction assignments a block.
+pub const MAX_ASSIGNMENTS_PER_BLOCK: u32 = 64;
+/// Proofs one block takes (all kinds).
+pub const MAX_PROOFS_PER_BLOCK: u32 = 256;
+/// Proofs of offers one block takes: the rest stays for assignments.
+pub const MAX_OFFER_PROOFS_PER_BLOCK: u32 = MAX_PROOFS_PER_BLOCK - MAX_ASSIGNMENTS_PER_BLOCK;
+/// Verdicts in one batch: a whole block's proofs, so every verifier votes on a
+/// block's proofs in one transaction of the next block.
+pub const MAX_VERDICTS_PER_TX: u32 = MAX_PROOFS_PER_BLOCK;
+// The proofs of one block's assignments always fit beside the offers' proofs,
+// and a verdict batch covers a full block.
+const _: () =
+	assert!(MAX_OFFER_PROOFS_PER_BLOCK + MAX_ASSIGNMENTS_PER_BLOCK <= MAX_PROOFS_PER_BLOCK);
+const _: () = assert!(MAX_VERDICTS_PER_TX >= MAX_PROOFS_PER_BLOCK);
 
 impl pallet_provers::Config for Runtime {
 	type Currency = Balances;
@@ -210,7 +220,7 @@ impl pallet_market::Config for Runtime {
 	type MaxBidsPerBlock = ConstU32<2_048>;
 	/// 0.001 ZK (the default BaseFee): 2,048 junk bids hold at least 2 ZK.
 	type MinEscrow = ConstU128<MILLI_ZK>;
-	type MaxAssignmentsPerBlock = ConstU32<64>;
+	type MaxAssignmentsPerBlock = ConstU32<MAX_ASSIGNMENTS_PER_BLOCK>;
 	type ProofDeadline = ConstU32<50>;
 	type MaxRequestLifetime = ConstU32<DAYS>;
 	type MaxOpenRequestsPerAccount = ConstU32<512>;
@@ -241,9 +251,9 @@ impl pallet_verifier::Config for Runtime {
 	type MaxVkLen = ConstU32<4_096>;
 	type MaxProofLen = ConstU32<512>;
 	type MaxPublicInputs = ConstU32<16>;
-	/// At least `MaxProvers * MaxJobsPerProver` (checked at compile time above).
-	type MaxPending = ConstU32<MAX_PENDING_PROOFS>;
-	type MaxVerdictsPerTx = ConstU32<16>;
+	type MaxProofsPerBlock = ConstU32<MAX_PROOFS_PER_BLOCK>;
+	type MaxOfferProofsPerBlock = ConstU32<MAX_OFFER_PROOFS_PER_BLOCK>;
+	type MaxVerdictsPerTx = ConstU32<MAX_VERDICTS_PER_TX>;
 	type MaxVerifiers = ConstU32<32>;
 	type VerificationTimeout = ConstU32<50>;
 	type ProgramDepositBase = ConstU128<ZK>;
