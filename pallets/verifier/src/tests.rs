@@ -58,7 +58,7 @@ fn batch(seed: &str, verdicts: Vec<(u64, bool)>) -> (crate::BatchOf<Test>, Verif
 
 fn vote(seed: &str, verdicts: Vec<(u64, bool)>) -> sp_runtime::DispatchResult {
 	let (b, s) = batch(seed, verdicts);
-	Verifier::submit_verdicts(RuntimeOrigin::none(), b, s)
+	Verifier::submit_verdicts(RuntimeOrigin::none(), b, s).map(|_| ()).map_err(|e| e.error)
 }
 
 #[test]
