@@ -2,8 +2,8 @@
 """Scale curve of the auction clearing from the runtime benchmark.
 
 Runs the node's `benchmark pallet` for `pallet_market::clear_auction` at every
-combination of 10, 100 and 1,000 queued bids and 10, 100 and 1,000 registered
-provers (WASM, compiled execution, real storage overlay) and prints the median
+combination of 10, 100, 1,000 and 2,048 queued bids and 10, 100, 1,000 and
+10,000 registered provers (WASM, compiled execution, real storage overlay) and prints the median
 time of one block's clearing as a markdown table.
 
     ./scripts/clearing-grid.py            # after ./scripts/benchmark.sh built the node
@@ -17,7 +17,8 @@ import tempfile
 
 TARGET = os.environ.get("BENCH_TARGET_DIR", "/var/tmp/zkmarket-bench-target")
 NODE = os.path.join(TARGET, "release", "zkmarket-node")
-SIZES = [10, 100, 1000]
+BIDS = [10, 100, 1000, 2048]
+PROVERS = [10, 100, 1000, 10000]
 REPEAT = os.environ.get("REPEAT", "20")
 
 
@@ -38,11 +39,11 @@ def main() -> int:
     if not os.path.exists(NODE):
         print(f"{NODE} missing: run ./scripts/benchmark.sh first", file=sys.stderr)
         return 1
-    grid = {(b, p): median_ms(b, p) for b in SIZES for p in SIZES}
-    print("| queued bids \\ provers | " + " | ".join(f"{p:,}" for p in SIZES) + " |")
-    print("| --- |" + " --- |" * len(SIZES))
-    for b in SIZES:
-        print(f"| {b:,} | " + " | ".join(f"{grid[(b, p)]:.2f} ms" for p in SIZES) + " |")
+    grid = {(b, p): median_ms(b, p) for b in BIDS for p in PROVERS}
+    print("| queued bids \\ provers | " + " | ".join(f"{p:,}" for p in PROVERS) + " |")
+    print("| --- |" + " --- |" * len(PROVERS))
+    for b in BIDS:
+        print(f"| {b:,} | " + " | ".join(f"{grid[(b, p)]:.2f} ms" for p in PROVERS) + " |")
     return 0
 
 

@@ -93,7 +93,7 @@ impl pallet_provers::Config for Test {
 	type ReputationLoss = ReputationLoss;
 	type MinReputation = MinReputation;
 	type MaxJobsPerProver = JobsPerProver;
-	type MaxProvers = ConstU32<1_000>;
+	type MaxProvers = ConstU32<10_000>;
 	type MaxUnbondingChunks = ConstU32<4>;
 	type DecaySweepLimit = ConstU32<4>;
 	type WeightInfo = ();

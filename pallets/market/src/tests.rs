@@ -672,7 +672,7 @@ fn clearing_cost() {
 	DeadlinesPerSlot::set(1_024);
 	JobsPerProver::set(4);
 	println!("bids,provers,clearing_us,winners");
-	for provers in [10u64, 100, 1_000] {
+	for provers in [10u64, 100, 1_000, 10_000] {
 		for bids in [10u64, 100, 1_000] {
 			new_test_ext().execute_with(|| {
 				for p in 0..provers {
