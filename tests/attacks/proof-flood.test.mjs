@@ -9,11 +9,13 @@
 // - an open-offer proof takes one job slot of its prover until its verdict:
 //   Bob gets MaxJobsPerProver proofs in, every further one fails with
 //   `provers.NoFreeSlot`; Bob never has more pending proofs than job slots;
-// - the pending queue can hold a proof for every job slot of every prover
-//   (MaxPending >= MaxProvers * MaxJobsPerProver), so the assigned prover's
-//   proof is never refused for room: Charlie's proof is accepted, verified and
-//   settled (`RequestSettled`, paid the GSP price into its stake), Charlie is
-//   never slashed;
+// - a block takes at most MaxProofsPerBlock proofs, of which at most
+//   MaxOfferProofsPerBlock prove offers: the rest (>= MaxAssignmentsPerBlock)
+//   stays for auction assignments, so the assigned prover's proof is not
+//   refused for room: Charlie's proof is accepted, verified and settled
+//   (`RequestSettled`, paid the GSP price into its stake), Charlie is never
+//   slashed (the per-block bounds are tested to the limit in the verifier's
+//   pallet tests);
 // - once Bob's proofs are verified its slots are free again and its remaining
 //   open-offer proofs go in and settle.
 import { test } from 'node:test';
@@ -30,9 +32,11 @@ test('an open-offer proof flood neither exceeds job slots nor hurts an assigned 
   try {
     await waitForBlock(api, 1);
     const jobs = api.consts.provers.maxJobsPerProver.toNumber();
-    const maxPending = api.consts.verifier.maxPending.toNumber();
-    const maxProvers = api.consts.provers.maxProvers.toNumber();
-    assert.ok(maxPending >= maxProvers * jobs, 'the pending queue has room for every job slot');
+    const perBlock = api.consts.verifier.maxProofsPerBlock.toNumber();
+    const offersPerBlock = api.consts.verifier.maxOfferProofsPerBlock.toNumber();
+    const assignments = api.consts.market.maxAssignmentsPerBlock.toNumber();
+    assert.ok(offersPerBlock + assignments <= perBlock, 'room for a block of assignments beside the offers');
+    assert.ok(api.consts.verifier.maxVerdictsPerTx.toNumber() >= perBlock, 'one verdict batch covers a block');
     const FLOOD = 2 * jobs;
 
     const program = prover('program');
