@@ -107,13 +107,24 @@ pub fn binding(request: u64, prover_encoded: &[u8]) -> Fr {
 /// A real proof that `y = x^3 + x + 5` for `request` and `prover`, compressed.
 pub fn prove(x: u64, request: u64, prover_encoded: &[u8], seed: u64) -> Vec<u8> {
 	let (pk, _) = keys();
+	prove_with(&pk, x, request, prover_encoded, seed)
+}
+
+/// [`prove`] with the proving key given (computed once by a long-running prover).
+pub fn prove_with(
+	pk: &ProvingKey<Bn254>,
+	x: u64,
+	request: u64,
+	prover_encoded: &[u8],
+	seed: u64,
+) -> Vec<u8> {
 	let circuit = DemoCircuit {
 		x: Some(Fr::from(x)),
 		y: Some(output(x)),
 		binding: Some(binding(request, prover_encoded)),
 	};
 	let mut rng = StdRng::seed_from_u64(seed);
-	let proof = Groth16::<Bn254>::prove(&pk, circuit, &mut rng).expect("prove");
+	let proof = Groth16::<Bn254>::prove(pk, circuit, &mut rng).expect("prove");
 	let mut out = Vec::new();
 	proof.serialize_compressed(&mut out).expect("serialize proof");
 	out
