@@ -9,7 +9,11 @@ pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
 	let runner = cli.create_runner(cmd)?;
 	runner.sync_run(|config| match cmd {
 		BenchmarkCmd::Pallet(cmd) => {
-			cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(config.chain_spec))
+			// Substrate's and the benchmarks' host functions are added by the command.
+			cmd.run_with_spec::<
+				sp_runtime::traits::HashingFor<Block>,
+				zkmarket_groth16_host::HostFunctions,
+			>(Some(config.chain_spec))
 		}
 		BenchmarkCmd::Block(cmd) => {
 			let sc_service::PartialComponents { client, .. } = service::new_partial(&config)?;

@@ -12,12 +12,15 @@ use sp_consensus_aura::sr25519::AuthorityPair as AuraPair;
 use std::{sync::Arc, time::Duration};
 use zkmarket_runtime::{apis::RuntimeApi, opaque::Block};
 
+/// The host functions the runtime may import: Substrate's and zkmarket's Groth16
+/// BN254 verification (`zkmarket-groth16-host`). A runtime that imports a host
+/// function this list lacks cannot be instantiated, so a node release adding
+/// one must be running before the runtime upgrade that uses it is enacted.
+pub type HostFunctions = (sp_io::SubstrateHostFunctions, zkmarket_groth16_host::HostFunctions);
+
 /// The full client type.
-pub(crate) type FullClient = sc_service::TFullClient<
-	Block,
-	RuntimeApi,
-	sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>,
->;
+pub(crate) type FullClient =
+	sc_service::TFullClient<Block, RuntimeApi, sc_executor::WasmExecutor<HostFunctions>>;
 type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 
@@ -51,7 +54,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		})
 		.transpose()?;
 
-	let executor = sc_service::new_wasm_executor::<sp_io::SubstrateHostFunctions>(&config.executor);
+	let executor = sc_service::new_wasm_executor::<HostFunctions>(&config.executor);
 	let (client, backend, keystore_container, task_manager) =
 		sc_service::new_full_parts::<Block, RuntimeApi, _>(
 			config,

@@ -270,6 +270,16 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl zkmarket_groth16_host::bench::Groth16Bench<Block> for Runtime {
+		fn verify_batch(
+			engine: u8,
+			vk: Vec<u8>,
+			proofs: Vec<zkmarket_groth16_host::bench::BenchProof>,
+		) -> u32 {
+			zkmarket_groth16_host::bench::verify_batch(engine, &vk, &proofs)
+		}
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	impl frame_benchmarking::Benchmark<Block> for Runtime {
 		fn benchmark_metadata(extra: bool) -> (
