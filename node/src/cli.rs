@@ -54,6 +54,10 @@ pub enum Subcommand {
 
 	/// Db meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// Times Groth16 verification natively and in the runtime (arkworks in WASM,
+	/// the host function, curve hooks), on proofs made by `zkmarket-prover`.
+	VerifyBench(crate::verify_bench::VerifyBenchCmd),
 }
 
 /// Arguments of `benchmark` in a node built without benchmarking support.
@@ -125,5 +129,27 @@ mod tests {
 			.unwrap();
 		assert!(matches!(cli.subcommand, Some(Subcommand::BuildSpec(_))));
 		assert!(Cli::parse_with_node_defaults(["zkmarket-node", "--no-such-flag"]).is_err());
+	}
+
+	#[test]
+	fn verify_bench_parses() {
+		let cli = Cli::parse_with_node_defaults([
+			"zkmarket-node",
+			"verify-bench",
+			"--dev",
+			"--proofs-file",
+			"proofs.jsonl",
+			"--proofs",
+			"200",
+		])
+		.unwrap();
+		let Some(Subcommand::VerifyBench(cmd)) = cli.subcommand else { panic!("verify-bench") };
+		assert_eq!(cmd.proofs, Some(200));
+		assert_eq!(cmd.repeat, 3);
+		assert!(cmd.shared_params.dev);
+		assert!(
+			Cli::parse_with_node_defaults(["zkmarket-node", "verify-bench", "--dev"]).is_err(),
+			"the proofs file is required"
+		);
 	}
 }

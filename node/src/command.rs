@@ -131,6 +131,13 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::Benchmark(_)) => Err("this node was built without benchmarking support; \
 			rebuild it with `cargo build --release -p zkmarket-node --features runtime-benchmarks`"
 			.into()),
+		Some(Subcommand::VerifyBench(cmd)) => {
+			let runner = cli.create_runner(cmd)?;
+			runner.sync_run(|config| {
+				let PartialComponents { client, .. } = service::new_partial(&config)?;
+				cmd.run(client)
+			})
+		}
 		Some(Subcommand::ChainInfo(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<zkmarket_runtime::opaque::Block>(&config))

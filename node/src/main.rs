@@ -11,6 +11,7 @@ mod cli;
 mod command;
 mod rpc;
 mod service;
+mod verify_bench;
 
 fn main() {
 	if let Err(e) = command::run() {
