@@ -66,8 +66,11 @@ impl pallet_verifier::BenchmarkHelper<AccountId> for MarketBenchmarkHelper {
 				max_price: 2 * ZK,
 				ramp_up_start: now,
 				ramp_up_period: 10,
-				lock_timeout: 100,
-				timeout: 200,
+				// Deadlines spread over seconds: a second indexes at most
+				// `MaxOfferDeadlinesPerSecond` of them, and benchmarks open up to a
+				// block's worth of proofs (256).
+				lock_timeout: 100 + id % 4_096,
+				timeout: 200 + id % 4_096,
 				lock_collateral: ZK,
 			},
 			0,

@@ -57,6 +57,7 @@ pub mod pallet {
 		traits::{Saturating, Zero},
 		Perbill, SaturatedConversion,
 	};
+	use alloc::vec::Vec;
 	use zkmarket_primitives::gsp;
 
 	/// The balance type of the pallet's currency.
