@@ -81,7 +81,11 @@ impl ProofMarket<AccountId> for MockMarket {
 		OPEN.with(|o| match o.borrow_mut().remove(&request) {
 			// Requests with an even id are auction assignments, odd ones offers.
 			Some((p, program, inputs)) if p == *prover => {
-				let kind = if request % 2 == 0 { ProofKind::Assignment } else { ProofKind::Offer };
+				let kind = if request.is_multiple_of(2) {
+					ProofKind::Assignment
+				} else {
+					ProofKind::Offer
+				};
 				Ok((program, inputs, kind))
 			}
 			Some(entry) => {

@@ -29,7 +29,7 @@ impl<T: Config> Pallet<T> {
 		let mut queue: Vec<crate::ProofId> = Vec::new();
 		let mut b = first;
 		while b <= n {
-			queue.extend(ProofsByBlock::<T>::get(b).into_iter());
+			queue.extend(ProofsByBlock::<T>::get(b));
 			b = b.saturating_add(1u32.into());
 		}
 		if queue.is_empty() {
