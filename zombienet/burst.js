@@ -93,10 +93,12 @@ async function run(nodeName, networkInfo, args) {
   const api = await zombie.ApiPromise.create({ provider: new zombie.WsProvider(networkInfo.nodesByName[nodeName].wsUri), noInitWarn: true });
   const keyring = new zombie.Keyring({ type: "sr25519" });
   const dev = {};
-  for (const n of ["Alice", "Dave", "Ferdie"]) dev[n] = keyring.addFromUri(`//${n}`);
+  for (const n of ["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"]) dev[n] = keyring.addFromUri(`//${n}`);
   const requesters = [...Array(REQUESTERS)].map((_, i) => keyring.addFromUri(`//burst//requester//${i}`));
   const provers = [...Array(PROVERS)].map((_, i) => keyring.addFromUri(`//burst//prover//${i}`));
-  const proverByAddress = new Map(provers.map((p) => [p.address, p]));
+  // Dev accounts registered as provers earlier in the same network (e.g. Ferdie
+  // in market-check.js) may win slots too: their assignments are proven as well.
+  const proverByAddress = new Map([...Object.values(dev), ...provers].map((p) => [p.address, p]));
   const requesterSet = new Set(requesters.map((r) => r.address));
   let server;
   let unsubBest;
@@ -126,7 +128,7 @@ async function run(nodeName, networkInfo, args) {
     const ys = xs.map((x) => prover("input", x).y);
     const xOfY = new Map(ys.map((y, i) => [y, xs[i]]));
     const nonces = new Map();
-    for (const p of provers) nonces.set(p.address, (await api.rpc.system.accountNextIndex(p.address)).toNumber());
+    for (const p of proverByAddress.values()) nonces.set(p.address, (await api.rpc.system.accountNextIndex(p.address)).toNumber());
     const proved = new Set();
     let proofsSent = 0;
     let poolErrors = 0;
@@ -157,7 +159,9 @@ async function run(nodeName, networkInfo, args) {
         if (!proverByAddress.has(who) || proved.has(key)) continue;
         proved.add(key);
         const req = (await at.query.market.requests(e.data.id)).unwrap();
-        jobs.push({ x: xOfY.get(req.inputs[0].toHex()), request: e.data.id.toNumber(), prover: who });
+        const x = xOfY.get(req.inputs[0].toHex());
+        if (x === undefined) { log(`request ${e.data.id}: unknown input, not proven`); continue; }
+        jobs.push({ x, request: e.data.id.toNumber(), prover: who });
       }
       if (!jobs.length) return;
       const replies = await server.prove(jobs);

@@ -67,7 +67,7 @@ function quantile(sorted, q) {
 }
 function dist(values) {
   const s = [...values].sort((a, b) => a - b);
-  if (!s.length) return { count: 0 };
+  if (!s.length) return { count: 0, min: null, p50: null, p95: null, max: null, mean: null };
   return {
     count: s.length, min: s[0], p50: quantile(s, 0.5), p95: quantile(s, 0.95), max: s[s.length - 1],
     mean: Math.round((s.reduce((a, b) => a + b, 0) / s.length) * 100) / 100,
@@ -93,6 +93,7 @@ let server;
 let watchdog;
 let unsubHeads;
 let report;
+let partial = null;
 // Set when the load, the drain or the hard stop ends the run.
 let stopping = false;
 
@@ -101,7 +102,7 @@ const reqs = new Map();
 const blocks = new Map(); // number -> per-block record
 const counts = {
   bidsSent: 0, bidsRefusedByPool: 0, proofsSent: 0, proofsRefusedByPool: 0, proofJobErrors: 0,
-  provesLate: 0, extrinsicsFailed: 0,
+  provesLate: 0, extrinsicsFailed: 0, proofRetries: 0,
 };
 const failedBy = {};
 const poolErrors = {};
@@ -137,6 +138,7 @@ async function main() {
     maxJobsPerProver: jobsPerProver,
     maxProvers: num('provers', 'maxProvers'),
     maxVerdictsPerTx: num('verifier', 'maxVerdictsPerTx'),
+    maxProofsPerBlock: num('verifier', 'maxProofsPerBlock'),
     verificationTimeout: num('verifier', 'verificationTimeout'),
     proofDeadline: num('market', 'proofDeadline'),
   };
@@ -223,19 +225,20 @@ async function main() {
   let bidding = false;
   let bidsIncluded = 0;
   let rr = 0;
+  let pendingProofs = 0;
+  const retryNext = [];
   let processed = await bestNumber(api);
   const firstBlock = processed + 1;
 
   async function onBlock(n) {
     const hash = await api.rpc.chain.getBlockHash(n);
     const at = await api.at(hash);
-    const [block, evs, queue, baseFee, pending] = await Promise.all([
+    const [block, evs, queue, baseFee] = await Promise.all([
       api.rpc.chain.getBlock(hash), at.query.system.events(), at.query.market.auctionQueue(), at.query.baseFee.baseFee(),
-      at.query.verifier.pendingQueue ? at.query.verifier.pendingQueue() : null,
     ]);
     const b = {
       n, at: Date.now() - t0, extrinsics: block.block.extrinsics.length, bids: 0, proofs: 0, verdictTxs: 0,
-      assigned: 0, settled: 0, queue: queue.length, baseFee: baseFee.toBigInt(), pending: pending ? pending.length : null,
+      assigned: 0, settled: 0, queue: queue.length, baseFee: baseFee.toBigInt(), pending: 0,
     };
     blocks.set(n, b);
     for (const xt of block.block.extrinsics) {
@@ -245,7 +248,8 @@ async function main() {
       else if (m === 'verifier.submitVerdicts') b.verdictTxs++;
     }
     bidsIncluded += b.bids;
-    const mine = [];
+    // Assignments to prove now: the new ones and the proofs to send again.
+    const mine = retryNext.splice(0);
     for (const { event: e, phase } of evs) {
       const name = e.method;
       if (e.section === 'system' && name === 'ExtrinsicFailed') {
@@ -255,6 +259,15 @@ async function main() {
         if (d.isModule) { const m = api.registry.findMetaError(d.asModule); why = `${m.section}.${m.name}`; }
         const xt = block.block.extrinsics[phase.asApplyExtrinsic.toNumber()];
         inc(failedBy, `${xt.method.section}.${xt.method.method}: ${why}`);
+        // A refused proof (e.g. the block's proof bound) goes again in the next block.
+        if (xt.method.section === 'verifier' && xt.method.method === 'submitProof') {
+          const id = xt.method.args[0].toNumber();
+          const r = reqs.get(id);
+          if (r && r.settled === undefined && proverByAddress.has(r.prover) && !(r.proof >= r.assignedLast)) {
+            counts.proofRetries++;
+            mine.push({ id, r });
+          }
+        }
         continue;
       }
       if (e.section === 'provers' && name === 'Slashed') { events.Slashed++; continue; }
@@ -278,7 +291,8 @@ async function main() {
           if (proverByAddress.has(r.prover)) mine.push({ id, r });
           break;
         }
-        case 'market.ProofSubmitted': rec(e.data.id.toNumber()).proof = n; break;
+        case 'market.ProofSubmitted': rec(e.data.id.toNumber()).proof = n; pendingProofs++; break;
+        case 'verifier.VerdictReached': case 'verifier.VerificationTimedOut': pendingProofs--; break;
         case 'market.RequestSettled': {
           const r = rec(e.data.id.toNumber());
           r.settled = n;
@@ -296,6 +310,7 @@ async function main() {
         default:
       }
     }
+    b.pending = pendingProofs;
     if (stopping) return;
 
     // Provers: a proof for every new assignment, in the next block.
@@ -317,9 +332,15 @@ async function main() {
       await Promise.all(replies.map((p) => {
         if (p.error) { counts.proofJobErrors++; return null; }
         counts.proofsSent++;
-        const who = proverByAddress.get(jobs.find((j) => j.request === p.request).prover);
+        const job = jobs.find((j) => j.request === p.request);
+        const who = proverByAddress.get(job.prover);
         return submit(api.tx.verifier.submitProof(p.request, p.proof), who, 'submitProof')
-          .then((ok) => { if (!ok) counts.proofsRefusedByPool++; });
+          .then((ok) => {
+            if (ok) return;
+            counts.proofsRefusedByPool++;
+            counts.proofRetries++;
+            retryNext.push(mine.find((m) => m.id === p.request));
+          });
       }));
     })();
 
@@ -368,6 +389,12 @@ async function main() {
   clearTimeout(watchdog);
   watchdog = setTimeout(() => hardStop('hard stop reached'), HARD_STOP - Date.now());
   const cpuLoadStart = cpuSeconds(node.proc.pid);
+  const clientCpuStart = process.cpuUsage();
+  // What a hard stop reports from (the blocks recorded so far).
+  partial = () => buildReport({
+    firstBlock, loadStartBlock, loadEndBlock: loadEndBlock ?? processed, endBlock: processed, consts, QUEUE, maxBaseFee,
+    nodeCpu: null, clientCpu: null,
+  });
   bidding = true;
   log(`load from block ${loadStartBlock} for ${SECONDS} s: ${PROVERS} provers, ${REQUESTERS} requesters, queue target ${QUEUE}`);
   const loadEnd = loadStart + SECONDS * 1000;
@@ -377,13 +404,16 @@ async function main() {
     if (Date.now() - lastLog >= 30_000) {
       lastLog = Date.now();
       const settled = [...reqs.values()].filter((r) => r.settled !== undefined).length;
-      const last = blocks.get(processed) || {};
+      const last = blocks.get(Math.max(...blocks.keys())) || {};
       log(`block ${processed}: ${settled} settled, queue ${last.queue}, BaseFee ${Number(last.baseFee || 0n) / 1e18} ZK`);
     }
   }
   bidding = false;
   loadEndBlock = await bestNumber(api);
-  const nodeCpu = Math.round(((cpuSeconds(node.proc.pid) - cpuLoadStart) / ((Date.now() - loadStart) / 1000)) * 100);
+  const loadSecs = (Date.now() - loadStart) / 1000;
+  const nodeCpu = Math.round(((cpuSeconds(node.proc.pid) - cpuLoadStart) / loadSecs) * 100);
+  const c = process.cpuUsage(clientCpuStart);
+  const clientCpu = Math.round(((c.user + c.system) / 1e6 / loadSecs) * 100);
   log(`load ended at block ${loadEndBlock}; draining`);
 
   // ---- drain: prove and settle what is in flight, until all closed or the stop.
@@ -396,10 +426,10 @@ async function main() {
   }
   const endBlock = processed;
   stopping = true;
-  report = buildReport({ firstBlock, loadStartBlock, loadEndBlock, endBlock, consts, QUEUE, maxBaseFee, nodeCpu });
+  report = buildReport({ firstBlock, loadStartBlock, loadEndBlock, endBlock, consts, QUEUE, maxBaseFee, nodeCpu, clientCpu });
 }
 
-function buildReport({ firstBlock, loadStartBlock, loadEndBlock, endBlock, consts, QUEUE, maxBaseFee, nodeCpu }) {
+function buildReport({ firstBlock, loadStartBlock, loadEndBlock, endBlock, consts, QUEUE, maxBaseFee, nodeCpu, clientCpu }) {
   const ours = [...reqs.values()].filter((r) => r.submitted !== undefined);
   const settled = ours.filter((r) => r.settled !== undefined);
   const steady = [];
@@ -425,6 +455,8 @@ function buildReport({ firstBlock, loadStartBlock, loadEndBlock, endBlock, const
     runtime: consts,
     // CPU time of the node during the load, in % of one core (the machine's cores: os.cpus()).
     nodeCpuPercent: nodeCpu,
+    // This script (signing, RPC, event decoding; the prover co-process not included).
+    clientCpuPercent: clientCpu,
     cores: cpus().length,
     loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
     blocks: { first: firstBlock, loadStart: loadStartBlock, loadEnd: loadEndBlock, end: endBlock, meanBlockSeconds: blockSecs && Math.round(blockSecs * 100) / 100 },
@@ -463,12 +495,16 @@ function buildReport({ firstBlock, loadStartBlock, loadEndBlock, endBlock, const
       poolErrors,
       proofJobErrors: counts.proofJobErrors,
       proofBatchesLate: counts.provesLate,
+      proofRetries: counts.proofRetries,
       apiErrors,
     },
     sent: { bids: counts.bidsSent, proofs: counts.proofsSent },
+    // What the requesters paid the provers (GSP prices: next bid + BaseFee).
+    paidZK: Math.round(zk(settled.reduce((a, r) => a + (r.paid || 0n), 0n))),
     events,
     baseFeeZK: { start: zk(fees[0] ?? 0n), max: zk(fees.reduce((a, b) => (b > a ? b : a), 0n)), end: zk(fees[fees.length - 1] ?? 0n), bidMaxBaseFee: zk(maxBaseFee) },
-    pendingProofsSteady: dist([...blocks.values()].filter((b) => b.n >= loadStartBlock + WARMUP && b.n <= loadEndBlock && b.pending !== null).map((b) => b.pending)),
+    // Proofs submitted and not yet decided (verdict or timeout), after each block.
+    pendingProofsSteady: dist([...blocks.values()].filter((b) => b.n >= loadStartBlock + WARMUP && b.n <= loadEndBlock).map((b) => b.pending)),
     // [block, bids, assigned, proofs, verdict txs, settled, queued bids, proofs pending verification]
     // for every block from the load's start
     perBlockColumns: ['block', 'bids', 'assigned', 'proofs', 'verdictTxs', 'settled', 'queued', 'pending'],
@@ -487,9 +523,9 @@ function summary(r) {
     `  assigned per block (steady): mean ${r.assignedPerBlockSteady.mean}, min ${r.assignedPerBlockSteady.min}; proofs included per block: mean ${r.proofsIncludedPerBlockSteady.mean}`,
     `  requests: ${r.requests.submitted} submitted, ${r.requests.settled} settled, ${r.requests.unsettledAtEnd} unsettled at the end ${JSON.stringify(r.requests.unsettledBy)}, ${r.requests.reassigned} assigned more than once`,
     `  bid-to-settlement latency (blocks): p50 ${L.p50}, p95 ${L.p95}, max ${L.max} (bid->assigned p50 ${r.latencyBlocks.bidToAssignment.p50}, assigned->proof p50 ${r.latencyBlocks.assignmentToProof.p50}, proof->settled p50 ${r.latencyBlocks.proofToSettlement.p50}, p95 ${r.latencyBlocks.proofToSettlement.p95})`,
-    `  VerificationUndecided ${p.verificationUndecided}, VerificationTimedOut ${p.verificationTimedOut}, slashes ${p.slashes} (DeadlineMissed ${p.deadlineMissed}, ProofRejected ${p.proofRejected}), failed extrinsics ${p.failedExtrinsics} ${JSON.stringify(p.failedBy)}, refused by the pool ${p.refusedByPool}, late proof batches ${p.proofBatchesLate}`,
-    `  proofs pending verification (steady): mean ${r.pendingProofsSteady.mean}, max ${r.pendingProofsSteady.max}; node CPU ${r.nodeCpuPercent}% of one core (${r.cores} cores, load average ${r.loadAverage.join(' ')})`,
-    `  BaseFee ${r.baseFeeZK.start} -> max ${r.baseFeeZK.max} -> ${r.baseFeeZK.end} ZK (bids' max BaseFee ${r.baseFeeZK.bidMaxBaseFee} ZK)`,
+    `  VerificationUndecided ${p.verificationUndecided}, VerificationTimedOut ${p.verificationTimedOut}, slashes ${p.slashes} (DeadlineMissed ${p.deadlineMissed}, ProofRejected ${p.proofRejected}), failed extrinsics ${p.failedExtrinsics} ${JSON.stringify(p.failedBy)}, refused by the pool ${p.refusedByPool}, late proof batches ${p.proofBatchesLate}, proofs sent again ${p.proofRetries}`,
+    `  proofs pending verification (steady): mean ${r.pendingProofsSteady.mean}, max ${r.pendingProofsSteady.max}; node CPU ${r.nodeCpuPercent}%, this script ${r.clientCpuPercent}% of one core (${r.cores} cores, load average ${r.loadAverage.join(' ')})`,
+    `  BaseFee ${r.baseFeeZK.start} -> max ${r.baseFeeZK.max} -> ${r.baseFeeZK.end} ZK (bids' max BaseFee ${r.baseFeeZK.bidMaxBaseFee} ZK); paid to provers ${r.paidZK} ZK`,
   ].join('\n');
 }
 
@@ -503,6 +539,7 @@ async function finish(code) {
     if (process.env.THROUGHPUT_OUT) writeFileSync(process.env.THROUGHPUT_OUT, json + '\n');
     console.log(json);
     console.log(summary(report));
+    if (report.hardStop) console.log(`  stopped early: ${report.hardStop}`);
   }
   if (node) {
     const t = setTimeout(() => node.proc.kill('SIGKILL'), 10_000);
@@ -515,7 +552,9 @@ async function finish(code) {
 function hardStop(why) {
   log(why);
   stopping = true;
-  if (!report) report = { hardStop: why, partial: true, requests: reqs.size, events, counts };
+  if (!report && partial) {
+    try { report = { ...partial(), hardStop: why }; } catch (e) { log(`no report: ${e.message}`); }
+  }
   if (node) node.proc.kill('SIGKILL');
   finish(1);
 }
