@@ -32,8 +32,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `BaseFee::LastChange` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
 	fn set_base_fee() -> Weight {
 		// Proof size: measured `4`, estimated `1501`.
-		// Minimum execution time: 7_177_000 picoseconds.
-		Weight::from_parts(7_998_000, 1501)
+		// Minimum execution time: 7_300_000 picoseconds.
+		Weight::from_parts(10_797_000, 1501)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -43,8 +43,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `BaseFee::LastChange` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
 	fn on_demand() -> Weight {
 		// Proof size: measured `44`, estimated `1501`.
-		// Minimum execution time: 6_874_000 picoseconds.
-		Weight::from_parts(7_741_000, 1501)
+		// Minimum execution time: 6_886_000 picoseconds.
+		Weight::from_parts(9_362_000, 1501)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -53,12 +53,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with the reference database weights, for mock runtimes.
 impl WeightInfo for () {
 	fn set_base_fee() -> Weight {
-		Weight::from_parts(7_998_000, 1501)
+		Weight::from_parts(10_797_000, 1501)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn on_demand() -> Weight {
-		Weight::from_parts(7_741_000, 1501)
+		Weight::from_parts(9_362_000, 1501)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}

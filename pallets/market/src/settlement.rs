@@ -172,8 +172,8 @@ impl<T: Config> ProofMarket<T::AccountId> for Pallet<T> {
 			_ => return Err(Error::<T>::InvalidState.into()),
 		};
 		let kind = match fulfilment {
-			Fulfilment::Assignment { .. } => ProofKind::Assignment,
-			_ => ProofKind::Offer,
+			Fulfilment::Assignment { .. } | Fulfilment::Locked { .. } => ProofKind::Obligated,
+			Fulfilment::Open { .. } | Fulfilment::Bounty { .. } => ProofKind::Open,
 		};
 		req.state = RequestState::ProofSubmitted { prover: prover.clone(), fulfilment, at: now };
 		let out = (req.program, req.inputs.to_vec(), kind);

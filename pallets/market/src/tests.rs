@@ -149,7 +149,7 @@ fn valid_proof_pays_the_prover_stake() {
 		next_block();
 		let price = 3 * ZK + 5;
 		let (program, ins, kind) = M::begin_verification(a, &11).unwrap();
-		assert_eq!(kind, zkmarket_primitives::traits::ProofKind::Assignment);
+		assert_eq!(kind, zkmarket_primitives::traits::ProofKind::Obligated);
 		assert_eq!(program, PROGRAM);
 		assert_eq!(ins.len(), 1);
 		assert!(matches!(state(a), RequestState::ProofSubmitted { prover: 11, .. }));

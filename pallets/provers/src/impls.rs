@@ -30,7 +30,8 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			return Vec::new();
 		}
 		// Dealing to the best `max` provers with a free slot gives the same slots
-		// as dealing to all of them (at most one slot each per round).
+		// as dealing to all of them (at most one slot each per round); the offers
+		// may hold a few more (with decay pending) that the dealing sorts in.
 		deal_slots(Self::slot_offers(max), max)
 	}
 

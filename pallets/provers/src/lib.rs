@@ -44,6 +44,7 @@ pub use weights::WeightInfo;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
+	use alloc::vec::Vec;
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -57,7 +58,6 @@ pub mod pallet {
 		traits::{Saturating, Zero},
 		Perbill, SaturatedConversion,
 	};
-	use alloc::vec::Vec;
 	use zkmarket_primitives::gsp;
 
 	/// The balance type of the pallet's currency.
@@ -744,35 +744,65 @@ pub mod pallet {
 		/// Free auction slots of up to `max` provers in slot order, read from
 		/// [`SlotIndex`]: the cost depends on `max`, not on how many provers are
 		/// registered. A prover read with idle decay pending gets it applied (at
-		/// most `DecaySweepLimit` a call), which moves it to its true place further
-		/// down the index where the walk meets it again, so the provers taken are
-		/// exactly the best by effective stake. Past that limit, provers with decay
-		/// pending are passed over this time (the sweep reaches them).
+		/// most `DecaySweepLimit` a call; past that, up to `DecaySweepLimit` more
+		/// are only valued at their effective stake, without a write) and is offered
+		/// at its effective stake; it moves down the index (or out of it) and
+		/// counts towards `max` when the walk reaches its new key, so the offers
+		/// hold exactly the best `max` provers by effective stake (the dealing
+		/// sorts them). Past both limits the walk stops early: this block may
+		/// favour a prover it met over one it did not reach; the sweep and later
+		/// blocks catch up.
 		pub(crate) fn slot_offers(max: u32) -> Vec<gsp::SlotOffer<T::AccountId>> {
 			let jobs = T::MaxJobsPerProver::get();
-			let mut decays = T::DecaySweepLimit::get();
-			let mut reads = max.saturating_add(decays);
+			let (mut decays, mut passed) = (T::DecaySweepLimit::get(), T::DecaySweepLimit::get());
 			let now = frame_system::Pallet::<T>::block_number();
-			let mut offers = Vec::new();
-			let mut keys = SlotIndex::<T>::iter_keys();
-			while (offers.len() as u32) < max && reads > 0 {
-				let Some((_, who)) = keys.next() else { break };
-				reads -= 1;
-				let Some(mut info) = Provers::<T>::get(&who) else { continue };
-				if Self::pending_periods(&info, now) > 0 {
-					if decays > 0 {
-						decays -= 1;
-						Self::apply_decay(&who, &mut info);
-						Self::put_prover(&who, &info);
-					}
-					continue;
-				}
-				offers.push(gsp::SlotOffer {
-					stake: info.stake.saturated_into(),
+			let offer =
+				|who: T::AccountId, info: &ProverInfoOf<T>, stake: BalanceOf<T>| gsp::SlotOffer {
+					stake: stake.saturated_into(),
 					reputation: info.reputation.deconstruct(),
 					free_slots: jobs.saturating_sub(info.active_jobs),
 					who,
-				});
+				};
+			let mut offers = Vec::new();
+			// Provers offered before the walk reaches their (new) key.
+			let mut early = alloc::collections::BTreeSet::new();
+			let mut exact = 0u32;
+			let mut keys = SlotIndex::<T>::iter_keys();
+			while exact < max {
+				let Some(key) = keys.next() else { break };
+				let who = key.1.clone();
+				if early.contains(&who) {
+					// Met again at its true rank: it now counts.
+					exact += 1;
+					continue;
+				}
+				let Some(mut info) = Provers::<T>::get(&who) else { continue };
+				// Defensive: an entry that does not match its record is skipped.
+				if Self::slot_key(&who, &info).as_ref() != Some(&key) {
+					continue;
+				}
+				if Self::pending_periods(&info, now) > 0 {
+					let stake = if decays > 0 {
+						decays -= 1;
+						Self::apply_decay(&who, &mut info);
+						Self::put_prover(&who, &info);
+						info.stake
+					} else if passed > 0 {
+						passed -= 1;
+						Self::effective_stake(&info)
+					} else {
+						break;
+					};
+					// Offered at its effective stake now (the dealing sorts it into
+					// place); it counts when the walk reaches its new key.
+					if Self::eligible_with_stake(&info, stake) {
+						early.insert(who.clone());
+						offers.push(offer(who, &info, stake));
+					}
+					continue;
+				}
+				exact += 1;
+				offers.push(offer(who, &info, info.stake));
 			}
 			offers
 		}

@@ -597,11 +597,34 @@ fn dealing_applies_at_most_the_sweep_limit_of_decays() {
 		register(4, 50 * ZK);
 		System::set_block_number(1 + IDLE);
 		// Provers 1-3 owe decay; the mock's limit is 2 a call: 1 and 2 get it
-		// (and are dealt at their new rank), 3 is passed over this time.
-		assert_eq!(P::auction_slots(4), vec![1, 2, 4, 1]);
+		// (and are dealt at their new rank), 3 is dealt at its effective stake
+		// (99 ZK) without a write.
+		assert_eq!(P::auction_slots(4), vec![1, 2, 3, 4]);
 		assert_eq!((stake_of(1), stake_of(2), stake_of(3)), (99 * ZK, 99 * ZK, 100 * ZK));
 		assert_eq!(P::auction_slots(4), vec![1, 2, 3, 4]);
 		assert_eq!(stake_of(3), 99 * ZK);
+	});
+}
+
+#[test]
+fn dealing_past_both_decay_limits_stops_early_and_catches_up() {
+	test(|| {
+		// Six provers owe decay (limit 2 applied + 2 offered without a write),
+		// a seventh does not.
+		for a in 1..=6 {
+			register(a, 100 * ZK);
+		}
+		System::set_block_number(60);
+		register(7, 50 * ZK);
+		System::set_block_number(1 + IDLE);
+		// 1, 2 decayed (rank 99), 3, 4 valued at 99, then 5 stops the walk: 7 is
+		// not reached this time.
+		assert_eq!(P::auction_slots(8), vec![1, 2, 3, 4, 1, 2, 3, 4]);
+		// Each call applies two more decays and values two: the walk gets past
+		// them and deals to everyone.
+		assert_eq!(P::auction_slots(8), vec![1, 2, 3, 4, 5, 6, 7, 1]);
+		assert_eq!(P::auction_slots(8), vec![1, 2, 3, 4, 5, 6, 7, 1]);
+		assert!((1..=6).all(|a| stake_of(a) == 99 * ZK));
 	});
 }
 

@@ -48,9 +48,9 @@ fn pending<T: Config>(v: u32) -> alloc::vec::Vec<ProofId> {
 			let prover: T::AccountId = account("prover", i, 0);
 			let request = T::BenchmarkHelper::setup_request(&prover, program);
 			let id = NextProofId::<T>::get();
-			// The setup's requests are offers: lift the per-block offer bound (the
-			// total, `MaxProofsPerBlock`, still holds).
-			OfferProofsInBlock::<T>::kill();
+			// The setup's requests are open offers: lift the per-block bound on them
+			// (the list bound, `MaxProofsPerBlock`, still holds).
+			OpenProofsInBlock::<T>::kill();
 			Verifier::<T>::submit_proof(RawOrigin::Signed(prover).into(), request, proof::<T>())
 				.expect("submit");
 			id

@@ -82,7 +82,7 @@ pub mod pallet {
 	};
 	use frame_system::{offchain::CreateBare, pallet_prelude::*};
 	use sp_runtime::{
-		traits::{Saturating, Zero},
+		traits::{One, Saturating, Zero},
 		RuntimeAppPublic,
 	};
 	use zkmarket_primitives::traits::{ProgramId, ProofKind, ProofMarket, RequestId, Verdict};
@@ -133,15 +133,17 @@ pub mod pallet {
 		/// Most public inputs of a request (as the market's bound).
 		#[pallet::constant]
 		type MaxPublicInputs: Get<u32>;
-		/// Most proofs submitted in one block. At most `MaxVerdictsPerTx`, so each
-		/// verifier votes on a whole block's proofs in one batch in the next block.
+		/// Most proofs in one block's verification list (`ProofsByBlock`). At most
+		/// `MaxVerdictsPerTx`, so each verifier votes on a whole list in one batch.
+		/// A proof that finds its block's list full goes to the next block's: a
+		/// proof of an obligation is never refused for lack of room.
 		#[pallet::constant]
 		type MaxProofsPerBlock: Get<u32>;
-		/// Most proofs of offers (locked, open, bounties) in one block; the rest of
-		/// `MaxProofsPerBlock` stays for auction assignments, whose provers are
-		/// slashed for missed deadlines (runtime: 256 - 64 assignments a block).
+		/// Most proofs of open offers and bounties (anyone eligible may send them)
+		/// submitted in one block; with a block of auction assignments they fill
+		/// one list (runtime: 256 - 64).
 		#[pallet::constant]
-		type MaxOfferProofsPerBlock: Get<u32>;
+		type MaxOpenProofsPerBlock: Get<u32>;
 		/// Most verdicts in one batch (and proofs one off-chain worker run verifies).
 		#[pallet::constant]
 		type MaxVerdictsPerTx: Get<u32>;
@@ -179,9 +181,10 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Pending<T: Config> = StorageMap<_, Twox64Concat, ProofId, PendingOf<T>>;
 
-	/// Ids of the proofs submitted in a block, in submission order; read by the
-	/// off-chain workers (oldest block first) and, `VerificationTimeout` blocks
-	/// later, by the timeout check, which removes the entry.
+	/// Verification lists: ids of the proofs listed under a block, in submission
+	/// order (proofs submitted in that block, or in an earlier one whose list was
+	/// full); read by the off-chain workers (oldest first) and,
+	/// `VerificationTimeout` blocks later, by the timeout check, which removes it.
 	#[pallet::storage]
 	pub type ProofsByBlock<T: Config> = StorageMap<
 		_,
@@ -191,10 +194,16 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
-	/// Proofs of offers submitted in the block named (bounded by
-	/// `MaxOfferProofsPerBlock`).
+	/// Proofs of open offers and bounties submitted in the block named (bounded
+	/// by `MaxOpenProofsPerBlock`).
 	#[pallet::storage]
-	pub type OfferProofsInBlock<T: Config> = StorageValue<_, (BlockNumberFor<T>, u32), ValueQuery>;
+	pub type OpenProofsInBlock<T: Config> = StorageValue<_, (BlockNumberFor<T>, u32), ValueQuery>;
+
+	/// The latest verification list that has taken proofs (lists after it are
+	/// empty); a new proof goes to the list of `max(now, this)`, or the next one
+	/// when that is full.
+	#[pallet::storage]
+	pub type LastProofList<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// The verifier set.
 	#[pallet::storage]
@@ -263,11 +272,12 @@ pub mod pallet {
 		EmptyProof,
 		/// The program of the request is not registered.
 		UnknownProgram,
-		/// This block takes no more proofs (`MaxProofsPerBlock`); submit in the next.
+		/// No verification list has room (defensive: a full list passes the proof
+		/// to the next block's, so this does not happen).
 		BlockProofsFull,
-		/// This block takes no more proofs of offers (`MaxOfferProofsPerBlock`);
-		/// submit in the next.
-		BlockOfferProofsFull,
+		/// This block takes no more proofs of open offers and bounties
+		/// (`MaxOpenProofsPerBlock`); submit in the next.
+		BlockOpenProofsFull,
 		/// The request carries more public inputs than allowed.
 		TooManyInputs,
 		/// The signer is not a current verifier.
@@ -304,7 +314,7 @@ pub mod pallet {
 				"a verdict batch must cover a block's proofs"
 			);
 			assert!(
-				T::MaxOfferProofsPerBlock::get() < T::MaxProofsPerBlock::get(),
+				T::MaxOpenProofsPerBlock::get() < T::MaxProofsPerBlock::get(),
 				"room must remain for auction assignments"
 			);
 			assert!(T::MaxVerifiers::get() > 0, "MaxVerifiers must be positive");
@@ -370,15 +380,24 @@ pub mod pallet {
 			let inputs: BoundedVec<_, T::MaxPublicInputs> =
 				inputs.try_into().map_err(|_| Error::<T>::TooManyInputs)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			if kind == ProofKind::Offer {
-				let (at, count) = OfferProofsInBlock::<T>::get();
+			if kind == ProofKind::Open {
+				let (at, count) = OpenProofsInBlock::<T>::get();
 				let count = if at == now { count } else { 0 };
-				ensure!(count < T::MaxOfferProofsPerBlock::get(), Error::<T>::BlockOfferProofsFull);
-				OfferProofsInBlock::<T>::put((now, count + 1));
+				ensure!(count < T::MaxOpenProofsPerBlock::get(), Error::<T>::BlockOpenProofsFull);
+				OpenProofsInBlock::<T>::put((now, count + 1));
 			}
 			let id = NextProofId::<T>::get();
-			ProofsByBlock::<T>::try_mutate(now, |q| q.try_push(id))
+			// The list of this block, or the latest one that took proofs; when full,
+			// the next (empty) one: verified a block later, never refused.
+			let mut list = LastProofList::<T>::get().max(now);
+			if ProofsByBlock::<T>::decode_len(list).unwrap_or(0)
+				>= T::MaxProofsPerBlock::get() as usize
+			{
+				list = list.saturating_add(One::one());
+			}
+			ProofsByBlock::<T>::try_mutate(list, |q| q.try_push(id))
 				.map_err(|_| Error::<T>::BlockProofsFull)?;
+			LastProofList::<T>::put(list);
 			Pending::<T>::insert(
 				id,
 				PendingProof {
@@ -388,6 +407,7 @@ pub mod pallet {
 					inputs,
 					proof,
 					submitted_at: now,
+					listed_at: list,
 					valid: BoundedVec::new(),
 					invalid: BoundedVec::new(),
 				},
@@ -636,11 +656,11 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			for (id, p) in Pending::<T>::iter() {
 				ensure!(
-					ProofsByBlock::<T>::get(p.submitted_at).contains(&id),
+					ProofsByBlock::<T>::get(p.listed_at).contains(&id),
 					"pending proof missing from its block's list"
 				);
 				ensure!(
-					p.submitted_at.saturating_add(T::VerificationTimeout::get()) > now,
+					p.listed_at.saturating_add(T::VerificationTimeout::get()) > now,
 					"pending proof past its timeout"
 				);
 			}

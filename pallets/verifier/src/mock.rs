@@ -79,13 +79,10 @@ impl ProofMarket<AccountId> for MockMarket {
 		prover: &AccountId,
 	) -> Result<(ProgramId, Vec<PublicInput>, ProofKind), DispatchError> {
 		OPEN.with(|o| match o.borrow_mut().remove(&request) {
-			// Requests with an even id are auction assignments, odd ones offers.
+			// Requests with an even id are obligations (assignments), odd ones open offers.
 			Some((p, program, inputs)) if p == *prover => {
-				let kind = if request.is_multiple_of(2) {
-					ProofKind::Assignment
-				} else {
-					ProofKind::Offer
-				};
+				let kind =
+					if request.is_multiple_of(2) { ProofKind::Obligated } else { ProofKind::Open };
 				Ok((program, inputs, kind))
 			}
 			Some(entry) => {
@@ -118,7 +115,7 @@ impl pallet_verifier::Config for Test {
 	type MaxProofLen = ConstU32<512>;
 	type MaxPublicInputs = ConstU32<8>;
 	type MaxProofsPerBlock = ConstU32<4>;
-	type MaxOfferProofsPerBlock = ConstU32<3>;
+	type MaxOpenProofsPerBlock = ConstU32<3>;
 	type MaxVerdictsPerTx = ConstU32<4>;
 	type MaxVerifiers = ConstU32<5>;
 	type VerificationTimeout = ConstU64<10>;

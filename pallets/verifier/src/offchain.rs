@@ -23,13 +23,19 @@ impl<T: Config> Pallet<T> {
 		if local.is_empty() {
 			return;
 		}
-		// Proofs still pending were submitted in the last `VerificationTimeout`
-		// blocks: oldest block first, in submission order.
-		let first = n.saturating_sub(T::VerificationTimeout::get()).saturating_add(1u32.into());
+		// Pending proofs are in the lists of the last `VerificationTimeout` blocks
+		// (and, when lists overflowed, of later ones up to `LastProofList`). The
+		// list of block `n + 1 - timeout` is dropped in `on_initialize(n + 1)`,
+		// before a vote cast now lands: start after it. Oldest list first.
+		let first = n.saturating_add(2u32.into()).saturating_sub(T::VerificationTimeout::get());
+		let last = LastProofList::<T>::get().max(n);
 		let mut queue: Vec<crate::ProofId> = Vec::new();
 		let mut b = first;
-		while b <= n {
+		while b <= last {
 			queue.extend(ProofsByBlock::<T>::get(b));
+			if b == last {
+				break;
+			}
 			b = b.saturating_add(1u32.into());
 		}
 		if queue.is_empty() {
@@ -39,6 +45,16 @@ impl<T: Config> Pallet<T> {
 			let started = sp_io::offchain::timestamp();
 			let mut verdicts: BoundedVec<(crate::ProofId, [u8; 32], bool), T::MaxVerdictsPerTx> =
 				BoundedVec::new();
+			// This key's recent votes (proof, block), kept RETRY_AFTER blocks: their
+			// transaction may still be in the pool. One value a key, pruned each run.
+			let mut marker_key = b"zkmarket/verifier/recent-votes/".to_vec();
+			marker_key.extend(key.encode());
+			let marker = StorageValueRef::persistent(&marker_key);
+			let mut recent: Vec<(crate::ProofId, BlockNumberFor<T>)> =
+				marker.get().ok().flatten().unwrap_or_default();
+			recent.retain(|(_, at)| n.saturating_sub(*at) < RETRY_AFTER.into());
+			let skip: alloc::collections::BTreeSet<crate::ProofId> =
+				recent.iter().map(|(id, _)| *id).collect();
 			for id in queue.iter() {
 				if verdicts.is_full() {
 					break;
@@ -47,20 +63,15 @@ impl<T: Config> Pallet<T> {
 				if p.valid.contains(&key) || p.invalid.contains(&key) {
 					continue;
 				}
-				// Skip proofs this key voted on recently (the vote may be in the pool).
-				let mut marker_key = b"zkmarket/verifier/voted/".to_vec();
-				marker_key.extend((key.clone(), *id).encode());
-				let marker = StorageValueRef::persistent(&marker_key);
-				if let Ok(Some(at)) = marker.get::<BlockNumberFor<T>>() {
-					if n.saturating_sub(at) < RETRY_AFTER.into() {
-						continue;
-					}
+				if skip.contains(id) {
+					continue;
 				}
 				let valid = Self::verify_pending(&p);
 				log::info!(target: "runtime::verifier", "proof {id} of request {}: {}", p.request, if valid { "valid" } else { "INVALID" });
-				marker.set(&n);
+				recent.push((*id, n));
 				let _ = verdicts.try_push((*id, Self::content_hash(&p), valid));
 			}
+			marker.set(&recent);
 			if verdicts.is_empty() {
 				continue;
 			}

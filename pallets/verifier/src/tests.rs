@@ -479,28 +479,39 @@ fn try_submit(request: u64, x: u64, who: u64) -> sp_runtime::DispatchResult {
 }
 
 #[test]
-fn a_block_takes_a_bounded_number_of_proofs_with_room_for_assignments() {
+fn obligations_are_never_refused_and_open_proofs_are_bounded_per_block() {
 	new_test_ext(1).execute_with(|| {
 		program();
-		// Mock: 4 proofs a block, at most 3 of offers (odd request ids).
+		// Mock: lists of 4 proofs, at most 3 open-offer proofs (odd ids) a block.
 		for r in [1, 3, 5] {
 			assert_ok!(try_submit(r, 3, 11));
 		}
-		assert_noop!(try_submit(7, 3, 11), Error::<Test>::BlockOfferProofsFull);
-		// The room left is for an auction assignment (even id).
-		assert_ok!(try_submit(0, 3, 11));
-		assert_noop!(try_submit(2, 3, 11), Error::<Test>::BlockProofsFull);
+		assert_noop!(try_submit(7, 3, 11), Error::<Test>::BlockOpenProofsFull);
+		// Obligations (even ids: assignments, locked offers) always get in; once
+		// block 1's list is full they go to block 2's.
+		for r in [0, 2, 4] {
+			assert_ok!(try_submit(r, 3, 11));
+		}
 		assert_eq!(ProofsByBlock::<Test>::get(1).len(), 4);
-		// The next block takes proofs again.
+		assert_eq!(ProofsByBlock::<Test>::get(2).len(), 2);
+		let spilled = Pending::<Test>::get(5).unwrap();
+		assert_eq!((spilled.submitted_at, spilled.listed_at), (1, 2));
+		V::do_try_state().unwrap();
+		// Block 2: open proofs again (counted per block), into the list in use.
 		System::set_block_number(2);
 		assert_ok!(try_submit(7, 3, 11));
-		assert_ok!(try_submit(2, 3, 11));
-		assert_eq!(ProofsByBlock::<Test>::get(2).len(), 2);
-		V::do_try_state().unwrap();
-		// One batch (MaxVerdictsPerTx = MaxProofsPerBlock) covers a whole block.
+		assert_eq!(ProofsByBlock::<Test>::get(2).len(), 3);
+		// One batch (MaxVerdictsPerTx = MaxProofsPerBlock) covers a whole list.
 		let ids: Vec<u64> = ProofsByBlock::<Test>::get(1).into_iter().collect();
 		assert_ok!(vote("Alice", ids.iter().map(|i| (*i, true)).collect()));
 		assert_eq!(concluded().len(), 4);
+		V::do_try_state().unwrap();
+		// The spilled proofs time out from their list's block (2 + 10).
+		Verifier::on_initialize(11);
+		assert!(Pending::<Test>::get(5).is_some());
+		System::set_block_number(12);
+		Verifier::on_initialize(12);
+		assert!(Pending::<Test>::iter().next().is_none());
 		V::do_try_state().unwrap();
 	});
 }

@@ -45,6 +45,9 @@ pub struct PendingProof<
 	pub proof: BoundedVec<u8, MaxProofLen>,
 	/// Block of submission.
 	pub submitted_at: BlockNumber,
+	/// The block whose verification list holds it: `submitted_at`, or later when
+	/// that list was full. It times out `VerificationTimeout` blocks after this.
+	pub listed_at: BlockNumber,
 	/// Verifiers who found it valid.
 	pub valid: BoundedVec<VerifierId, MaxVerifiers>,
 	/// Verifiers who found it invalid.

@@ -26,14 +26,14 @@ pub enum Failure {
 	MissedLock,
 }
 
-/// What a submitted proof fulfils (the verifier keeps room in each block for
-/// auction assignments, whose deadlines are slashed).
+/// What a submitted proof fulfils, for the verifier's per-block bounds.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ProofKind {
-	/// An auction assignment.
-	Assignment,
-	/// An offer: locked, open or a bounty.
-	Offer,
+	/// A promise the prover made (an auction assignment or a locked offer),
+	/// penalised when late: never refused for lack of room.
+	Obligated,
+	/// An open offer or a bounty: anyone eligible may prove it, taking a job slot.
+	Open,
 }
 
 /// The prover registry (pallet-provers) as the market and the verifier see it.

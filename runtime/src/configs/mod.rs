@@ -160,17 +160,17 @@ pub const MAX_PROVERS: u32 = 10_000;
 pub const MAX_JOBS_PER_PROVER: u32 = 4;
 /// Auction assignments a block.
 pub const MAX_ASSIGNMENTS_PER_BLOCK: u32 = 64;
-/// Proofs one block takes (all kinds).
+/// Proofs in one block's verification list (`ProofsByBlock`); a proof that finds
+/// the list full goes to the next block's.
 pub const MAX_PROOFS_PER_BLOCK: u32 = 256;
-/// Proofs of offers one block takes: the rest stays for assignments.
-pub const MAX_OFFER_PROOFS_PER_BLOCK: u32 = MAX_PROOFS_PER_BLOCK - MAX_ASSIGNMENTS_PER_BLOCK;
-/// Verdicts in one batch: a whole block's proofs, so every verifier votes on a
-/// block's proofs in one transaction of the next block.
+/// Proofs of open offers and bounties one block takes: with a block of
+/// assignments they fill one list.
+pub const MAX_OPEN_PROOFS_PER_BLOCK: u32 = MAX_PROOFS_PER_BLOCK - MAX_ASSIGNMENTS_PER_BLOCK;
+/// Verdicts in one batch: a whole list, so every verifier votes on a block's
+/// proofs in one transaction of the next block.
 pub const MAX_VERDICTS_PER_TX: u32 = MAX_PROOFS_PER_BLOCK;
-// The proofs of one block's assignments always fit beside the offers' proofs,
-// and a verdict batch covers a full block.
 const _: () =
-	assert!(MAX_OFFER_PROOFS_PER_BLOCK + MAX_ASSIGNMENTS_PER_BLOCK <= MAX_PROOFS_PER_BLOCK);
+	assert!(MAX_OPEN_PROOFS_PER_BLOCK + MAX_ASSIGNMENTS_PER_BLOCK <= MAX_PROOFS_PER_BLOCK);
 const _: () = assert!(MAX_VERDICTS_PER_TX >= MAX_PROOFS_PER_BLOCK);
 
 impl pallet_provers::Config for Runtime {
@@ -252,7 +252,7 @@ impl pallet_verifier::Config for Runtime {
 	type MaxProofLen = ConstU32<512>;
 	type MaxPublicInputs = ConstU32<16>;
 	type MaxProofsPerBlock = ConstU32<MAX_PROOFS_PER_BLOCK>;
-	type MaxOfferProofsPerBlock = ConstU32<MAX_OFFER_PROOFS_PER_BLOCK>;
+	type MaxOpenProofsPerBlock = ConstU32<MAX_OPEN_PROOFS_PER_BLOCK>;
 	type MaxVerdictsPerTx = ConstU32<MAX_VERDICTS_PER_TX>;
 	type MaxVerifiers = ConstU32<32>;
 	type VerificationTimeout = ConstU32<50>;
