@@ -9,13 +9,12 @@
 // - an open-offer proof takes one job slot of its prover until its verdict:
 //   Bob gets MaxJobsPerProver proofs in, every further one fails with
 //   `provers.NoFreeSlot`; Bob never has more pending proofs than job slots;
-// - a block takes at most MaxProofsPerBlock proofs, of which at most
-//   MaxOfferProofsPerBlock prove offers: the rest (>= MaxAssignmentsPerBlock)
-//   stays for auction assignments, so the assigned prover's proof is not
-//   refused for room: Charlie's proof is accepted, verified and settled
-//   (`RequestSettled`, paid the GSP price into its stake), Charlie is never
-//   slashed (the per-block bounds are tested to the limit in the verifier's
-//   pallet tests);
+// - a block takes at most MaxOpenProofsPerBlock proofs of open offers and
+//   bounties, and a proof of an obligation (assignment, locked offer) is never
+//   refused for room (a full verification list passes it to the next block's):
+//   Charlie's proof is accepted, verified and settled (`RequestSettled`, paid
+//   the GSP price into its stake), Charlie is never slashed (the bounds are
+//   tested to the limit in the verifier's pallet tests);
 // - once Bob's proofs are verified its slots are free again and its remaining
 //   open-offer proofs go in and settle.
 import { test } from 'node:test';
@@ -33,9 +32,9 @@ test('an open-offer proof flood neither exceeds job slots nor hurts an assigned 
     await waitForBlock(api, 1);
     const jobs = api.consts.provers.maxJobsPerProver.toNumber();
     const perBlock = api.consts.verifier.maxProofsPerBlock.toNumber();
-    const offersPerBlock = api.consts.verifier.maxOfferProofsPerBlock.toNumber();
+    const openPerBlock = api.consts.verifier.maxOpenProofsPerBlock.toNumber();
     const assignments = api.consts.market.maxAssignmentsPerBlock.toNumber();
-    assert.ok(offersPerBlock + assignments <= perBlock, 'room for a block of assignments beside the offers');
+    assert.ok(openPerBlock + assignments <= perBlock, 'a block of assignments fits in a list beside the open proofs');
     assert.ok(api.consts.verifier.maxVerdictsPerTx.toNumber() >= perBlock, 'one verdict batch covers a block');
     const FLOOD = 2 * jobs;
 
