@@ -42,12 +42,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Provers::ProverHistory` (r:1 w:0)
 	/// Proof: `Provers::ProverHistory` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Provers::SlotIndex` (r:0 w:1)
+	/// Proof: `Provers::SlotIndex` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof size: measured `196`, estimated `3977`.
-		// Minimum execution time: 50_571_000 picoseconds.
-		Weight::from_parts(54_354_000, 3977)
+		// Minimum execution time: 53_506_000 picoseconds.
+		Weight::from_parts(69_541_000, 3977)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Provers::Provers` (r:1 w:1)
 	/// Proof: `Provers::Provers` (`max_values`: None, `max_size`: Some(512), added: 2987, mode: `MaxEncodedLen`)
@@ -57,12 +59,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Provers::SlotIndex` (r:0 w:2)
+	/// Proof: `Provers::SlotIndex` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn bond_extra() -> Weight {
-		// Proof size: measured `422`, estimated `3977`.
-		// Minimum execution time: 52_666_000 picoseconds.
-		Weight::from_parts(57_085_000, 3977)
+		// Proof size: measured `455`, estimated `3977`.
+		// Minimum execution time: 56_875_000 picoseconds.
+		Weight::from_parts(67_285_000, 3977)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Provers::Provers` (r:1 w:1)
 	/// Proof: `Provers::Provers` (`max_values`: None, `max_size`: Some(512), added: 2987, mode: `MaxEncodedLen`)
@@ -70,12 +74,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Provers::IdlePeriodOverride` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Provers::UnbondingPeriodOverride` (r:1 w:0)
 	/// Proof: `Provers::UnbondingPeriodOverride` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Provers::SlotIndex` (r:0 w:2)
+	/// Proof: `Provers::SlotIndex` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn unbond() -> Weight {
-		// Proof size: measured `227`, estimated `3977`.
-		// Minimum execution time: 16_525_000 picoseconds.
-		Weight::from_parts(18_240_000, 3977)
+		// Proof size: measured `260`, estimated `3977`.
+		// Minimum execution time: 20_260_000 picoseconds.
+		Weight::from_parts(25_615_000, 3977)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Provers::Provers` (r:1 w:1)
 	/// Proof: `Provers::Provers` (`max_values`: None, `max_size`: Some(512), added: 2987, mode: `MaxEncodedLen`)
@@ -91,8 +97,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Provers::ProverHistory` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn withdraw_unbonded() -> Weight {
 		// Proof size: measured `446`, estimated `3977`.
-		// Minimum execution time: 50_820_000 picoseconds.
-		Weight::from_parts(54_760_000, 3977)
+		// Minimum execution time: 52_112_000 picoseconds.
+		Weight::from_parts(67_824_000, 3977)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -100,21 +106,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Provers::Provers` (`max_values`: None, `max_size`: Some(512), added: 2987, mode: `MaxEncodedLen`)
 	/// Storage: `Provers::IdlePeriodOverride` (r:1 w:0)
 	/// Proof: `Provers::IdlePeriodOverride` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Provers::SlotIndex` (r:0 w:1)
+	/// Proof: `Provers::SlotIndex` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn pause() -> Weight {
-		// Proof size: measured `227`, estimated `3977`.
-		// Minimum execution time: 15_467_000 picoseconds.
-		Weight::from_parts(17_009_000, 3977)
+		// Proof size: measured `260`, estimated `3977`.
+		// Minimum execution time: 18_304_000 picoseconds.
+		Weight::from_parts(25_503_000, 3977)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Provers::Provers` (r:1 w:1)
 	/// Proof: `Provers::Provers` (`max_values`: None, `max_size`: Some(512), added: 2987, mode: `MaxEncodedLen`)
+	/// Storage: `Provers::SlotIndex` (r:0 w:1)
+	/// Proof: `Provers::SlotIndex` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn resume() -> Weight {
 		// Proof size: measured `231`, estimated `3977`.
-		// Minimum execution time: 14_353_000 picoseconds.
-		Weight::from_parts(16_064_000, 3977)
+		// Minimum execution time: 16_917_000 picoseconds.
+		Weight::from_parts(23_987_000, 3977)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Provers::UnbondingPeriodOverride` (r:0 w:1)
 	/// Proof: `Provers::UnbondingPeriodOverride` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -122,8 +132,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Provers::IdlePeriodOverride` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn set_periods() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 5_270_000 picoseconds.
-		Weight::from_parts(6_031_000, 0).saturating_add(T::DbWeight::get().writes(2_u64))
+		// Minimum execution time: 5_363_000 picoseconds.
+		Weight::from_parts(9_145_000, 0).saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Provers::ProverCount` (r:1 w:0)
 	/// Proof: `Provers::ProverCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -137,17 +147,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:65 w:65)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Provers::SlotIndex` (r:0 w:128)
+	/// Proof: `Provers::SlotIndex` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn sweep(n: u32) -> Weight {
-		// Proof size: measured `263 + n * (238 ±0)`, estimated `3977 + n * (2987 ±0)`.
-		// Minimum execution time: 51_941_000 picoseconds.
-		Weight::from_parts(16_529_148, 3977)
-			// Standard error: 61_450
-			.saturating_add(Weight::from_parts(41_230_636, 0).saturating_mul(n.into()))
+		// Proof size: measured `296 + n * (238 ±0)`, estimated `3977 + n * (2987 ±0)`.
+		// Minimum execution time: 56_604_000 picoseconds.
+		Weight::from_parts(33_472_703, 3977)
+			// Standard error: 72_302
+			.saturating_add(Weight::from_parts(49_834_460, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2987).saturating_mul(n.into()))
 	}
 }
@@ -155,45 +167,45 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with the reference database weights, for mock runtimes.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(54_354_000, 3977)
+		Weight::from_parts(69_541_000, 3977)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(57_085_000, 3977)
+		Weight::from_parts(67_285_000, 3977)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(18_240_000, 3977)
+		Weight::from_parts(25_615_000, 3977)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(54_760_000, 3977)
+		Weight::from_parts(67_824_000, 3977)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn pause() -> Weight {
-		Weight::from_parts(17_009_000, 3977)
+		Weight::from_parts(25_503_000, 3977)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn resume() -> Weight {
-		Weight::from_parts(16_064_000, 3977)
+		Weight::from_parts(23_987_000, 3977)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_periods() -> Weight {
-		Weight::from_parts(6_031_000, 0).saturating_add(RocksDbWeight::get().writes(2_u64))
+		Weight::from_parts(9_145_000, 0).saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn sweep(n: u32) -> Weight {
-		Weight::from_parts(16_529_148, 3977)
-			.saturating_add(Weight::from_parts(41_230_636, 0).saturating_mul(n.into()))
+		Weight::from_parts(33_472_703, 3977)
+			.saturating_add(Weight::from_parts(49_834_460, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2987).saturating_mul(n.into()))
 	}
 }

@@ -39,10 +39,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[296, 808]`.
 	fn register_program(l: u32) -> Weight {
 		// Proof size: measured `206`, estimated `7647`.
-		// Minimum execution time: 1_713_606_000 picoseconds.
-		Weight::from_parts(1_515_609_483, 7647)
-			// Standard error: 221_343
-			.saturating_add(Weight::from_parts(1_793_613, 0).saturating_mul(l.into()))
+		// Minimum execution time: 466_684_000 picoseconds.
+		Weight::from_parts(453_724_935, 7647)
+			// Standard error: 592
+			.saturating_add(Weight::from_parts(186_580, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -56,8 +56,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn unregister_program() -> Weight {
 		// Proof size: measured `811`, estimated `7647`.
-		// Minimum execution time: 48_541_000 picoseconds.
-		Weight::from_parts(54_700_000, 7647)
+		// Minimum execution time: 47_827_000 picoseconds.
+		Weight::from_parts(63_874_000, 7647)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -71,18 +71,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Provers::IdlePeriodOverride` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Verifier::Programs` (r:1 w:0)
 	/// Proof: `Verifier::Programs` (`max_values`: None, `max_size`: Some(4182), added: 6657, mode: `MaxEncodedLen`)
+	/// Storage: `Verifier::OfferProofsInBlock` (r:1 w:1)
+	/// Proof: `Verifier::OfferProofsInBlock` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Verifier::NextProofId` (r:1 w:1)
 	/// Proof: `Verifier::NextProofId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Verifier::PendingQueue` (r:1 w:1)
-	/// Proof: `Verifier::PendingQueue` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
+	/// Storage: `Verifier::ProofsByBlock` (r:1 w:1)
+	/// Proof: `Verifier::ProofsByBlock` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
 	/// Storage: `Verifier::Pending` (r:0 w:1)
 	/// Proof: `Verifier::Pending` (`max_values`: None, `max_size`: Some(3169), added: 5644, mode: `MaxEncodedLen`)
 	fn submit_proof() -> Weight {
-		// Proof size: measured `869`, estimated `34255`.
-		// Minimum execution time: 48_493_000 picoseconds.
-		Weight::from_parts(58_051_000, 34255)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Proof size: measured `902`, estimated `7647`.
+		// Minimum execution time: 54_875_000 picoseconds.
+		Weight::from_parts(79_218_000, 7647)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Verifier::Verifiers` (r:1 w:0)
 	/// Proof: `Verifier::Verifiers` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
@@ -90,17 +92,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Verifier::VerdictThreshold` (r:1 w:0)
 	/// Proof: `Verifier::VerdictThreshold` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Verifier::Pending` (r:16 w:16)
+	/// Storage: `Verifier::Pending` (r:256 w:256)
 	/// Proof: `Verifier::Pending` (`max_values`: None, `max_size`: Some(3169), added: 5644, mode: `MaxEncodedLen`)
-	/// Storage: `Verifier::PendingQueue` (r:1 w:1)
-	/// Proof: `Verifier::PendingQueue` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
-	/// Storage: `Market::Requests` (r:16 w:16)
+	/// Storage: `Market::Requests` (r:256 w:256)
 	/// Proof: `Market::Requests` (`max_values`: None, `max_size`: Some(788), added: 3263, mode: `MaxEncodedLen`)
-	/// Storage: `Provers::Provers` (r:16 w:16)
+	/// Storage: `Provers::Provers` (r:256 w:256)
 	/// Proof: `Provers::Provers` (`max_values`: None, `max_size`: Some(512), added: 2987, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:17 w:17)
+	/// Storage: `Balances::Holds` (r:257 w:257)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:17 w:17)
+	/// Storage: `System::Account` (r:257 w:257)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Provers::IdlePeriodOverride` (r:1 w:0)
 	/// Proof: `Provers::IdlePeriodOverride` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -108,21 +108,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::OpenRequests` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Market::ProgramRequests` (r:1 w:1)
 	/// Proof: `Market::ProgramRequests` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
-	/// Storage: `Market::OfferDeadlines` (r:2 w:2)
+	/// Storage: `Market::OfferDeadlines` (r:356 w:356)
 	/// Proof: `Market::OfferDeadlines` (`max_values`: None, `max_size`: Some(273), added: 2748, mode: `MaxEncodedLen`)
 	/// Storage: `Market::PruneAt` (r:1 w:1)
 	/// Proof: `Market::PruneAt` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
-	/// The range of component `v` is `[1, 16]`.
+	/// Storage: `Provers::SlotIndex` (r:0 w:768)
+	/// Proof: `Provers::SlotIndex` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// The range of component `v` is `[1, 256]`.
 	fn submit_verdicts(v: u32) -> Weight {
-		// Proof size: measured `1071 + v * (798 ±0)`, estimated `34255 + v * (5644 ±0)`.
-		// Minimum execution time: 240_391_000 picoseconds.
-		Weight::from_parts(260_580_000, 34255)
-			// Standard error: 5_717_375
-			.saturating_add(Weight::from_parts(196_037_167, 0).saturating_mul(v.into()))
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(v.into())))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
-			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(v.into())))
+		// Proof size: measured `1680 + v * (835 ±0)`, estimated `96726 + v * (5644 ±0)`.
+		// Minimum execution time: 320_392_000 picoseconds.
+		Weight::from_parts(52_106_970, 96726)
+			// Standard error: 1_863_370
+			.saturating_add(Weight::from_parts(209_763_313, 0).saturating_mul(v.into()))
+			.saturating_add(T::DbWeight::get().reads(44_u64))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(v.into())))
+			.saturating_add(T::DbWeight::get().writes(40_u64))
+			.saturating_add(T::DbWeight::get().writes((9_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 5644).saturating_mul(v.into()))
 	}
 	/// Storage: `Verifier::Verifiers` (r:0 w:1)
@@ -132,29 +134,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn set_verifiers(n: u32) -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 6_575_000 picoseconds.
-		Weight::from_parts(15_538_302, 0)
-			// Standard error: 53_829
-			.saturating_add(Weight::from_parts(349_093, 0).saturating_mul(n.into()))
+		// Minimum execution time: 9_381_000 picoseconds.
+		Weight::from_parts(9_595_240, 0)
+			// Standard error: 18_214
+			.saturating_add(Weight::from_parts(609_914, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
-	/// Storage: `Verifier::PendingQueue` (r:1 w:1)
-	/// Proof: `Verifier::PendingQueue` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
-	/// Storage: `Verifier::Pending` (r:16 w:16)
+	/// Storage: `Verifier::ProofsByBlock` (r:1 w:1)
+	/// Proof: `Verifier::ProofsByBlock` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
+	/// Storage: `Verifier::Pending` (r:256 w:256)
 	/// Proof: `Verifier::Pending` (`max_values`: None, `max_size`: Some(3169), added: 5644, mode: `MaxEncodedLen`)
-	/// Storage: `Market::Requests` (r:16 w:16)
+	/// Storage: `Market::Requests` (r:256 w:256)
 	/// Proof: `Market::Requests` (`max_values`: None, `max_size`: Some(788), added: 3263, mode: `MaxEncodedLen`)
-	/// Storage: `Provers::Provers` (r:16 w:16)
+	/// Storage: `Provers::Provers` (r:256 w:256)
 	/// Proof: `Provers::Provers` (`max_values`: None, `max_size`: Some(512), added: 2987, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 16]`.
+	/// The range of component `n` is `[1, 256]`.
 	fn timeouts(n: u32) -> Weight {
-		// Proof size: measured `552 + n * (643 ±0)`, estimated `34255 + n * (5644 ±0)`.
-		// Minimum execution time: 37_774_000 picoseconds.
-		Weight::from_parts(26_216_510, 34255)
-			// Standard error: 53_936
-			.saturating_add(Weight::from_parts(22_459_248, 0).saturating_mul(n.into()))
+		// Proof size: measured `632 + n * (642 ±0)`, estimated `5527 + n * (5644 ±0)`.
+		// Minimum execution time: 46_794_000 picoseconds.
+		Weight::from_parts(56_628_000, 5527)
+			// Standard error: 90_666
+			.saturating_add(Weight::from_parts(32_940_518, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -166,38 +168,38 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with the reference database weights, for mock runtimes.
 impl WeightInfo for () {
 	fn register_program(l: u32) -> Weight {
-		Weight::from_parts(1_515_609_483, 7647)
-			.saturating_add(Weight::from_parts(1_793_613, 0).saturating_mul(l.into()))
+		Weight::from_parts(453_724_935, 7647)
+			.saturating_add(Weight::from_parts(186_580, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn unregister_program() -> Weight {
-		Weight::from_parts(54_700_000, 7647)
+		Weight::from_parts(63_874_000, 7647)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn submit_proof() -> Weight {
-		Weight::from_parts(58_051_000, 34255)
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+		Weight::from_parts(79_218_000, 7647)
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn submit_verdicts(v: u32) -> Weight {
-		Weight::from_parts(260_580_000, 34255)
-			.saturating_add(Weight::from_parts(196_037_167, 0).saturating_mul(v.into()))
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
-			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(v.into())))
-			.saturating_add(RocksDbWeight::get().writes(8_u64))
-			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(v.into())))
+		Weight::from_parts(52_106_970, 96726)
+			.saturating_add(Weight::from_parts(209_763_313, 0).saturating_mul(v.into()))
+			.saturating_add(RocksDbWeight::get().reads(44_u64))
+			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(v.into())))
+			.saturating_add(RocksDbWeight::get().writes(40_u64))
+			.saturating_add(RocksDbWeight::get().writes((9_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 5644).saturating_mul(v.into()))
 	}
 	fn set_verifiers(n: u32) -> Weight {
-		Weight::from_parts(15_538_302, 0)
-			.saturating_add(Weight::from_parts(349_093, 0).saturating_mul(n.into()))
+		Weight::from_parts(9_595_240, 0)
+			.saturating_add(Weight::from_parts(609_914, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn timeouts(n: u32) -> Weight {
-		Weight::from_parts(26_216_510, 34255)
-			.saturating_add(Weight::from_parts(22_459_248, 0).saturating_mul(n.into()))
+		Weight::from_parts(56_628_000, 5527)
+			.saturating_add(Weight::from_parts(32_940_518, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
