@@ -46,8 +46,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Provers::SlotIndex` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof size: measured `196`, estimated `3977`.
-		// Minimum execution time: 53_506_000 picoseconds.
-		Weight::from_parts(69_541_000, 3977)
+		// Minimum execution time: 55_772_000 picoseconds.
+		Weight::from_parts(73_980_000, 3977)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -63,8 +63,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Provers::SlotIndex` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn bond_extra() -> Weight {
 		// Proof size: measured `455`, estimated `3977`.
-		// Minimum execution time: 56_875_000 picoseconds.
-		Weight::from_parts(67_285_000, 3977)
+		// Minimum execution time: 60_230_000 picoseconds.
+		Weight::from_parts(78_557_000, 3977)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Provers::SlotIndex` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn unbond() -> Weight {
 		// Proof size: measured `260`, estimated `3977`.
-		// Minimum execution time: 20_260_000 picoseconds.
-		Weight::from_parts(25_615_000, 3977)
+		// Minimum execution time: 21_179_000 picoseconds.
+		Weight::from_parts(29_563_000, 3977)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -97,8 +97,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Provers::ProverHistory` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn withdraw_unbonded() -> Weight {
 		// Proof size: measured `446`, estimated `3977`.
-		// Minimum execution time: 52_112_000 picoseconds.
-		Weight::from_parts(67_824_000, 3977)
+		// Minimum execution time: 54_352_000 picoseconds.
+		Weight::from_parts(72_202_000, 3977)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -110,8 +110,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Provers::SlotIndex` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn pause() -> Weight {
 		// Proof size: measured `260`, estimated `3977`.
-		// Minimum execution time: 18_304_000 picoseconds.
-		Weight::from_parts(25_503_000, 3977)
+		// Minimum execution time: 19_235_000 picoseconds.
+		Weight::from_parts(28_905_000, 3977)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -121,8 +121,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Provers::SlotIndex` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn resume() -> Weight {
 		// Proof size: measured `231`, estimated `3977`.
-		// Minimum execution time: 16_917_000 picoseconds.
-		Weight::from_parts(23_987_000, 3977)
+		// Minimum execution time: 16_935_000 picoseconds.
+		Weight::from_parts(26_867_000, 3977)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -132,8 +132,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Provers::IdlePeriodOverride` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn set_periods() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 5_363_000 picoseconds.
-		Weight::from_parts(9_145_000, 0).saturating_add(T::DbWeight::get().writes(2_u64))
+		// Minimum execution time: 5_824_000 picoseconds.
+		Weight::from_parts(10_040_000, 0).saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Provers::ProverCount` (r:1 w:0)
 	/// Proof: `Provers::ProverCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -152,10 +152,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn sweep(n: u32) -> Weight {
 		// Proof size: measured `296 + n * (238 ±0)`, estimated `3977 + n * (2987 ±0)`.
-		// Minimum execution time: 56_604_000 picoseconds.
-		Weight::from_parts(33_472_703, 3977)
-			// Standard error: 72_302
-			.saturating_add(Weight::from_parts(49_834_460, 0).saturating_mul(n.into()))
+		// Minimum execution time: 62_123_000 picoseconds.
+		Weight::from_parts(19_687_843, 3977)
+			// Standard error: 71_784
+			.saturating_add(Weight::from_parts(56_346_242, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -167,41 +167,41 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with the reference database weights, for mock runtimes.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(69_541_000, 3977)
+		Weight::from_parts(73_980_000, 3977)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(67_285_000, 3977)
+		Weight::from_parts(78_557_000, 3977)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(25_615_000, 3977)
+		Weight::from_parts(29_563_000, 3977)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(67_824_000, 3977)
+		Weight::from_parts(72_202_000, 3977)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn pause() -> Weight {
-		Weight::from_parts(25_503_000, 3977)
+		Weight::from_parts(28_905_000, 3977)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn resume() -> Weight {
-		Weight::from_parts(23_987_000, 3977)
+		Weight::from_parts(26_867_000, 3977)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_periods() -> Weight {
-		Weight::from_parts(9_145_000, 0).saturating_add(RocksDbWeight::get().writes(2_u64))
+		Weight::from_parts(10_040_000, 0).saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn sweep(n: u32) -> Weight {
-		Weight::from_parts(33_472_703, 3977)
-			.saturating_add(Weight::from_parts(49_834_460, 0).saturating_mul(n.into()))
+		Weight::from_parts(19_687_843, 3977)
+			.saturating_add(Weight::from_parts(56_346_242, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))

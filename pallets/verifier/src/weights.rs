@@ -39,10 +39,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[296, 808]`.
 	fn register_program(l: u32) -> Weight {
 		// Proof size: measured `206`, estimated `7647`.
-		// Minimum execution time: 466_684_000 picoseconds.
-		Weight::from_parts(453_724_935, 7647)
-			// Standard error: 592
-			.saturating_add(Weight::from_parts(186_580, 0).saturating_mul(l.into()))
+		// Minimum execution time: 467_353_000 picoseconds.
+		Weight::from_parts(469_656_483, 7647)
+			// Standard error: 886
+			.saturating_add(Weight::from_parts(193_672, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -56,8 +56,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn unregister_program() -> Weight {
 		// Proof size: measured `811`, estimated `7647`.
-		// Minimum execution time: 47_827_000 picoseconds.
-		Weight::from_parts(63_874_000, 7647)
+		// Minimum execution time: 51_693_000 picoseconds.
+		Weight::from_parts(67_979_000, 7647)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -71,20 +71,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Provers::IdlePeriodOverride` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Verifier::Programs` (r:1 w:0)
 	/// Proof: `Verifier::Programs` (`max_values`: None, `max_size`: Some(4182), added: 6657, mode: `MaxEncodedLen`)
-	/// Storage: `Verifier::OfferProofsInBlock` (r:1 w:1)
-	/// Proof: `Verifier::OfferProofsInBlock` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Verifier::OpenProofsInBlock` (r:1 w:1)
+	/// Proof: `Verifier::OpenProofsInBlock` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Verifier::NextProofId` (r:1 w:1)
 	/// Proof: `Verifier::NextProofId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Verifier::LastProofList` (r:1 w:1)
+	/// Proof: `Verifier::LastProofList` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Verifier::ProofsByBlock` (r:1 w:1)
 	/// Proof: `Verifier::ProofsByBlock` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
 	/// Storage: `Verifier::Pending` (r:0 w:1)
-	/// Proof: `Verifier::Pending` (`max_values`: None, `max_size`: Some(3169), added: 5644, mode: `MaxEncodedLen`)
+	/// Proof: `Verifier::Pending` (`max_values`: None, `max_size`: Some(3173), added: 5648, mode: `MaxEncodedLen`)
 	fn submit_proof() -> Weight {
-		// Proof size: measured `902`, estimated `7647`.
-		// Minimum execution time: 54_875_000 picoseconds.
-		Weight::from_parts(79_218_000, 7647)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Proof size: measured `920`, estimated `7647`.
+		// Minimum execution time: 55_646_000 picoseconds.
+		Weight::from_parts(83_264_000, 7647)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Verifier::Verifiers` (r:1 w:0)
 	/// Proof: `Verifier::Verifiers` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
@@ -93,7 +95,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Verifier::VerdictThreshold` (r:1 w:0)
 	/// Proof: `Verifier::VerdictThreshold` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Verifier::Pending` (r:256 w:256)
-	/// Proof: `Verifier::Pending` (`max_values`: None, `max_size`: Some(3169), added: 5644, mode: `MaxEncodedLen`)
+	/// Proof: `Verifier::Pending` (`max_values`: None, `max_size`: Some(3173), added: 5648, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Requests` (r:256 w:256)
 	/// Proof: `Market::Requests` (`max_values`: None, `max_size`: Some(788), added: 3263, mode: `MaxEncodedLen`)
 	/// Storage: `Provers::Provers` (r:256 w:256)
@@ -116,16 +118,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Provers::SlotIndex` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `v` is `[1, 256]`.
 	fn submit_verdicts(v: u32) -> Weight {
-		// Proof size: measured `1680 + v * (835 ±0)`, estimated `96726 + v * (5644 ±0)`.
-		// Minimum execution time: 320_392_000 picoseconds.
-		Weight::from_parts(52_106_970, 96726)
-			// Standard error: 1_863_370
-			.saturating_add(Weight::from_parts(209_763_313, 0).saturating_mul(v.into()))
+		// Proof size: measured `1706 + v * (839 ±0)`, estimated `96726 + v * (5648 ±0)`.
+		// Minimum execution time: 282_007_000 picoseconds.
+		Weight::from_parts(299_357_000, 96726)
+			// Standard error: 605_144
+			.saturating_add(Weight::from_parts(209_028_283, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(44_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(40_u64))
 			.saturating_add(T::DbWeight::get().writes((9_u64).saturating_mul(v.into())))
-			.saturating_add(Weight::from_parts(0, 5644).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(0, 5648).saturating_mul(v.into()))
 	}
 	/// Storage: `Verifier::Verifiers` (r:0 w:1)
 	/// Proof: `Verifier::Verifiers` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
@@ -134,16 +136,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn set_verifiers(n: u32) -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 9_381_000 picoseconds.
-		Weight::from_parts(9_595_240, 0)
-			// Standard error: 18_214
-			.saturating_add(Weight::from_parts(609_914, 0).saturating_mul(n.into()))
+		// Minimum execution time: 9_570_000 picoseconds.
+		Weight::from_parts(10_413_652, 0)
+			// Standard error: 16_828
+			.saturating_add(Weight::from_parts(634_719, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Verifier::ProofsByBlock` (r:1 w:1)
 	/// Proof: `Verifier::ProofsByBlock` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
 	/// Storage: `Verifier::Pending` (r:256 w:256)
-	/// Proof: `Verifier::Pending` (`max_values`: None, `max_size`: Some(3169), added: 5644, mode: `MaxEncodedLen`)
+	/// Proof: `Verifier::Pending` (`max_values`: None, `max_size`: Some(3173), added: 5648, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Requests` (r:256 w:256)
 	/// Proof: `Market::Requests` (`max_values`: None, `max_size`: Some(788), added: 3263, mode: `MaxEncodedLen`)
 	/// Storage: `Provers::Provers` (r:256 w:256)
@@ -152,58 +154,58 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
 	fn timeouts(n: u32) -> Weight {
-		// Proof size: measured `632 + n * (642 ±0)`, estimated `5527 + n * (5644 ±0)`.
-		// Minimum execution time: 46_794_000 picoseconds.
-		Weight::from_parts(56_628_000, 5527)
-			// Standard error: 90_666
-			.saturating_add(Weight::from_parts(32_940_518, 0).saturating_mul(n.into()))
+		// Proof size: measured `632 + n * (646 ±0)`, estimated `5527 + n * (5648 ±0)`.
+		// Minimum execution time: 49_630_000 picoseconds.
+		Weight::from_parts(57_066_000, 5527)
+			// Standard error: 101_329
+			.saturating_add(Weight::from_parts(33_435_597, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5644).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 5648).saturating_mul(n.into()))
 	}
 }
 
 /// The same measurements with the reference database weights, for mock runtimes.
 impl WeightInfo for () {
 	fn register_program(l: u32) -> Weight {
-		Weight::from_parts(453_724_935, 7647)
-			.saturating_add(Weight::from_parts(186_580, 0).saturating_mul(l.into()))
+		Weight::from_parts(469_656_483, 7647)
+			.saturating_add(Weight::from_parts(193_672, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn unregister_program() -> Weight {
-		Weight::from_parts(63_874_000, 7647)
+		Weight::from_parts(67_979_000, 7647)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn submit_proof() -> Weight {
-		Weight::from_parts(79_218_000, 7647)
-			.saturating_add(RocksDbWeight::get().reads(8_u64))
-			.saturating_add(RocksDbWeight::get().writes(6_u64))
+		Weight::from_parts(83_264_000, 7647)
+			.saturating_add(RocksDbWeight::get().reads(9_u64))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn submit_verdicts(v: u32) -> Weight {
-		Weight::from_parts(52_106_970, 96726)
-			.saturating_add(Weight::from_parts(209_763_313, 0).saturating_mul(v.into()))
+		Weight::from_parts(299_357_000, 96726)
+			.saturating_add(Weight::from_parts(209_028_283, 0).saturating_mul(v.into()))
 			.saturating_add(RocksDbWeight::get().reads(44_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(v.into())))
 			.saturating_add(RocksDbWeight::get().writes(40_u64))
 			.saturating_add(RocksDbWeight::get().writes((9_u64).saturating_mul(v.into())))
-			.saturating_add(Weight::from_parts(0, 5644).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(0, 5648).saturating_mul(v.into()))
 	}
 	fn set_verifiers(n: u32) -> Weight {
-		Weight::from_parts(9_595_240, 0)
-			.saturating_add(Weight::from_parts(609_914, 0).saturating_mul(n.into()))
+		Weight::from_parts(10_413_652, 0)
+			.saturating_add(Weight::from_parts(634_719, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn timeouts(n: u32) -> Weight {
-		Weight::from_parts(56_628_000, 5527)
-			.saturating_add(Weight::from_parts(32_940_518, 0).saturating_mul(n.into()))
+		Weight::from_parts(57_066_000, 5527)
+			.saturating_add(Weight::from_parts(33_435_597, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5644).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 5648).saturating_mul(n.into()))
 	}
 }
