@@ -6,18 +6,24 @@
 //!   compressed), checked at registration, with a deposit by size; the program
 //!   id is the blake2-256 hash of the key.
 //! - `submit_proof(request, proof)` by the assigned or locking prover (or any
-//!   eligible prover where the market allows) stores the proof as pending.
+//!   eligible prover where the market allows) stores the proof as pending, in
+//!   the verification list of its block (`ProofsByBlock`, `MaxProofsPerBlock`).
+//!   A proof of an obligation (assignment, locked offer) is never refused: a
+//!   full list passes it to the next block's. Proofs of open offers and
+//!   bounties are bounded per block (`MaxOpenProofsPerBlock`).
 //!   Each proof is bound to its request and prover: the verifier appends
 //!   `binding = blake2_256(SCALE(request, prover))` (mod r) as the last public
 //!   input, so a copied or re-randomized proof is worthless to anyone else.
 //! - The off-chain worker of every validator holding a verifier key (key type
-//!   `zkvf`, part of the session keys) verifies pending proofs with arkworks
-//!   and submits its verdicts as an unsigned transaction carrying a payload
+//!   `zkvf`, part of the session keys) verifies pending proofs, oldest list
+//!   first, through the Groth16 BN254 host function of `zkmarket-groth16-host`
+//!   (native arkworks) and submits its verdicts as an unsigned transaction carrying a payload
 //!   signed by that key (`ValidateUnsigned`: signature by a current verifier,
-//!   one batch per verifier per block, short longevity). A verdict is final when
+//!   one batch per verifier per block, short longevity; a batch covers a
+//!   list). A verdict is final when
 //!   `VerdictThreshold` verifiers agree; the market then settles or slashes.
-//! - A proof without a final verdict after `VerificationTimeout` blocks is
-//!   dropped (`VerificationTimedOut`) and its request returns to the market
+//! - A proof without a final verdict `VerificationTimeout` blocks after its
+//!   list's block is dropped (`VerificationTimedOut`) and its request returns to the market
 //!   without a slash.
 #![cfg_attr(not(feature = "std"), no_std)]
 // `ValidateUnsigned` is deprecated in favour of `#[pallet::authorize]`, which
