@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the checked-in chain specs (dev and local, plain and raw) from the
-# node. The e2e test `specs.test.mjs` fails when they drift from what it generates.
+# node, and the clients' runtime metadata (scripts/build-metadata.sh). The e2e
+# test `cli.test.mjs` fails when either drifts from what the node generates.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 out="${1:-$ROOT/chain-specs}"
@@ -10,3 +11,4 @@ for chain in dev local; do
   "$NODE_BIN" build-spec --chain "$chain" --disable-default-bootnode --raw 2>/dev/null >"$out/$chain-raw.json"
 done
 echo "chain specs written to $out" >&2
+if [ -z "${1:-}" ]; then "$ROOT/scripts/build-metadata.sh"; fi

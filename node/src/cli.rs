@@ -58,6 +58,10 @@ pub enum Subcommand {
 	/// Times Groth16 verification natively and in the runtime (arkworks in WASM,
 	/// the host function, curve hooks), on proofs made by `zkmarket-prover`.
 	VerifyBench(crate::verify_bench::VerifyBenchCmd),
+
+	/// Writes the runtime's metadata (SCALE, V16 by default) from the WASM built
+	/// into this node: the file the Rust clients are generated from.
+	ExportMetadata(crate::export_metadata::ExportMetadataCmd),
 }
 
 /// Arguments of `benchmark` in a node built without benchmarking support.

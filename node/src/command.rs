@@ -138,6 +138,7 @@ pub fn run() -> sc_cli::Result<()> {
 				cmd.run(client)
 			})
 		}
+		Some(Subcommand::ExportMetadata(cmd)) => cmd.run(),
 		Some(Subcommand::ChainInfo(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<zkmarket_runtime::opaque::Block>(&config))

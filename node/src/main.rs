@@ -9,6 +9,7 @@ mod benchmarking;
 mod chain_spec;
 mod cli;
 mod command;
+mod export_metadata;
 mod rpc;
 mod service;
 mod verify_bench;

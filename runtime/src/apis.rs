@@ -244,6 +244,10 @@ impl_runtime_apis! {
 			pallet_market::Requests::<Runtime>::get(id).map(|r| request_view(id, r))
 		}
 
+		fn proof(id: RequestId) -> Option<Vec<u8>> {
+			pallet_market::Proofs::<Runtime>::get(id).map(|p| p.into_inner())
+		}
+
 		fn open_requests(from: RequestId, limit: u32) -> Vec<RequestView<AccountId, Balance, BlockNumber>> {
 			let next = pallet_market::NextRequestId::<Runtime>::get();
 			let mut out = Vec::new();

@@ -33,6 +33,23 @@ for (const chain of ['dev', 'local']) {
   }
 }
 
+test('clients/zkmarket-client/metadata/zkmarket.scale matches what the node generates', async () => {
+  const out = join(tmpDir(), 'metadata.scale');
+  const { code, stderr } = await runNode(['export-metadata', '--output', out]);
+  assert.equal(code, 0, stderr);
+  const generated = readFileSync(out);
+  assert.equal(generated.subarray(0, 4).toString(), 'meta', 'metadata magic');
+  assert.equal(generated[4], 16, 'metadata V16');
+  const committed = readFileSync(join(ROOT, 'clients/zkmarket-client/metadata/zkmarket.scale'));
+  assert.ok(committed.equals(generated),
+    'clients/zkmarket-client/metadata/zkmarket.scale drifted: run scripts/build-metadata.sh');
+});
+
+test('export-metadata refuses a version the runtime does not have', async () => {
+  assertCleanError(await runNode(['export-metadata', '--version', '99', '--output', join(tmpDir(), 'x')]),
+    /no metadata version 99/);
+});
+
 function assertCleanError({ code, stderr }, pattern) {
   assert.notEqual(code, 0, 'non-zero exit');
   assert.ok(!/panicked|RUST_BACKTRACE|stack backtrace/.test(stderr), `no panic:\n${stderr}`);

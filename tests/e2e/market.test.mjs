@@ -183,6 +183,13 @@ test('the whole market on a dev node', { timeout: 900_000 }, async () => {
     const done = waitForEvent(api, (e) => e.section === 'market' && e.method === 'RequestSettled' && e.data.id.toNumber() === tamperedId, { timeoutMs: 120_000 });
     await send(api, api.tx.verifier.submitProof(tamperedId, pr.proof), byAddress[again]);
     await done;
+    // The settled request keeps the proof that was verified (not the rejected one).
+    const kept = await rpc(node, 'market_proof', [tamperedId]);
+    assert.equal(kept.proof, pr.proof, 'market_proof returns the verified proof');
+    assert.equal(kept.prover, again);
+    assert.deepEqual(kept.inputs, [y]);
+    assert.equal(kept.program, program.programId);
+    await assert.rejects(rpc(node, 'market_proof', [123456]), /does not exist/);
 
     // ---- 4. a reverse Dutch offer ---------------------------------------------
     const now = Number((await api.query.timestamp.now()).toBigInt() / 1000n);

@@ -40,6 +40,11 @@ pub trait MarketRpcApi {
 	#[method(name = "market_request")]
 	fn request(&self, id: u64, at: Option<Hash>) -> RpcResult<Value>;
 
+	/// The verified proof of settled request `id` with what it proves: program,
+	/// public inputs and the prover (whose binding input it carries).
+	#[method(name = "market_proof")]
+	fn proof(&self, id: u64, at: Option<Hash>) -> RpcResult<Value>;
+
 	/// Open requests with id >= `from`, at most `limit` (<= 100).
 	#[method(name = "market_openRequests")]
 	fn open_requests(
@@ -224,6 +229,29 @@ where
 			.map_err(api_err)?
 			.ok_or_else(|| err(2, format!("request {id} does not exist")))?;
 		Ok(request_json(&r))
+	}
+
+	fn proof(&self, id: u64, at: Option<Hash>) -> RpcResult<Value> {
+		let api = self.client.runtime_api();
+		let at = self.at(at);
+		let r = api
+			.request(at, id)
+			.map_err(api_err)?
+			.ok_or_else(|| err(2, format!("request {id} does not exist (or was pruned)")))?;
+		let RequestState::Settled { prover, .. } = &r.state else {
+			return Err(err(7, format!("request {id} is not settled")));
+		};
+		let proof = api
+			.proof(at, id)
+			.map_err(api_err)?
+			.ok_or_else(|| err(7, format!("request {id} has no kept proof")))?;
+		Ok(json!({
+			"id": id,
+			"program": format!("0x{}", hex_encode(&r.program)),
+			"inputs": r.inputs.iter().map(|i| format!("0x{}", hex_encode(i))).collect::<Vec<_>>(),
+			"prover": acc(prover),
+			"proof": format!("0x{}", hex_encode(&proof)),
+		}))
 	}
 
 	fn open_requests(

@@ -181,6 +181,9 @@ pub mod pallet {
 		/// Blocks a closed request stays readable in `Requests` before it is pruned.
 		#[pallet::constant]
 		type ClosedRetention: Get<BlockNumberFor<Self>>;
+		/// Longest proof kept for a settled request (the verifier's bound).
+		#[pallet::constant]
+		type MaxProofLen: Get<u32>;
 		/// Closed requests pruned in one block at most; a request closing when its
 		/// pruning block is full is pruned at once (its events remain).
 		#[pallet::constant]
@@ -200,6 +203,12 @@ pub mod pallet {
 	/// clients to read, then pruned).
 	#[pallet::storage]
 	pub type Requests<T: Config> = StorageMap<_, Twox64Concat, RequestId, RequestOf<T>>;
+
+	/// The verified proof of each settled request, kept as long as the request
+	/// itself (`ClosedRetention` blocks after settling) for requesters to read.
+	#[pallet::storage]
+	pub type Proofs<T: Config> =
+		StorageMap<_, Twox64Concat, RequestId, BoundedVec<u8, T::MaxProofLen>>;
 
 	/// Closed requests to prune at a block.
 	#[pallet::storage]
@@ -407,7 +416,9 @@ pub mod pallet {
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
 			let pruned = Self::prune_closed(n);
 			let missed = Self::process_block_deadlines(n);
+			// Each pruned request may also have a kept proof to remove.
 			T::WeightInfo::prune_closed(pruned)
+				.saturating_add(T::DbWeight::get().writes(pruned.into()))
 				.saturating_add(T::WeightInfo::block_deadlines(missed))
 				.saturating_add(Self::on_finalize_weight())
 		}
@@ -681,6 +692,7 @@ pub mod pallet {
 				Requests::<T>::insert(id, req);
 			} else {
 				Requests::<T>::remove(id);
+				Proofs::<T>::remove(id);
 				Self::deposit_event(Event::RequestPruned { id });
 			}
 		}
@@ -690,6 +702,7 @@ pub mod pallet {
 			let due = PruneAt::<T>::take(n);
 			for id in due.iter() {
 				Requests::<T>::remove(id);
+				Proofs::<T>::remove(id);
 			}
 			due.len() as u32
 		}
@@ -725,6 +738,13 @@ pub mod pallet {
 					== ProgramRequests::<T>::iter_values().sum::<u32>(),
 				"open requests per program mismatch"
 			);
+			for id in Proofs::<T>::iter_keys() {
+				let req = Requests::<T>::get(id).ok_or("kept proof of a missing request")?;
+				ensure!(
+					matches!(req.state, RequestState::Settled { .. }),
+					"kept proof of a request that is not settled"
+				);
+			}
 			for (_, ids) in OfferDeadlines::<T>::iter() {
 				for id in ids {
 					let req =

@@ -143,6 +143,7 @@ impl pallet_market::Config for Test {
 	type MaxOfferDeadlinesPerBlock = OfferDeadlinesPerBlock;
 	type ClosedRetention = ConstU64<20>;
 	type MaxPrunePerBlock = PrunePerBlock;
+	type MaxProofLen = ConstU32<512>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchHelper;

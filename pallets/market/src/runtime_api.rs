@@ -58,6 +58,10 @@ sp_api::decl_runtime_apis! {
 		fn offer_price(id: RequestId, at: Option<u64>) -> Option<Balance>;
 		/// A request by id.
 		fn request(id: RequestId) -> Option<RequestView<AccountId, Balance, BlockNumber>>;
+		/// The verified proof (arkworks compressed bytes) of settled request `id`,
+		/// kept as long as the closed request (`ClosedRetention` blocks); `None`
+		/// for requests not settled or already pruned.
+		fn proof(id: RequestId) -> Option<Vec<u8>>;
 		/// Open (not closed) requests with id >= `from`, at most `limit` (<= 100).
 		fn open_requests(from: RequestId, limit: u32) -> Vec<RequestView<AccountId, Balance, BlockNumber>>;
 		/// Number of queued auction bids.

@@ -49,6 +49,7 @@ impl<T: Config> Pallet<T> {
 		mut req: crate::RequestOf<T>,
 		prover: T::AccountId,
 		f: Fulfilment<T::AccountId, BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>,
+		proof: &[u8],
 	) {
 		let paid = match f {
 			Fulfilment::Assignment { price, .. } => {
@@ -77,6 +78,11 @@ impl<T: Config> Pallet<T> {
 		T::Provers::record_success(&prover);
 		let refund = Self::refund_all(&mut req);
 		req.state = RequestState::Settled { prover: prover.clone(), paid };
+		// Kept for the requester while the closed request is (`close` prunes both).
+		// The verifier's bound is the same, so a proof always fits.
+		if let Ok(proof) = BoundedVec::<u8, T::MaxProofLen>::try_from(proof.to_vec()) {
+			Proofs::<T>::insert(id, proof);
+		}
 		Self::close(id, req);
 		Self::deposit_event(Event::RequestSettled { id, prover, paid, refund });
 	}
@@ -182,7 +188,7 @@ impl<T: Config> ProofMarket<T::AccountId> for Pallet<T> {
 		Ok(out)
 	}
 
-	fn conclude(id: RequestId, prover: &T::AccountId, verdict: Verdict) {
+	fn conclude(id: RequestId, prover: &T::AccountId, verdict: Verdict, proof: &[u8]) {
 		let Some(req) = Requests::<T>::get(id) else { return };
 		let RequestState::ProofSubmitted { prover: p, fulfilment, .. } = req.state.clone() else {
 			return;
@@ -191,7 +197,7 @@ impl<T: Config> ProofMarket<T::AccountId> for Pallet<T> {
 			return;
 		}
 		match verdict {
-			Verdict::Valid => Self::settle_valid(id, req, p, fulfilment),
+			Verdict::Valid => Self::settle_valid(id, req, p, fulfilment, proof),
 			Verdict::Invalid => {
 				let slashed = T::Provers::record_failure(prover, Failure::InvalidProof);
 				Self::deposit_event(Event::ProofRejected { id, prover: p.clone(), slashed });

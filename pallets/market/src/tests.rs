@@ -154,7 +154,7 @@ fn valid_proof_pays_the_prover_stake() {
 		assert_eq!(ins.len(), 1);
 		assert!(matches!(state(a), RequestState::ProofSubmitted { prover: 11, .. }));
 		let issuance = Balances::total_issuance();
-		M::conclude(a, &11, Verdict::Valid);
+		M::conclude(a, &11, Verdict::Valid, &[]);
 		assert_eq!(state(a), RequestState::Settled { prover: 11, paid: price });
 		assert_eq!(stake(11), 50 * ZK + price);
 		assert_eq!(escrow_held(1), 0);
@@ -189,7 +189,7 @@ fn invalid_proof_slashes_and_requeues() {
 		next_block();
 		assert_eq!(escrow_held(1), 5);
 		M::begin_verification(a, &11).unwrap();
-		M::conclude(a, &11, Verdict::Invalid);
+		M::conclude(a, &11, Verdict::Invalid, &[]);
 		// 10% of 50 ZK slashed to the treasury, reputation 50% -> 40%.
 		assert_eq!(stake(11), 45 * ZK);
 		assert_eq!(Balances::balance(&TREASURY), 6 * ZK);
@@ -213,7 +213,7 @@ fn undecided_verification_requeues_without_slash() {
 		let a = bid(1, 10, 5);
 		next_block();
 		M::begin_verification(a, &11).unwrap();
-		M::conclude(a, &11, Verdict::Undecided);
+		M::conclude(a, &11, Verdict::Undecided, &[]);
 		assert_eq!(stake(11), 50 * ZK);
 		assert_eq!(state(a), RequestState::Queued);
 		assert!(events().contains(&Event::VerificationUndecided { id: a, prover: 11 }));
@@ -444,7 +444,7 @@ fn lock_and_fulfil_pays_agreed_price() {
 		M::begin_verification(id, &11).unwrap();
 		// Verified later than the lock deadline: submission time counts.
 		set_time(1150);
-		M::conclude(id, &11, Verdict::Valid);
+		M::conclude(id, &11, Verdict::Valid, &[]);
 		assert_eq!(state(id), RequestState::Settled { prover: 11, paid: price });
 		assert_eq!(stake(11), 40 * ZK + price);
 		// Requester gets max_price - price back.
@@ -481,7 +481,7 @@ fn missed_lock_forfeits_collateral_and_bounty_goes_to_next_prover() {
 		// Another prover proves before the timeout (1200) and earns the bounty.
 		set_time(1150);
 		M::begin_verification(id, &12).unwrap();
-		M::conclude(id, &12, Verdict::Valid);
+		M::conclude(id, &12, Verdict::Valid, &[]);
 		assert_eq!(state(id), RequestState::Settled { prover: 12, paid: ZK / 2 });
 		assert_eq!(stake(12), 40 * ZK + ZK / 2);
 	});
@@ -551,7 +551,7 @@ fn unlocked_offer_is_fulfilled_at_price_of_submission() {
 		let id = submit_offer(1, offer_at(1000, 2 * ZK));
 		set_time(1020);
 		M::begin_verification(id, &12).unwrap();
-		M::conclude(id, &12, Verdict::Valid);
+		M::conclude(id, &12, Verdict::Valid, &[]);
 		assert_eq!(state(id), RequestState::Settled { prover: 12, paid: 1_400_000_000_000_000 });
 	});
 }
@@ -577,7 +577,7 @@ fn invalid_proof_on_locked_offer_keeps_lock_until_deadline() {
 		assert_ok!(Market::lock_request(RuntimeOrigin::signed(11), id));
 		set_time(1010);
 		M::begin_verification(id, &11).unwrap();
-		M::conclude(id, &11, Verdict::Invalid);
+		M::conclude(id, &11, Verdict::Invalid, &[]);
 		assert!(matches!(state(id), RequestState::Locked { prover: 11, .. }));
 		// 10% of the remaining 38 ZK stake.
 		assert_eq!(stake(11), 38 * ZK - 38 * ZK / 10);
@@ -718,6 +718,51 @@ fn closed_requests_are_pruned_after_the_retention() {
 		next_block();
 		assert!(Requests::<Test>::get(id).is_none());
 		assert!(crate::PruneAt::<Test>::iter().next().is_none());
+	});
+}
+
+#[test]
+fn the_verified_proof_is_kept_with_the_settled_request_and_pruned_with_it() {
+	test(|| {
+		two_provers();
+		let a = bid(1, 10 * ZK, 5);
+		let b = bid(2, 9 * ZK, 5);
+		next_block();
+		M::begin_verification(a, &11).unwrap();
+		M::begin_verification(b, &12).unwrap();
+		// A rejected proof is not kept; a valid one is, byte for byte.
+		M::conclude(b, &12, Verdict::Invalid, &[9u8; 128]);
+		assert!(crate::Proofs::<Test>::get(b).is_none());
+		M::conclude(a, &11, Verdict::Valid, &[7u8; 128]);
+		assert_eq!(crate::Proofs::<Test>::get(a).unwrap().into_inner(), vec![7u8; 128]);
+		// A verdict for a request that is no longer awaiting one changes nothing.
+		M::conclude(a, &11, Verdict::Valid, &[8u8; 128]);
+		assert_eq!(crate::Proofs::<Test>::get(a).unwrap().into_inner(), vec![7u8; 128]);
+		let settled_at = System::block_number();
+		run_to(settled_at + 20);
+		assert!(crate::Proofs::<Test>::get(a).is_some());
+		next_block();
+		assert!(Requests::<Test>::get(a).is_none());
+		assert!(crate::Proofs::<Test>::get(a).is_none());
+	});
+}
+
+#[test]
+fn a_proof_settled_into_a_full_pruning_block_is_pruned_with_its_request() {
+	test(|| {
+		two_provers();
+		PrunePerBlock::set(1);
+		let a = bid(1, 10 * ZK, 5);
+		let b = bid(2, 9 * ZK, 5);
+		next_block();
+		M::begin_verification(a, &11).unwrap();
+		M::begin_verification(b, &12).unwrap();
+		M::conclude(a, &11, Verdict::Valid, &[7u8; 128]);
+		M::conclude(b, &12, Verdict::Valid, &[6u8; 128]);
+		assert!(crate::Proofs::<Test>::get(a).is_some());
+		assert!(events().contains(&Event::RequestPruned { id: b }));
+		assert!(crate::Proofs::<Test>::get(b).is_none());
+		PrunePerBlock::set(64);
 	});
 }
 

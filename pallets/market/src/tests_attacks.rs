@@ -179,10 +179,10 @@ fn open_offer_proofs_take_job_slots_and_cannot_crowd_out_assigned_provers() {
 		next_block();
 		assert!(matches!(state(a), RequestState::Assigned { prover: 11, .. }));
 		assert_ok!(M::begin_verification(a, &11));
-		M::conclude(a, &11, Verdict::Valid);
+		M::conclude(a, &11, Verdict::Valid, &[]);
 		assert!(matches!(state(a), RequestState::Settled { prover: 11, .. }));
 		// The flooder's verdict frees its slot.
-		M::conclude(offers[0], &12, Verdict::Invalid);
+		M::conclude(offers[0], &12, Verdict::Invalid, &[]);
 		assert_eq!(prover(12).active_jobs, 0);
 		assert_eq!(state(offers[0]), RequestState::Open);
 	});
@@ -239,7 +239,7 @@ fn stake_unbonded_during_a_lock_cannot_be_withdrawn_before_the_lock_ends() {
 		);
 		// Once the proof is verified, the stake is free to go.
 		assert_ok!(M::begin_verification(id, &11));
-		M::conclude(id, &11, Verdict::Valid);
+		M::conclude(id, &11, Verdict::Valid, &[]);
 		assert_ok!(Provers::withdraw_unbonded(RuntimeOrigin::signed(11)));
 		assert_eq!(prover(11).unbonding_total(), 0);
 	});
@@ -291,7 +291,7 @@ fn a_lock_proven_in_time_is_not_forfeited_when_the_verdict_is_late() {
 		// ...but no verdict until after it.
 		set_time(250);
 		let reputation = prover(11).reputation;
-		M::conclude(id, &11, Verdict::Undecided);
+		M::conclude(id, &11, Verdict::Undecided, &[]);
 		let p = prover(11);
 		assert_eq!(p.stake, 40 * ZK);
 		assert_eq!(p.collateral, 0);
@@ -303,7 +303,7 @@ fn a_lock_proven_in_time_is_not_forfeited_when_the_verdict_is_late() {
 		let again = submit_offer(2, offer_at(250, 2 * ZK));
 		assert_ok!(Market::lock_request(RuntimeOrigin::signed(11), again));
 		assert_ok!(M::begin_verification(again, &11));
-		M::conclude(again, &11, Verdict::Undecided);
+		M::conclude(again, &11, Verdict::Undecided, &[]);
 		assert!(matches!(state(again), RequestState::Locked { prover: 11, .. }));
 	});
 }
@@ -338,7 +338,7 @@ fn closed_offers_leave_no_deadline_entries() {
 		assert_eq!(OfferDeadlines::<Test>::get(201).to_vec(), vec![settled]);
 		assert_ok!(Market::cancel_request(RuntimeOrigin::signed(1), cancelled));
 		assert_ok!(M::begin_verification(settled, &11));
-		M::conclude(settled, &11, Verdict::Valid);
+		M::conclude(settled, &11, Verdict::Valid, &[]);
 		assert_eq!(OfferDeadlines::<Test>::iter().count(), 0);
 		assert_eq!(ProgramRequests::<Test>::get(PROGRAM), 0);
 	});
@@ -421,7 +421,7 @@ fn a_proof_in_the_deadline_block_counts() {
 		let RequestState::Assigned { deadline, .. } = state(a) else { panic!("assigned") };
 		run_to(deadline);
 		assert_ok!(M::begin_verification(a, &11));
-		M::conclude(a, &11, Verdict::Valid);
+		M::conclude(a, &11, Verdict::Valid, &[]);
 		next_block();
 		assert!(matches!(state(a), RequestState::Settled { prover: 11, .. }));
 		assert_eq!(prover(11).failures, 0);

@@ -623,7 +623,7 @@ pub mod pallet {
 				prover: p.prover.clone(),
 				valid: verdict == Verdict::Valid,
 			});
-			T::Market::conclude(p.request, &p.prover, verdict);
+			T::Market::conclude(p.request, &p.prover, verdict, &p.proof);
 		}
 
 		/// Drops the proofs of block `n - VerificationTimeout` still without a
@@ -637,7 +637,7 @@ pub mod pallet {
 			for id in ids.iter() {
 				let Some(p) = Pending::<T>::take(id) else { continue };
 				Self::deposit_event(Event::VerificationTimedOut { proof: *id, request: p.request });
-				T::Market::conclude(p.request, &p.prover, Verdict::Undecided);
+				T::Market::conclude(p.request, &p.prover, Verdict::Undecided, &p.proof);
 			}
 			ids.len() as u32
 		}

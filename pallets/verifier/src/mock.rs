@@ -92,7 +92,7 @@ impl ProofMarket<AccountId> for MockMarket {
 			None => Err(DispatchError::Other("unknown request")),
 		})
 	}
-	fn conclude(request: RequestId, prover: &AccountId, verdict: Verdict) {
+	fn conclude(request: RequestId, prover: &AccountId, verdict: Verdict, _proof: &[u8]) {
 		CONCLUDED.with(|c| c.borrow_mut().push((request, *prover, verdict)));
 	}
 	fn open_requests_for(program: &ProgramId) -> u32 {

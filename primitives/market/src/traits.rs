@@ -109,8 +109,9 @@ pub trait ProofMarket<AccountId> {
 		request: RequestId,
 		prover: &AccountId,
 	) -> Result<(ProgramId, Vec<PublicInput>, ProofKind), DispatchError>;
-	/// Settles a request once its proof has a final verdict.
-	fn conclude(request: RequestId, prover: &AccountId, verdict: Verdict);
+	/// Settles a request once its proof has a final verdict. `proof` is the
+	/// proof's bytes; a market may keep a valid one for requesters to read.
+	fn conclude(request: RequestId, prover: &AccountId, verdict: Verdict, proof: &[u8]);
 	/// Open (not closed) requests that name `program`.
 	fn open_requests_for(program: &ProgramId) -> u32;
 	/// Worst-case weight of [`Self::begin_verification`] beyond the proof

@@ -169,6 +169,8 @@ pub const MAX_OPEN_PROOFS_PER_BLOCK: u32 = MAX_PROOFS_PER_BLOCK - MAX_ASSIGNMENT
 /// Verdicts in one batch: a whole list, so every verifier votes on a block's
 /// proofs in one transaction of the next block.
 pub const MAX_VERDICTS_PER_TX: u32 = MAX_PROOFS_PER_BLOCK;
+/// Longest proof accepted (the verifier) and kept after settlement (the market).
+pub const MAX_PROOF_LEN: u32 = 512;
 const _: () =
 	assert!(MAX_OPEN_PROOFS_PER_BLOCK + MAX_ASSIGNMENTS_PER_BLOCK <= MAX_PROOFS_PER_BLOCK);
 const _: () = assert!(MAX_VERDICTS_PER_TX >= MAX_PROOFS_PER_BLOCK);
@@ -239,6 +241,8 @@ impl pallet_market::Config for Runtime {
 	/// Closed requests stay readable for a day (of 6 s blocks), then are pruned.
 	type ClosedRetention = ConstU32<DAYS>;
 	type MaxPrunePerBlock = ConstU32<1_024>;
+	/// A settled request's proof is kept beside it for the same day.
+	type MaxProofLen = ConstU32<MAX_PROOF_LEN>;
 	type WeightInfo = pallet_market::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::MarketBenchmarkHelper;
@@ -249,7 +253,7 @@ impl pallet_verifier::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Market = Market;
 	type MaxVkLen = ConstU32<4_096>;
-	type MaxProofLen = ConstU32<512>;
+	type MaxProofLen = ConstU32<MAX_PROOF_LEN>;
 	type MaxPublicInputs = ConstU32<16>;
 	type MaxProofsPerBlock = ConstU32<MAX_PROOFS_PER_BLOCK>;
 	type MaxOpenProofsPerBlock = ConstU32<MAX_OPEN_PROOFS_PER_BLOCK>;
