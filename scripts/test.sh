@@ -27,6 +27,8 @@ npm ci --no-audit --no-fund --loglevel=error
 node --test --test-concurrency=1 e2e/
 echo "== attack tests (tests/attacks, real node)" >&2
 node --test --test-concurrency=1 attacks/
+echo "== client tests (tests/clients: prover agents and the zkmarket CLI, real node)" >&2
+node --test --test-concurrency=1 clients/
 
 if [ "${ZOMBIENET:-1}" != 0 ]; then
   echo "== zombienet (3 validators + 1 full node)" >&2

@@ -2,6 +2,7 @@
 # Multi-node networks with zombienet (native provider, the locally built binaries).
 #   scripts/zombienet.sh test [file.zndsl]   run a test (default: zombienet/smoke.zndsl)
 #   scripts/zombienet.sh burst               zombienet/burst.zndsl: 200 auction requests proven and settled
+#   scripts/zombienet.sh agents              zombienet/agents.zndsl: prover agents on bob and charlie settle CLI requests made through dave
 #   scripts/zombienet.sh spawn [net.toml]    start a network by hand (default: zombienet/local.toml)
 # Never runs `zombienet setup` (it downloads binaries); needs scripts/build.sh first.
 set -euo pipefail
@@ -14,6 +15,7 @@ ZOMBIENET="$ROOT/tests/node_modules/.bin/zombienet"
 case "${1:-test}" in
   test) exec "$ZOMBIENET" -p native -l text test "${2:-$ROOT/zombienet/smoke.zndsl}" ;;
   burst) exec "$ZOMBIENET" -p native -l text test "$ROOT/zombienet/burst.zndsl" ;;
+  agents) exec "$ZOMBIENET" -p native -l text test "$ROOT/zombienet/agents.zndsl" ;;
   spawn) exec "$ZOMBIENET" -p native spawn "${2:-$ROOT/zombienet/local.toml}" ;;
-  *) echo "usage: $0 test|burst|spawn [file]" >&2; exit 2 ;;
+  *) echo "usage: $0 test|burst|agents|spawn [file]" >&2; exit 2 ;;
 esac

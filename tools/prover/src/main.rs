@@ -7,6 +7,8 @@
 //!                                         # {"proof": "0x..", "y": "0x..", "binding": "0x.."}
 //! zkmarket-prover bench [n]               # native verifications per second (the runtime's verifier code)
 //! zkmarket-prover serve                   # long-running: one proof per JSON line on stdin
+//! zkmarket-prover run [--config prover.toml]
+//!                                         # the prover agent: earns on its own (docs/prover-agent.md)
 //! ```
 //! `<prover>` is an SS58 address or a 0x-prefixed 32-byte account id.
 //!
@@ -23,11 +25,14 @@ use std::io::{BufRead, Write};
 use std::process::exit;
 use zkmarket_prover::*;
 
+mod agent;
+
 fn usage() -> ! {
 	eprintln!(
 		"usage:\n  zkmarket-prover program\n  zkmarket-prover input <x>\n  \
 		 zkmarket-prover prove <x> <request-id> <prover-ss58-or-hex> [--tamper] [--seed N]\n  \
-		 zkmarket-prover bench [n]\n  zkmarket-prover serve   (JSON lines {{\"x\", \"request\", \"prover\"}} on stdin)"
+		 zkmarket-prover bench [n]\n  zkmarket-prover serve   (JSON lines {{\"x\", \"request\", \"prover\"}} on stdin)\n  \
+		 zkmarket-prover run [--config prover.toml]   (the prover agent; sample: tools/prover/prover.example.toml)"
 	);
 	exit(2)
 }
@@ -313,6 +318,31 @@ fn main() {
 			);
 		}
 		Some("serve") => serve(),
+		Some("run") => {
+			let config = match args.get(1).map(String::as_str) {
+				None => "prover.toml".to_string(),
+				Some("--config") | Some("-c") => match args.get(2) {
+					Some(p) if args.len() == 3 => p.clone(),
+					_ => usage(),
+				},
+				Some(a) if a.starts_with("--config=") && args.len() == 2 => {
+					a["--config=".len()..].to_string()
+				}
+				Some(_) => usage(),
+			};
+			// The agent is async (subxt); the other commands need no runtime.
+			let rt = tokio::runtime::Builder::new_multi_thread()
+				.enable_all()
+				.thread_name("zkmarket-agent")
+				.build()
+				.unwrap_or_else(|e| {
+					eprintln!("error: cannot start the async runtime: {e}");
+					exit(1)
+				});
+			let code = rt.block_on(agent::run(std::path::Path::new(&config)));
+			// Exit without waiting for blocking proving threads still running.
+			exit(code)
+		}
 		_ => usage(),
 	}
 }

@@ -1,0 +1,338 @@
+//! Proving backends: the built-in demo circuit and external commands.
+//!
+//! A job is the request's program, public inputs and the binding input the
+//! verifier appends (`blake2_256(SCALE(request_id, prover))` mod r, see
+//! pallets/verifier/src/groth16.rs); a backend returns the proof bytes
+//! (arkworks compressed Groth16 over BN254).
+//!
+//! - `demo`: the demo program of this crate (`x^3 + x + 5 = y`). The witness
+//!   `x` is found by search over `0..2^20` ([`DEMO_SEARCH_LIMIT`]); a `y` of a
+//!   larger `x` (or of no `x`) is reported as unprovable.
+//! - `command`: runs argv with the job as ONE JSON object on stdin,
+//!   `{"request": 12, "program": "0x..", "inputs": ["0x..", ..], "binding": "0x..",
+//!   "prover": "0x.."}` (inputs and binding as 32-byte little-endian scalars,
+//!   the prover as its 32-byte account id), and expects `{"proof": "0x.."}` on
+//!   stdout. A non-zero exit, a timeout or bad output is a backend failure.
+
+use super::config::Backend;
+use ark_bn254::{Bn254, Fr};
+use ark_ff::PrimeField;
+use ark_groth16::ProvingKey;
+use std::{sync::OnceLock, time::Duration};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Witnesses searched by the demo backend: `x` in `0..2^20`.
+pub const DEMO_SEARCH_LIMIT: u64 = 1 << 20;
+
+/// What a backend proves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Job {
+	/// Request id.
+	pub request: u64,
+	/// Program id.
+	pub program: [u8; 32],
+	/// The request's public inputs (32-byte little-endian scalars).
+	pub inputs: Vec<[u8; 32]>,
+	/// The binding input of request and prover.
+	pub binding: [u8; 32],
+	/// The prover's account id.
+	pub prover: [u8; 32],
+}
+
+impl Job {
+	/// The JSON object a `command` backend reads on stdin.
+	pub fn to_json(&self) -> String {
+		let hex32 = |b: &[u8; 32]| format!("0x{}", hex::encode(b));
+		serde_json::json!({
+			"request": self.request,
+			"program": hex32(&self.program),
+			"inputs": self.inputs.iter().map(hex32).collect::<Vec<_>>(),
+			"binding": hex32(&self.binding),
+			"prover": hex32(&self.prover),
+		})
+		.to_string()
+	}
+}
+
+/// Why a backend produced no proof.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BackendError {
+	/// The statement cannot be proven (no witness): retrying is pointless.
+	Unprovable(String),
+	/// The backend failed (crash, timeout, bad output); a retry might work.
+	Failed(String),
+}
+
+impl std::fmt::Display for BackendError {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			BackendError::Unprovable(e) => write!(f, "unprovable: {e}"),
+			BackendError::Failed(e) => write!(f, "backend failed: {e}"),
+		}
+	}
+}
+
+/// The demo proving key, computed once.
+fn demo_key() -> &'static ProvingKey<Bn254> {
+	static PK: OnceLock<ProvingKey<Bn254>> = OnceLock::new();
+	PK.get_or_init(|| zkmarket_prover::keys().0)
+}
+
+/// Computes the demo proving key now (at start-up rather than in the first job).
+pub fn warm_up(backends: &[&Backend]) {
+	if backends.iter().any(|b| matches!(b, Backend::Demo)) {
+		let _ = demo_key();
+	}
+}
+
+/// The demo witness `x < limit` with `x^3 + x + 5 = y`, `y` given as a 32-byte
+/// little-endian scalar.
+pub fn demo_witness(y: &[u8; 32], limit: u64) -> Result<u64, BackendError> {
+	let target = Fr::from_le_bytes_mod_order(y);
+	if zkmarket_prover::fr_bytes(target) != *y {
+		return Err(BackendError::Unprovable("input is not a canonical scalar".into()));
+	}
+	// x^3 + x + 5 for x = 0, 1, 2, ... by additions only is not simpler; the
+	// field multiplications take a few ms for the whole range.
+	let five = Fr::from(5u64);
+	let mut x = Fr::from(0u64);
+	let one = Fr::from(1u64);
+	for i in 0..limit {
+		if x * x * x + x + five == target {
+			return Ok(i);
+		}
+		x += one;
+	}
+	Err(BackendError::Unprovable(format!(
+		"no demo witness x < 2^{} for this input (the demo backend searches x in 0..2^{})",
+		limit.trailing_zeros(),
+		limit.trailing_zeros()
+	)))
+}
+
+/// A demo proof for `job` (blocking: call from a blocking thread).
+pub fn prove_demo(job: &Job, seed: u64) -> Result<Vec<u8>, BackendError> {
+	let [y] = job.inputs.as_slice() else {
+		return Err(BackendError::Unprovable(format!(
+			"the demo program takes 1 public input, the request has {}",
+			job.inputs.len()
+		)));
+	};
+	let x = demo_witness(y, DEMO_SEARCH_LIMIT)?;
+	let proof = zkmarket_prover::prove_with(demo_key(), x, job.request, &job.prover, seed);
+	Ok(proof)
+}
+
+/// Parses a backend's stdout: one JSON object `{"proof": "0x.."}` (the whole
+/// output, or its last non-empty line); at most `max_len` bytes of proof.
+pub fn parse_output(stdout: &str, max_len: usize) -> Result<Vec<u8>, BackendError> {
+	let bad = |why: String| BackendError::Failed(format!("bad output: {why}"));
+	let text = stdout.trim();
+	let value: serde_json::Value = match serde_json::from_str(text) {
+		Ok(v) => v,
+		Err(_) => {
+			let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+			serde_json::from_str(last.trim()).map_err(|e| {
+				bad(format!("expected one JSON object {{\"proof\": \"0x..\"}} on stdout ({e})"))
+			})?
+		}
+	};
+	let proof = value
+		.get("proof")
+		.and_then(|p| p.as_str())
+		.ok_or_else(|| bad("no string field `proof`".into()))?;
+	let h = proof.strip_prefix("0x").ok_or_else(|| bad("`proof` is not 0x-prefixed hex".into()))?;
+	let bytes = hex::decode(h).map_err(|_| bad("`proof` is not hex".into()))?;
+	if bytes.is_empty() {
+		return Err(bad("empty proof".into()));
+	}
+	if bytes.len() > max_len {
+		return Err(bad(format!(
+			"proof of {} bytes, the chain takes at most {max_len}",
+			bytes.len()
+		)));
+	}
+	Ok(bytes)
+}
+
+/// Runs a `command` backend for `job`, killing it after `timeout`.
+pub async fn prove_command(
+	argv: &[String],
+	job: &Job,
+	timeout: Duration,
+	max_len: usize,
+) -> Result<Vec<u8>, BackendError> {
+	let fail = |e: String| BackendError::Failed(e);
+	let mut child = tokio::process::Command::new(&argv[0])
+		.args(&argv[1..])
+		.stdin(std::process::Stdio::piped())
+		.stdout(std::process::Stdio::piped())
+		.stderr(std::process::Stdio::piped())
+		.kill_on_drop(true)
+		.spawn()
+		.map_err(|e| fail(format!("cannot start `{}`: {e}", argv[0])))?;
+	let mut stdin = child.stdin.take().expect("piped");
+	let mut stdout = child.stdout.take().expect("piped");
+	let mut stderr = child.stderr.take().expect("piped");
+	let input = job.to_json();
+	let run = async move {
+		// A backend that does not read its stdin must not block us.
+		let write = async move {
+			let _ = stdin.write_all(input.as_bytes()).await;
+			let _ = stdin.write_all(b"\n").await;
+			drop(stdin);
+		};
+		let mut out = Vec::new();
+		let mut err = Vec::new();
+		let (_, o, e) =
+			tokio::join!(write, stdout.read_to_end(&mut out), stderr.read_to_end(&mut err));
+		o.map_err(|e| fail(format!("reading stdout: {e}")))?;
+		let _ = e;
+		let status = child.wait().await.map_err(|e| fail(format!("waiting: {e}")))?;
+		Ok::<_, BackendError>((status, out, err))
+	};
+	let (status, out, err) = tokio::time::timeout(timeout, run)
+		.await
+		.map_err(|_| fail(format!("timed out after {} s (killed)", timeout.as_secs())))??;
+	if !status.success() {
+		let err = String::from_utf8_lossy(&err);
+		let tail: String =
+			err.trim().chars().rev().take(300).collect::<Vec<_>>().into_iter().rev().collect();
+		return Err(fail(format!("`{}` exited with {status}: {tail}", argv[0])));
+	}
+	parse_output(&String::from_utf8_lossy(&out), max_len)
+}
+
+/// Proves `job` with `backend`.
+pub async fn prove(
+	backend: &Backend,
+	job: &Job,
+	timeout: Duration,
+	max_len: usize,
+) -> Result<Vec<u8>, BackendError> {
+	match backend {
+		Backend::Demo => {
+			let job = job.clone();
+			let seed = seed_for(job.request);
+			tokio::task::spawn_blocking(move || prove_demo(&job, seed))
+				.await
+				.map_err(|e| BackendError::Failed(format!("demo prover panicked: {e}")))?
+		}
+		Backend::Command(argv) => prove_command(argv, job, timeout, max_len).await,
+	}
+}
+
+/// A fresh randomness seed for a Groth16 proof (zero knowledge needs fresh
+/// randomness per proof; the demo key itself is public).
+fn seed_for(request: u64) -> u64 {
+	let nanos = std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_nanos() as u64)
+		.unwrap_or(0);
+	nanos ^ request.rotate_left(32) ^ (std::process::id() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn demo_job(x: u64) -> Job {
+		let prover = [7u8; 32];
+		Job {
+			request: 9,
+			program: zkmarket_prover::program_id(),
+			inputs: vec![zkmarket_prover::fr_bytes(zkmarket_prover::output(x))],
+			binding: zkmarket_prover::fr_bytes(zkmarket_prover::binding(9, &prover)),
+			prover,
+		}
+	}
+
+	#[test]
+	fn demo_witness_search() {
+		for x in [0u64, 1, 3, 1000, DEMO_SEARCH_LIMIT - 1] {
+			let y = zkmarket_prover::fr_bytes(zkmarket_prover::output(x));
+			assert_eq!(demo_witness(&y, DEMO_SEARCH_LIMIT), Ok(x));
+		}
+		let y = zkmarket_prover::fr_bytes(zkmarket_prover::output(DEMO_SEARCH_LIMIT));
+		assert!(matches!(demo_witness(&y, DEMO_SEARCH_LIMIT), Err(BackendError::Unprovable(_))));
+		// 0xff.. is not canonical.
+		assert!(matches!(demo_witness(&[0xff; 32], 10), Err(BackendError::Unprovable(_))));
+		// Most field elements have no small witness.
+		let mut y = [0u8; 32];
+		y[0] = 6;
+		assert_eq!(
+			demo_witness(&y, 1000).err().map(|e| matches!(e, BackendError::Unprovable(_))),
+			Some(true)
+		);
+		let mut y7 = [0u8; 32];
+		y7[0] = 7; // x = 1
+		assert_eq!(demo_witness(&y7, 10), Ok(1));
+	}
+
+	#[test]
+	fn demo_proofs_verify_with_the_chains_binding() {
+		let job = demo_job(3);
+		let proof = prove_demo(&job, 1).unwrap();
+		let y = zkmarket_prover::output(3);
+		// The binding the verifier computes: blake2(SCALE(request, prover)) mod r.
+		let binding = zkmarket_prover::binding(job.request, &job.prover);
+		assert_eq!(zkmarket_prover::fr_bytes(binding), job.binding);
+		assert!(zkmarket_prover::verify(&proof, y, binding));
+		let two = Job { inputs: vec![job.inputs[0]; 2], ..job };
+		assert!(matches!(prove_demo(&two, 1), Err(BackendError::Unprovable(_))));
+	}
+
+	#[test]
+	fn job_json() {
+		let j = Job {
+			request: 12,
+			program: [1; 32],
+			inputs: vec![[2; 32]],
+			binding: [3; 32],
+			prover: [4; 32],
+		};
+		let v: serde_json::Value = serde_json::from_str(&j.to_json()).unwrap();
+		assert_eq!(v["request"], 12);
+		assert_eq!(v["program"], format!("0x{}", "01".repeat(32)));
+		assert_eq!(v["inputs"][0], format!("0x{}", "02".repeat(32)));
+		assert_eq!(v["binding"], format!("0x{}", "03".repeat(32)));
+		assert_eq!(v["prover"], format!("0x{}", "04".repeat(32)));
+	}
+
+	#[test]
+	fn outputs() {
+		assert_eq!(parse_output("{\"proof\": \"0xabcd\"}\n", 512), Ok(vec![0xab, 0xcd]));
+		assert_eq!(parse_output("log line\n{\"proof\":\"0x01\"}\n\n", 512), Ok(vec![1]));
+		for bad in [
+			"",
+			"nope",
+			"{}",
+			"{\"proof\": 5}",
+			"{\"proof\": \"abcd\"}",
+			"{\"proof\": \"0x\"}",
+			"{\"proof\": \"0xzz\"}",
+		] {
+			assert!(matches!(parse_output(bad, 512), Err(BackendError::Failed(_))), "{bad}");
+		}
+		assert!(parse_output("{\"proof\": \"0x010203\"}", 2).is_err());
+	}
+
+	#[tokio::test]
+	async fn command_backend() {
+		let job = demo_job(3);
+		let sh = |script: &str| vec!["/bin/sh".to_string(), "-c".to_string(), script.to_string()];
+		// Echoes part of its input back as the proof: reads the JSON on stdin.
+		let ok = sh("read line; case \"$line\" in *'\"request\":9'*) echo '{\"proof\": \"0x0102\"}';; *) exit 3;; esac");
+		assert_eq!(prove_command(&ok, &job, Duration::from_secs(10), 512).await, Ok(vec![1, 2]));
+		let fails = sh("echo boom >&2; exit 4");
+		let e = prove_command(&fails, &job, Duration::from_secs(10), 512).await.unwrap_err();
+		assert!(matches!(&e, BackendError::Failed(m) if m.contains("boom")), "{e}");
+		let garbage = sh("cat >/dev/null; echo hello");
+		assert!(prove_command(&garbage, &job, Duration::from_secs(10), 512).await.is_err());
+		let slow = sh("sleep 5");
+		let e = prove_command(&slow, &job, Duration::from_millis(300), 512).await.unwrap_err();
+		assert!(e.to_string().contains("timed out"), "{e}");
+		let missing = vec!["/nonexistent/prover".to_string()];
+		assert!(prove_command(&missing, &job, Duration::from_secs(1), 512).await.is_err());
+	}
+}

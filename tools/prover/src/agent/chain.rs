@@ -1,0 +1,275 @@
+//! The agent's chain access on top of `zkmarket-client`: constants, its own
+//! prover record, paging through open requests, and transactions with
+//! explicit nonces (several may be in flight from one account) that report
+//! the block they landed in.
+//!
+//! Helpers that could move into the client library: [`Chain::send`] (explicit
+//! nonce from `system_accountNextIndex`, so concurrent transactions of one
+//! account do not collide; the library's `submit` takes the nonce of the
+//! finalized block), [`all_open_requests_at`], [`consts_at`].
+
+use std::time::Duration;
+use zkmarket_client::{
+	market::{self, Balance, RequestId, RequestView},
+	subxt::{
+		client::OnlineClientAtBlockImpl,
+		config::DefaultExtrinsicParamsBuilder,
+		extrinsics::ExtrinsicEvents,
+		transactions::{Payload, TransactionProgress, TransactionStatus},
+	},
+	subxt_signer::sr25519::Keypair,
+	zk, AccountId, AtBlock, Conn, Error, Hash, ZkConfig,
+};
+
+/// Open requests read per runtime call (the API's maximum).
+pub const PAGE: u32 = 100;
+/// Pages read per scan at most (10,000 open requests).
+pub const MAX_PAGES: u32 = 100;
+/// How long the agent's own nonce count overrides the node's.
+pub const LOCAL_NONCE_TTL: Duration = Duration::from_secs(6);
+/// Blocks a transaction of the agent stays valid (mortal era).
+pub const TX_MORTALITY: u64 = 64;
+
+/// Chain parameters the agent needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Consts {
+	/// `Provers::MinProverStake`.
+	pub min_stake: Balance,
+	/// `Provers::MaxJobsPerProver`.
+	pub max_jobs: u32,
+	/// Block time in milliseconds (`BlockTime::BlockTimeMillis`).
+	pub block_millis: u64,
+	/// `Verifier::MaxProofLen`.
+	pub max_proof_len: usize,
+}
+
+/// Reads [`Consts`] at a block.
+pub async fn consts_at(at: &AtBlock) -> Result<Consts, Error> {
+	let c = at.constants();
+	let min_stake = c.entry(zk::constants().provers().min_prover_stake())?;
+	let max_jobs = c.entry(zk::constants().provers().max_jobs_per_prover())?;
+	let max_proof_len = c.entry(zk::constants().verifier().max_proof_len())? as usize;
+	let block_millis =
+		match at.storage().try_fetch(zk::storage().block_time().block_time_millis(), ()).await? {
+			Some(v) => v.decode()?,
+			None => 6_000,
+		};
+	Ok(Consts { min_stake, max_jobs, block_millis, max_proof_len })
+}
+
+/// Every open request at a block, paging through `MarketApi::open_requests`.
+pub async fn all_open_requests_at(at: &AtBlock) -> Result<Vec<RequestView>, Error> {
+	let mut out = Vec::new();
+	let mut from: RequestId = 0;
+	for _ in 0..MAX_PAGES {
+		let page = market::open_requests_at(at, from, PAGE).await?;
+		let n = page.len();
+		if let Some(last) = page.last() {
+			from = last.id.saturating_add(1);
+		}
+		out.extend(page);
+		if n < PAGE as usize {
+			break;
+		}
+	}
+	Ok(out)
+}
+
+/// A transaction in the pool.
+pub struct Sent {
+	/// The nonce it uses.
+	pub nonce: u64,
+	/// Its hash.
+	pub hash: Hash,
+	progress: TransactionProgress<ZkConfig, OnlineClientAtBlockImpl<ZkConfig>>,
+}
+
+/// A transaction in a block.
+pub struct Landed {
+	/// The block's number.
+	pub block: u64,
+	/// The block's hash.
+	pub block_hash: Hash,
+	/// The transaction's events (it succeeded).
+	pub events: ExtrinsicEvents<ZkConfig>,
+}
+
+/// The agent's account on a connection.
+pub struct Chain {
+	/// The connection (reconnecting).
+	pub conn: Conn,
+	/// The signing key.
+	pub signer: Keypair,
+	/// Its account.
+	pub me: AccountId,
+	/// Serializes nonce assignment and submission.
+	tx_lock: tokio::sync::Mutex<()>,
+	/// The nonce after the last one this agent used, and when: the node's
+	/// `system_accountNextIndex` may not count a transaction yet right after
+	/// `submit_and_watch` returns, so the agent counts too, for
+	/// [`LOCAL_NONCE_TTL`] (then the node's count is trusted again: a stale
+	/// local count would leave transactions stuck in the future queue).
+	next: std::sync::Mutex<Option<(u64, std::time::Instant)>>,
+}
+
+impl Chain {
+	/// A chain handle for `signer` on `conn`.
+	pub fn new(conn: Conn, signer: Keypair) -> Self {
+		let me = zkmarket_client::keys::account(&signer);
+		Chain { conn, signer, me, tx_lock: tokio::sync::Mutex::new(()), next: Default::default() }
+	}
+
+	/// The account id's bytes (what the binding hashes).
+	pub fn me_bytes(&self) -> [u8; 32] {
+		self.me.0
+	}
+
+	/// The next nonce, counting the transactions in the node's pool.
+	pub async fn next_nonce(&self) -> Result<u64, Error> {
+		Ok(self.conn.legacy().system_account_next_index(&self.me).await?)
+	}
+
+	/// The account's nonce in the state of block `at` (transactions included so far).
+	pub async fn state_nonce(&self, at: &AtBlock) -> Result<u64, Error> {
+		Ok(at.transactions().account_nonce(&self.me).await?)
+	}
+
+	/// Signs `call` with `nonce` (or the next free one) against the best block
+	/// and submits it. Returns once the pool accepted it.
+	pub async fn send<Call: Payload>(
+		&self,
+		call: &Call,
+		nonce: Option<u64>,
+	) -> Result<Sent, Error> {
+		let _guard = self.tx_lock.lock().await;
+		let fresh = nonce.is_none();
+		let nonce = match nonce {
+			Some(n) => n,
+			None => {
+				let pool = self.next_nonce().await?;
+				let local = match *self.next.lock().unwrap() {
+					Some((n, at)) if at.elapsed() < LOCAL_NONCE_TTL => n,
+					_ => 0,
+				};
+				pool.max(local)
+			}
+		};
+		let at = self.conn.best().await?;
+		let params = DefaultExtrinsicParamsBuilder::<ZkConfig>::new()
+			.nonce(nonce)
+			.mortal(TX_MORTALITY)
+			.build();
+		let mut signable = at.transactions().create_signable(call, &self.me, params).await?;
+		let tx = signable.sign(&self.signer)?;
+		let hash = tx.hash();
+		let progress = match tx.submit_and_watch().await {
+			Ok(p) => p,
+			Err(e) => {
+				self.forget_nonces();
+				return Err(match Error::from(e) {
+					Error::Other(m) => Error::Invalid(m),
+					e => e,
+				});
+			}
+		};
+		if fresh {
+			let mut next = self.next.lock().unwrap();
+			let n = match *next {
+				Some((n, at)) if at.elapsed() < LOCAL_NONCE_TTL => n.max(nonce + 1),
+				_ => nonce + 1,
+			};
+			*next = Some((n, std::time::Instant::now()));
+		}
+		Ok(Sent { nonce, hash, progress })
+	}
+
+	/// Forgets the locally counted nonce (after a refused or dropped
+	/// transaction, whose nonce stays free): the next one comes from the node.
+	pub fn forget_nonces(&self) {
+		*self.next.lock().unwrap() = None;
+	}
+
+	/// Waits until `sent` is in a best block (or fails). `Err(Unreachable)`:
+	/// the watch was lost (the outcome is unknown; read the chain).
+	pub async fn landed(&self, sent: Sent) -> Result<Landed, Error> {
+		let mut progress = sent.progress;
+		while let Some(status) = progress.next().await {
+			match status? {
+				TransactionStatus::InBestBlock(b) | TransactionStatus::InFinalizedBlock(b) => {
+					let block_hash = b.block_hash();
+					let events = b.wait_for_success().await?;
+					let block = match self.conn.at(block_hash).await {
+						Ok(at) => at.block_number(),
+						Err(_) => 0,
+					};
+					return Ok(Landed { block, block_hash, events });
+				}
+				TransactionStatus::Error { message } | TransactionStatus::Invalid { message } => {
+					self.forget_nonces();
+					return Err(Error::Invalid(message));
+				}
+				TransactionStatus::Dropped { message } => {
+					self.forget_nonces();
+					return Err(Error::Invalid(format!("dropped: {message}")));
+				}
+				TransactionStatus::Validated
+				| TransactionStatus::Broadcasted
+				| TransactionStatus::NoLongerInBestBlock => {}
+			}
+		}
+		Err(Error::Unreachable {
+			url: String::new(),
+			reason: "the transaction's status subscription ended before it was in a block".into(),
+		})
+	}
+
+	/// [`Self::send`] then [`Self::landed`], with a time limit.
+	pub async fn submit<Call: Payload>(
+		&self,
+		call: &Call,
+		limit: Duration,
+	) -> Result<Landed, Error> {
+		let sent = self.send(call, None).await?;
+		tokio::time::timeout(limit, self.landed(sent)).await.map_err(|_| {
+			self.forget_nonces();
+			Error::Timeout(format!("not in a block after {} s", limit.as_secs()))
+		})?
+	}
+}
+
+/// `provers.register(stake)`.
+pub fn register_call(stake: Balance) -> impl Payload {
+	zk::transactions().provers().register(stake)
+}
+
+/// `provers.bond_extra(amount)`.
+pub fn bond_extra_call(amount: Balance) -> impl Payload {
+	zk::transactions().provers().bond_extra(amount)
+}
+
+/// `provers.resume()`.
+pub fn resume_call() -> impl Payload {
+	zk::transactions().provers().resume()
+}
+
+/// `provers.pause()`.
+pub fn pause_call() -> impl Payload {
+	zk::transactions().provers().pause()
+}
+
+/// `market.lock_request(id)`.
+pub fn lock_call(id: RequestId) -> impl Payload {
+	zk::transactions().market().lock_request(id)
+}
+
+/// `market.decline_assignment(id)`.
+pub fn decline_call(id: RequestId) -> impl Payload {
+	zk::transactions().market().decline_assignment(id)
+}
+
+/// `verifier.submit_proof(id, proof)`.
+pub fn submit_proof_call(id: RequestId, proof: Vec<u8>) -> impl Payload {
+	zk::transactions()
+		.verifier()
+		.submit_proof(id, zk::runtime_types::bounded_collections::bounded_vec::BoundedVec(proof))
+}
