@@ -41,7 +41,7 @@ function cli(args, timeoutMs) {
     p.stdout.on("data", (d) => (stdout += d));
     p.stderr.on("data", (d) => (stderr += d));
     const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("exit", (code, signal) => {
+    p.on("close", (code, signal) => { // after stdout and stderr are drained
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, args });
     });

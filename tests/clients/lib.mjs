@@ -38,7 +38,7 @@ export function cli(args, { url, suri, timeoutMs = 120_000 } = {}) {
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('exit', (code, signal) => {
+    p.on('close', (code, signal) => { // 'close': after stdout and stderr are drained ('exit' can come first)
       clearTimeout(timer);
       children.delete(p);
       resolve({ code, signal, stdout, stderr, secs: (Date.now() - t0) / 1000, args: full });

@@ -46,7 +46,7 @@ export function runNode(args, opts = {}) {
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs || 60_000);
-    p.on('exit', (code, signal) => {
+    p.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });

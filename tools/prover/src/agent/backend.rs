@@ -123,6 +123,23 @@ pub fn prove_demo(job: &Job, seed: u64) -> Result<Vec<u8>, BackendError> {
 	Ok(proof)
 }
 
+/// Whether `backend` can prove a request with `inputs`, checked before an
+/// offer is locked or a bounty taken (a lock that cannot be proven forfeits its
+/// collateral). The demo backend looks for the witness (a few ms); a `command`
+/// backend is trusted to prove what its program's requests ask.
+pub fn preflight(backend: &Backend, inputs: &[[u8; 32]]) -> Result<(), BackendError> {
+	match backend {
+		Backend::Demo => match inputs {
+			[y] => demo_witness(y, DEMO_SEARCH_LIMIT).map(|_| ()),
+			_ => Err(BackendError::Unprovable(format!(
+				"the demo program takes 1 public input, the request has {}",
+				inputs.len()
+			))),
+		},
+		Backend::Command(_) => Ok(()),
+	}
+}
+
 /// Parses a backend's stdout: one JSON object `{"proof": "0x.."}` (the whole
 /// output, or its last non-empty line); at most `max_len` bytes of proof.
 pub fn parse_output(stdout: &str, max_len: usize) -> Result<Vec<u8>, BackendError> {

@@ -4,9 +4,9 @@
 //! the block they landed in.
 //!
 //! Helpers that could move into the client library: [`Chain::send`] (explicit
-//! nonce from `system_accountNextIndex`, so concurrent transactions of one
-//! account do not collide; the library's `submit` takes the nonce of the
-//! finalized block), [`all_open_requests_at`], [`consts_at`].
+//! nonce from `system_accountNextIndex` plus the agent's own count, so
+//! concurrent transactions of one account do not collide), [`open_requests_from`],
+//! [`consts_at`].
 
 use std::time::Duration;
 use zkmarket_client::{
@@ -23,8 +23,11 @@ use zkmarket_client::{
 
 /// Open requests read per runtime call (the API's maximum).
 pub const PAGE: u32 = 100;
-/// Pages read per scan at most (10,000 open requests).
-pub const MAX_PAGES: u32 = 100;
+/// Request ids `MarketApi::open_requests` scans per call at most: a short page
+/// means "no more open requests among the next `SCAN_WINDOW` ids", not "no more".
+pub const SCAN_WINDOW: u64 = 1_000;
+/// Runtime calls per scan at most (64,000 ids above the lowest open one).
+pub const MAX_CALLS: u32 = 64;
 /// How long the agent's own nonce count overrides the node's.
 pub const LOCAL_NONCE_TTL: Duration = Duration::from_secs(6);
 /// Blocks a transaction of the agent stays valid (mortal era).
@@ -57,22 +60,39 @@ pub async fn consts_at(at: &AtBlock) -> Result<Consts, Error> {
 	Ok(Consts { min_stake, max_jobs, block_millis, max_proof_len })
 }
 
-/// Every open request at a block, paging through `MarketApi::open_requests`.
-pub async fn all_open_requests_at(at: &AtBlock) -> Result<Vec<RequestView>, Error> {
-	let mut out = Vec::new();
-	let mut from: RequestId = 0;
-	for _ in 0..MAX_PAGES {
+/// The open requests at a block with ids from `start` (the lowest id still
+/// open at an earlier scan: a closed request never opens again and new
+/// requests get higher ids), paging through `MarketApi::open_requests` up to
+/// `Market::NextRequestId`. Returns them, the next `start` (the lowest open
+/// id, or where the scan ended when none is open) and whether the scan stopped
+/// at [`MAX_CALLS`] before reaching the newest request.
+pub async fn open_requests_from(
+	at: &AtBlock,
+	start: RequestId,
+) -> Result<(Vec<RequestView>, RequestId, bool), Error> {
+	let next: RequestId =
+		match at.storage().try_fetch(zk::storage().market().next_request_id(), ()).await? {
+			Some(v) => v.decode()?,
+			None => 0,
+		};
+	let mut out: Vec<RequestView> = Vec::new();
+	let mut from = start.min(next);
+	let mut calls = 0;
+	while from < next {
+		if calls == MAX_CALLS {
+			let low = out.first().map(|r| r.id).unwrap_or(from);
+			return Ok((out, low, true));
+		}
 		let page = market::open_requests_at(at, from, PAGE).await?;
-		let n = page.len();
-		if let Some(last) = page.last() {
-			from = last.id.saturating_add(1);
-		}
+		calls += 1;
+		from = match page.last() {
+			Some(last) if page.len() == PAGE as usize => last.id.saturating_add(1),
+			_ => from.saturating_add(SCAN_WINDOW),
+		};
 		out.extend(page);
-		if n < PAGE as usize {
-			break;
-		}
 	}
-	Ok(out)
+	let low = out.first().map(|r| r.id).unwrap_or(next);
+	Ok((out, low, false))
 }
 
 /// A transaction in the pool.

@@ -154,7 +154,26 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 
 /// Parses and validates the text of a `prover.toml`.
 pub fn parse(text: &str) -> Result<Config, ConfigError> {
-	let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
+	// toml's own message quotes the offending line, which may hold the secret
+	// key (`suri`): report the position and the message only.
+	let raw: RawConfig = toml::from_str(text).map_err(|e| {
+		let at = e
+			.span()
+			.map(|s| {
+				let upto = &text.as_bytes()[..s.start.min(text.len())];
+				let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
+				// The key of that line (never its value).
+				let key = text
+					.lines()
+					.nth(line - 1)
+					.and_then(|l| l.split_once('='))
+					.map(|(k, _)| format!("`{}` ", k.trim()))
+					.unwrap_or_default();
+				format!("line {line}: {key}")
+			})
+			.unwrap_or_default();
+		ConfigError(format!("{at}{}", e.message()))
+	})?;
 	let url = raw.url.trim().to_string();
 	if !(url.starts_with("ws://") || url.starts_with("wss://")) {
 		return Err(ConfigError(format!("`url`: `{url}` must start with ws:// or wss://")));
@@ -357,12 +376,15 @@ prove_secs = 60
 				"configured twice",
 			),
 			("take_bounties = false", "take_bountys = false", "unknown field"),
+			// A malformed secret is reported by key and line, never echoed.
+			("suri = \"//Bob\"", "suri = bottom drive obey", "line 3: `suri`"),
 		];
 		for (from, to, expect) in cases {
 			assert!(GOOD.contains(from), "{from}");
 			let text = GOOD.replacen(from, to, 1);
 			let e = parse(&text).unwrap_err().0;
 			assert!(e.contains(expect), "{to}: {e}");
+			assert!(!e.contains("bottom"), "the secret is not echoed: {e}");
 		}
 		// The demo backend for another program, and no programs at all.
 		let e = parse(&GOOD.replace(

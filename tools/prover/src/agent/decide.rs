@@ -95,6 +95,8 @@ pub enum Skip {
 	},
 	/// No free job slot.
 	NoCapacity,
+	/// The backend cannot prove the request's inputs (checked before locking).
+	Unprovable(String),
 }
 
 impl Skip {
@@ -110,6 +112,7 @@ impl Skip {
 			Skip::StakeTooLow { .. } => "stake_too_low",
 			Skip::DeadlineTooClose { .. } => "deadline_too_close",
 			Skip::NoCapacity => "no_capacity",
+			Skip::Unprovable(_) => "unprovable",
 		}
 	}
 }
@@ -120,6 +123,7 @@ impl fmt::Display for Skip {
 			Skip::UnknownProgram => write!(f, "unknown program"),
 			Skip::Disabled => write!(f, "disabled in the configuration"),
 			Skip::NotEligible => write!(f, "prover not eligible for new work"),
+			Skip::Unprovable(why) => write!(f, "cannot be proven: {why}"),
 			Skip::PriceBelowCost { price, cost } => {
 				write!(f, "price below cost ({} < {})", format_zk(*price), format_zk(*cost))
 			}

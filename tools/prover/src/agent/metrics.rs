@@ -250,7 +250,11 @@ fn respond(request_line: &str, metrics: &Metrics) -> String {
 /// Serves `metrics` on `addr:port` until the task is dropped.
 pub async fn serve(listener: tokio::net::TcpListener, metrics: Metrics) {
 	loop {
-		let Ok((mut sock, _)) = listener.accept().await else { continue };
+		let Ok((mut sock, _)) = listener.accept().await else {
+			// Out of file descriptors or similar: do not spin.
+			tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+			continue;
+		};
 		let metrics = metrics.clone();
 		tokio::spawn(async move {
 			let mut buf = vec![0u8; 4096];

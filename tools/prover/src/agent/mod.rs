@@ -66,6 +66,8 @@ const STARTUP_BARRIER_BLOCKS: u64 = 20;
 const STARTUP_DEFER_BLOCKS: u64 = 3;
 /// Finalized blocks read back after a gap (reconnection) at most.
 const MAX_FINALIZED_CATCH_UP: u64 = 200;
+/// Scans whose lowest open request id bounds the next scan (reorg depth covered).
+const LOW_MARKS: usize = 16;
 /// Seconds the agent waits for running jobs at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -144,6 +146,8 @@ struct State {
 	unprovable: HashMap<RequestId, String>,
 	/// First block at which a missing prover record is registered again.
 	register_after: u64,
+	/// Lowest request id open at each of the last scans (ids below are closed for good).
+	low_marks: std::collections::VecDeque<RequestId>,
 }
 
 struct Agent {
@@ -321,6 +325,11 @@ impl Agent {
 		self.stopping.load(Ordering::SeqCst)
 	}
 
+	/// Block time in whole seconds (rounded up).
+	fn block_secs(&self) -> u64 {
+		self.consts.block_millis.div_ceil(1000)
+	}
+
 	fn block_time(&self) -> Duration {
 		Duration::from_millis(self.consts.block_millis.max(1000))
 	}
@@ -346,8 +355,10 @@ impl Agent {
 					if p.paused { ", paused" } else { "" },
 					if p.eligible { "" } else { ", not eligible for new work" }
 				);
-				if p.effective_stake < stake {
-					let extra = stake - p.effective_stake;
+				// Collateral pledged for locks is part of what was bonded.
+				let bonded = p.effective_stake.saturating_add(p.collateral);
+				if bonded < stake {
+					let extra = stake - bonded;
 					info!(
 						"topping the stake up to {} (bond_extra {})",
 						format_zk(stake),
@@ -492,6 +503,7 @@ impl Agent {
 								st.best = number;
 								st.register_after = 0;
 								st.avoid.clear();
+								st.low_marks.clear();
 							}
 							self.chain.forget_nonces();
 						}
@@ -524,7 +536,14 @@ impl Agent {
 		}
 		let info = market::prover_info_at(&at, self.me()).await?;
 		let now = market::now_secs_at(&at).await?;
-		let requests = chain::all_open_requests_at(&at).await?;
+		let start = self.state.lock().unwrap().low_marks.iter().copied().min().unwrap_or(0);
+		let (requests, low, truncated) = chain::open_requests_from(&at, start).await?;
+		if truncated {
+			warn!(
+				"more than {} request ids above the oldest open one (#{low}): newer requests are not seen this block",
+				chain::MAX_CALLS as u64 * chain::SCAN_WINDOW
+			);
+		}
 		let state_nonce = self.chain.state_nonce(&at).await?;
 		self.metrics.best_block(number);
 		debug!("block #{number}: {} open requests, chain time {now}", requests.len());
@@ -534,6 +553,13 @@ impl Agent {
 		let mut register = false;
 		{
 			let mut st = self.state.lock().unwrap();
+			// Scan from the lowest open id of the last `LOW_MARKS` scans: a
+			// request closed in a best block that a short reorg replaces is
+			// still seen.
+			st.low_marks.push_back(low);
+			while st.low_marks.len() > LOW_MARKS {
+				st.low_marks.pop_front();
+			}
 			st.best = st.best.max(number);
 			if let Some(b) = st.barrier {
 				if state_nonce >= b.target || number >= b.until {
@@ -624,6 +650,9 @@ impl Agent {
 							) {
 								AssignmentPlan::Prove => {
 									info!("assignment #{}: proving (deadline #{deadline})", r.id);
+									// It takes a local slot from offers and bounties of this
+									// block (its chain slot is already counted).
+									capacity.local_jobs += 1;
 									self.metrics.job_taken("assignment");
 									self.metrics.decision("assignment", "prove");
 									spawn.push((r.id, kind, nonce));
@@ -673,10 +702,13 @@ impl Agent {
 							program,
 							self.cfg.lock_offers,
 							now,
-							self.cfg.margin_secs,
+							// Proving starts once the lock is in a block.
+							self.cfg.margin_secs.saturating_add(self.block_secs()),
 							&standing,
 							&capacity,
-						) {
+						)
+						.and_then(|p| Self::preflight(&mut st, r, program).map(|()| p))
+						{
 							Ok(price) => {
 								info!(
 									"lock #{}: locking (price {}, cost {}, collateral {}, lock deadline in {} s)",
@@ -723,7 +755,9 @@ impl Agent {
 							self.cfg.margin_secs,
 							&standing,
 							&capacity,
-						) {
+						)
+						.and_then(|b| Self::preflight(&mut st, r, program).map(|()| b))
+						{
 							Ok(b) => {
 								info!(
 									"bounty #{}: proving for a bounty of {} (deadline in {} s)",
@@ -895,6 +929,26 @@ impl Agent {
 		st.avoid.insert(id, until);
 	}
 
+	/// [`backend::preflight`] for an offer or bounty, remembered per request.
+	fn preflight(
+		st: &mut State,
+		r: &RequestView,
+		program: Option<&config::Program>,
+	) -> Result<(), decide::Skip> {
+		if let Some(why) = st.unprovable.get(&r.id) {
+			return Err(decide::Skip::Unprovable(why.clone()));
+		}
+		let Some(program) = program else { return Err(decide::Skip::UnknownProgram) };
+		match backend::preflight(&program.backend, &r.inputs) {
+			Ok(()) => Ok(()),
+			Err(e) => {
+				let why = e.to_string();
+				st.unprovable.insert(r.id, why.clone());
+				Err(decide::Skip::Unprovable(why))
+			}
+		}
+	}
+
 	/// Gives an assignment back (no slash).
 	async fn decline(&self, id: RequestId, why: &str, quiet: bool) {
 		match self.chain.submit(&chain::decline_call(id), self.block_time() * 10).await {
@@ -1018,7 +1072,8 @@ impl Agent {
 					/ 1000
 			}
 			Kind::Lock | Kind::Bounty => {
-				let now = market::now_secs_at(at).await.unwrap_or(0);
+				// No chain time: no time left (never an unbounded budget).
+				let Ok(now) = market::now_secs_at(at).await else { return 0 };
 				let terms = offer_terms(r);
 				let deadline = match kind {
 					Kind::Lock => terms.map(|t| t.lock_deadline()),
@@ -1072,11 +1127,20 @@ impl Agent {
 		// time left minus the margin. An assignment with no time left for another
 		// attempt is given back (no slash) instead of being left to miss its deadline.
 		let budget = left.saturating_sub(self.cfg.margin_secs);
-		if budget == 0 {
+		// Not enough time for the estimated proving time: an assignment is given
+		// back while the decline can still land; a lock is tried while any time
+		// is left (its collateral is lost either way); a bounty is left alone.
+		let short = left < program.prove_secs.saturating_add(self.cfg.margin_secs);
+		let give_up = match kind {
+			Kind::Assignment { .. } | Kind::Bounty => short,
+			Kind::Lock => budget == 0,
+		};
+		if give_up {
 			self.set_phase(id, Phase::Done);
 			match kind {
 				Kind::Assignment { .. } => {
-					self.decline(id, &format!("no time left to prove ({left} s)"), false).await
+					self.decline(id, &format!("not enough time left to prove ({left} s)"), false)
+						.await
 				}
 				Kind::Lock => {
 					warn!("lock #{id}: no time left to prove; the collateral is forfeited at the lock deadline")
