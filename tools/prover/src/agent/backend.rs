@@ -172,7 +172,23 @@ pub fn parse_output(stdout: &str, max_len: usize) -> Result<Vec<u8>, BackendErro
 	Ok(bytes)
 }
 
-/// Runs a `command` backend for `job`, killing it after `timeout`.
+/// A backend's process group, killed (SIGKILL) when the job ends, times out
+/// or is aborted.
+struct ProcessGroup(u32);
+
+impl Drop for ProcessGroup {
+	fn drop(&mut self) {
+		#[cfg(unix)]
+		if let Ok(pgid) = i32::try_from(self.0) {
+			// SAFETY: kill(2) with a negative pid signals that process group; no memory is involved.
+			unsafe {
+				libc::kill(-pgid, libc::SIGKILL);
+			}
+		}
+	}
+}
+
+/// Runs a `command` backend for `job`, killing it (and its process group) after `timeout`.
 pub async fn prove_command(
 	argv: &[String],
 	job: &Job,
@@ -180,17 +196,28 @@ pub async fn prove_command(
 	max_len: usize,
 ) -> Result<Vec<u8>, BackendError> {
 	let fail = |e: String| BackendError::Failed(e);
-	let mut child = tokio::process::Command::new(&argv[0])
+	let mut command = tokio::process::Command::new(&argv[0]);
+	command
 		.args(&argv[1..])
 		.stdin(std::process::Stdio::piped())
 		.stdout(std::process::Stdio::piped())
 		.stderr(std::process::Stdio::piped())
-		.kill_on_drop(true)
-		.spawn()
-		.map_err(|e| fail(format!("cannot start `{}`: {e}", argv[0])))?;
-	let mut stdin = child.stdin.take().expect("piped");
-	let mut stdout = child.stdout.take().expect("piped");
-	let mut stderr = child.stderr.take().expect("piped");
+		.kill_on_drop(true);
+	// Its own process group, so that a wrapper's children (`sh -c`, a script
+	// starting the real prover) are killed with it.
+	#[cfg(unix)]
+	command.process_group(0);
+	let mut child =
+		command.spawn().map_err(|e| fail(format!("cannot start `{}`: {e}", argv[0])))?;
+	let _group = child.id().map(ProcessGroup);
+	let (Some(mut stdin), Some(stdout), Some(stderr)) =
+		(child.stdin.take(), child.stdout.take(), child.stderr.take())
+	else {
+		return Err(fail("the backend's pipes are missing".into()));
+	};
+	// Bounded reads: a proof is at most `max_len` bytes, as hex in a line of JSON.
+	let mut stdout = stdout.take((4 * max_len + 64 * 1024) as u64);
+	let mut stderr = stderr.take(64 * 1024);
 	let input = job.to_json();
 	let run = async move {
 		// A backend that does not read its stdin must not block us.
@@ -351,5 +378,30 @@ mod tests {
 		assert!(e.to_string().contains("timed out"), "{e}");
 		let missing = vec!["/nonexistent/prover".to_string()];
 		assert!(prove_command(&missing, &job, Duration::from_secs(1), 512).await.is_err());
+	}
+
+	#[tokio::test]
+	async fn a_timed_out_backend_is_killed_with_its_children() {
+		let job = demo_job(3);
+		let pid_file =
+			std::env::temp_dir().join(format!("zkprover-grandchild-{}", std::process::id()));
+		let script = format!("sleep 30 & echo $! > {}; wait", pid_file.display());
+		let argv = vec!["/bin/sh".to_string(), "-c".to_string(), script];
+		let e = prove_command(&argv, &job, Duration::from_millis(500), 512).await.unwrap_err();
+		assert!(e.to_string().contains("timed out"), "{e}");
+		let pid: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+		let _ = std::fs::remove_file(&pid_file);
+		// The wrapper's child (`sleep 30`) is gone too (reaped by init, or a zombie at most).
+		let mut alive = true;
+		for _ in 0..50 {
+			let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+			// Field 3 of /proc/PID/stat is the state; Z = zombie (already dead).
+			alive = stat.split_whitespace().nth(2).is_some_and(|st| st != "Z");
+			if !alive {
+				break;
+			}
+			tokio::time::sleep(Duration::from_millis(100)).await;
+		}
+		assert!(!alive, "the backend's child {pid} survived the timeout");
 	}
 }

@@ -271,6 +271,8 @@ pub async fn run(path: &Path) -> i32 {
 	if let Some(e) = agent.fatal.lock().unwrap().take() {
 		error!("{e}");
 		agent.abort_jobs();
+		// Let the aborted jobs drop (their backends' process groups are killed).
+		tokio::time::sleep(Duration::from_millis(200)).await;
 		return e.exit_code();
 	}
 	agent.shutdown().await;
@@ -1441,6 +1443,8 @@ impl Agent {
 				}
 				drop(st);
 				self.abort_jobs();
+				// Let the aborted jobs drop (their backends' process groups are killed).
+				tokio::time::sleep(Duration::from_millis(200)).await;
 				break;
 			}
 			tokio::time::sleep(Duration::from_millis(200)).await;
