@@ -268,7 +268,8 @@ pub async fn run(path: &Path) -> i32 {
 		_ = stop_rx.changed() => {},
 	}
 	finalized.abort();
-	if let Some(e) = agent.fatal.lock().unwrap().take() {
+	let fatal = agent.fatal.lock().unwrap().take();
+	if let Some(e) = fatal {
 		error!("{e}");
 		agent.abort_jobs();
 		// Let the aborted jobs drop (their backends' process groups are killed).
@@ -1429,8 +1430,7 @@ impl Agent {
 				break;
 			}
 			if start.elapsed() >= SHUTDOWN_GRACE {
-				let st = self.state.lock().unwrap();
-				for (id, e) in st.jobs.iter().filter(|(_, e)| e.busy()) {
+				for (id, e) in self.state.lock().unwrap().jobs.iter().filter(|(_, e)| e.busy()) {
 					match e.kind {
 						Kind::Assignment { deadline } => warn!(
 							"assignment #{id} left unfinished (deadline #{deadline}): it resumes when the agent restarts"
@@ -1441,7 +1441,6 @@ impl Agent {
 						Kind::Bounty => info!("bounty #{id} abandoned"),
 					}
 				}
-				drop(st);
 				self.abort_jobs();
 				// Let the aborted jobs drop (their backends' process groups are killed).
 				tokio::time::sleep(Duration::from_millis(200)).await;
