@@ -9,10 +9,11 @@
 use crate::{zk, AccountId, AtBlock, Conn, Error, Hash, ZkConfig};
 use serde::{Deserialize, Serialize};
 use subxt::{
+	client::OnlineClientAtBlockImpl,
 	config::DefaultExtrinsicParamsBuilder,
 	extrinsics::ExtrinsicEvents,
 	rpcs::rpc_params,
-	transactions::{Payload, TransactionStatus},
+	transactions::{Payload, TransactionProgress, TransactionStatus},
 };
 use subxt_signer::sr25519::Keypair;
 
@@ -779,13 +780,23 @@ pub async fn submit_with_nonce<Call: Payload>(
 	};
 	let params = DefaultExtrinsicParamsBuilder::<ZkConfig>::new().nonce(nonce).build();
 	let mut tx = conn.best().await?.transactions();
-	let mut progress =
+	let progress =
 		tx.sign_and_submit_then_watch(call, signer, params).await.map_err(
 			|e| match Error::from(e) {
 				Error::Other(m) => Error::Invalid(m),
 				e => e,
 			},
 		)?;
+	wait_in_block(progress).await
+}
+
+/// Waits until a submitted transaction is in a best block and succeeded.
+/// Refused, invalid or dropped transactions are [`Error::Invalid`] (their
+/// nonce stays free); a lost status subscription is [`Error::Unreachable`]
+/// (the outcome is unknown: read the chain).
+pub async fn wait_in_block(
+	mut progress: TransactionProgress<ZkConfig, OnlineClientAtBlockImpl<ZkConfig>>,
+) -> Result<Included, Error> {
 	while let Some(status) = progress.next().await {
 		match status? {
 			TransactionStatus::InBestBlock(in_block)

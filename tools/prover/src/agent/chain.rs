@@ -15,7 +15,7 @@ use zkmarket_client::{
 		client::OnlineClientAtBlockImpl,
 		config::DefaultExtrinsicParamsBuilder,
 		extrinsics::ExtrinsicEvents,
-		transactions::{Payload, TransactionProgress, TransactionStatus},
+		transactions::{Payload, TransactionProgress},
 	},
 	subxt_signer::sr25519::Keypair,
 	zk, AccountId, AtBlock, Conn, Error, Hash, ZkConfig,
@@ -212,35 +212,22 @@ impl Chain {
 	/// Waits until `sent` is in a best block (or fails). `Err(Unreachable)`:
 	/// the watch was lost (the outcome is unknown; read the chain).
 	pub async fn landed(&self, sent: Sent) -> Result<Landed, Error> {
-		let mut progress = sent.progress;
-		while let Some(status) = progress.next().await {
-			match status? {
-				TransactionStatus::InBestBlock(b) | TransactionStatus::InFinalizedBlock(b) => {
-					let block_hash = b.block_hash();
-					let events = b.wait_for_success().await?;
-					let block = match self.conn.at(block_hash).await {
-						Ok(at) => at.block_number(),
-						Err(_) => 0,
-					};
-					return Ok(Landed { block, block_hash, events });
-				}
-				TransactionStatus::Error { message } | TransactionStatus::Invalid { message } => {
+		match market::wait_in_block(sent.progress).await {
+			Ok(market::Included { block_hash, events }) => {
+				let block = match self.conn.at(block_hash).await {
+					Ok(at) => at.block_number(),
+					Err(_) => 0,
+				};
+				Ok(Landed { block, block_hash, events })
+			}
+			Err(e) => {
+				if matches!(e, Error::Invalid(_)) {
+					// Refused or dropped: its nonce stays free.
 					self.forget_nonces();
-					return Err(Error::Invalid(message));
 				}
-				TransactionStatus::Dropped { message } => {
-					self.forget_nonces();
-					return Err(Error::Invalid(format!("dropped: {message}")));
-				}
-				TransactionStatus::Validated
-				| TransactionStatus::Broadcasted
-				| TransactionStatus::NoLongerInBestBlock => {}
+				Err(e)
 			}
 		}
-		Err(Error::Unreachable {
-			url: String::new(),
-			reason: "the transaction's status subscription ended before it was in a block".into(),
-		})
 	}
 
 	/// [`Self::send`] then [`Self::landed`], with a time limit.

@@ -160,6 +160,23 @@ fn time_check(now: u64, deadline: u64, need: u64) -> Result<(), Skip> {
 	Ok(())
 }
 
+/// The checks every offer or bounty passes first: a configured program, the
+/// kind of job enabled, a prover the chain lets take work.
+fn taking<'a>(
+	program: Option<&'a Program>,
+	enabled: bool,
+	standing: &Standing,
+) -> Result<&'a Program, Skip> {
+	let program = program.ok_or(Skip::UnknownProgram)?;
+	if !enabled {
+		return Err(Skip::Disabled);
+	}
+	if !standing.eligible {
+		return Err(Skip::NotEligible);
+	}
+	Ok(program)
+}
+
 /// Whether to lock an open offer now.
 ///
 /// `price_now` is the offer's price at the current best block's time: a lock
@@ -177,13 +194,7 @@ pub fn evaluate_lock(
 	standing: &Standing,
 	capacity: &Capacity,
 ) -> Result<u128, Skip> {
-	let program = program.ok_or(Skip::UnknownProgram)?;
-	if !enabled {
-		return Err(Skip::Disabled);
-	}
-	if !standing.eligible {
-		return Err(Skip::NotEligible);
-	}
+	let program = taking(program, enabled, standing)?;
 	if terms.lock_collateral > program.max_collateral {
 		return Err(Skip::CollateralAboveMax {
 			collateral: terms.lock_collateral,
@@ -216,13 +227,7 @@ pub fn evaluate_bounty(
 	standing: &Standing,
 	capacity: &Capacity,
 ) -> Result<u128, Skip> {
-	let program = program.ok_or(Skip::UnknownProgram)?;
-	if !enabled {
-		return Err(Skip::Disabled);
-	}
-	if !standing.eligible {
-		return Err(Skip::NotEligible);
-	}
+	let program = taking(program, enabled, standing)?;
 	time_check(now, terms.deadline(), needed_secs(program, margin))?;
 	if bounty < program.min_price {
 		return Err(Skip::BountyBelowCost { bounty, cost: program.min_price });
