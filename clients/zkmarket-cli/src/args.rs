@@ -2,6 +2,7 @@
 
 use ark_bn254::Fr;
 use std::str::FromStr;
+use zkmarket_client::ProgramKind;
 use zkmarket_client::{
 	amount::parse_zk,
 	groth16,
@@ -162,6 +163,107 @@ pub fn read_vk(path: &str) -> Result<Vec<u8>, Error> {
 fn decode_hex(s: &str, path: &str) -> Result<Vec<u8>, Error> {
 	let h: String = s.trim_start_matches("0x").chars().filter(|c| !c.is_whitespace()).collect();
 	hex::decode(h).map_err(|e| Error::bad_input(format!("{path}: bad hex: {e}")))
+}
+
+/// The kind of a program to register, and its parameters.
+#[derive(clap::Args, Debug, Clone)]
+pub struct KindArgs {
+	/// The program kind: arkworks (the key's last public input is the binding),
+	/// snarkjs (a circom circuit whose last declared public input is the
+	/// binding), gnark, sp1 (needs --vkey-hash, --vk-root), risc0 (needs
+	/// --image-id, --control-root, --control-id). gnark, sp1 and risc0
+	/// programs are unbound: only an assigned or locking prover may prove them.
+	#[arg(long, default_value = "arkworks")]
+	pub kind: String,
+	/// sp1: the guest program's verifying key hash (`vk.bytes32()`), 0x hex.
+	#[arg(long)]
+	pub vkey_hash: Option<String>,
+	/// sp1: the SP1 version's `vk_root`, 0x hex (bytes 36..68 of any of its proofs).
+	#[arg(long)]
+	pub vk_root: Option<String>,
+	/// risc0: the guest's image id, 0x hex.
+	#[arg(long)]
+	pub image_id: Option<String>,
+	/// risc0: the zkVM version's control root (`ControlID.CONTROL_ROOT`), 0x hex.
+	#[arg(long)]
+	pub control_root: Option<String>,
+	/// risc0: the zkVM version's BN254 control id (`ControlID.BN254_CONTROL_ID`), 0x hex.
+	#[arg(long)]
+	pub control_id: Option<String>,
+}
+
+impl KindArgs {
+	/// The kind, with its parameters checked.
+	pub fn kind(&self) -> Result<ProgramKind, Error> {
+		let word = |name: &str, v: &Option<String>| -> Result<[u8; 32], Error> {
+			let v = v
+				.as_deref()
+				.ok_or_else(|| Error::bad_input(format!("--kind {} needs --{name}", self.kind)))?;
+			let b = hex::decode(v.trim_start_matches("0x"))
+				.map_err(|e| Error::bad_input(format!("--{name}: bad hex: {e}")))?;
+			b.try_into().map_err(|_| Error::bad_input(format!("--{name}: 32 bytes expected")))
+		};
+		let unused = |names: &[(&str, &Option<String>)]| -> Result<(), Error> {
+			match names.iter().find(|(_, v)| v.is_some()) {
+				Some((n, _)) => {
+					Err(Error::bad_input(format!("--{n} does not apply to --kind {}", self.kind)))
+				}
+				None => Ok(()),
+			}
+		};
+		let sp1 = [("vkey-hash", &self.vkey_hash), ("vk-root", &self.vk_root)];
+		let risc0 = [
+			("image-id", &self.image_id),
+			("control-root", &self.control_root),
+			("control-id", &self.control_id),
+		];
+		let kind = match self.kind.as_str() {
+			"arkworks" => ProgramKind::Arkworks,
+			"snarkjs" => ProgramKind::Snarkjs,
+			"gnark" => ProgramKind::Gnark,
+			"sp1" => {
+				unused(&risc0)?;
+				return Ok(ProgramKind::Sp1 {
+					vkey_hash: word("vkey-hash", &self.vkey_hash)?,
+					vk_root: word("vk-root", &self.vk_root)?,
+				});
+			}
+			"risc0" => {
+				unused(&sp1)?;
+				return Ok(ProgramKind::Risc0 {
+					image_id: word("image-id", &self.image_id)?,
+					control_root: word("control-root", &self.control_root)?,
+					bn254_control_id: word("control-id", &self.control_id)?,
+				});
+			}
+			other => {
+				return Err(Error::bad_input(format!(
+					"unknown --kind {other} (arkworks, snarkjs, gnark, sp1, risc0)"
+				)))
+			}
+		};
+		unused(&sp1)?;
+		unused(&risc0)?;
+		Ok(kind)
+	}
+}
+
+/// A key file for `kind`, as the chain's `register_program_of_kind` takes it:
+/// snarkjs' `verification_key.json` is converted to arkworks bytes (snarkjs and
+/// risc0 kinds); other files are read by [`read_vk`].
+pub fn read_key(path: &str, kind: &ProgramKind) -> Result<Vec<u8>, Error> {
+	if matches!(kind, ProgramKind::Snarkjs | ProgramKind::Risc0 { .. }) {
+		if let Ok(text) = std::fs::read_to_string(path) {
+			if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+				if v.get("protocol").is_some() {
+					return zkmarket_client::formats::snarkjs::vk_from_json(&v).map_err(|e| {
+						Error::bad_input(format!("{path}: not a snarkjs Groth16 BN254 key: {e:?}"))
+					});
+				}
+			}
+		}
+	}
+	read_vk(path)
 }
 
 /// `0x`-prefixed lowercase hex.

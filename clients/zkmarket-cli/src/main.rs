@@ -9,7 +9,7 @@
 //!   request status ID [--json]
 //!   request cancel ID
 //!   request proof ID [--out FILE]
-//!   program register VK_FILE [--json]
+//!   program register VK_FILE [--kind arkworks|snarkjs|gnark|sp1|risc0 [kind parameters]] [--json]
 //!   quote --bid ZK [--json]
 //!   account [--json]
 //! ```
@@ -26,7 +26,7 @@ use serde_json::json;
 use std::process::ExitCode;
 use zkmarket_client::{
 	amount::{format_zk, parse_zk},
-	keys, market, Conn, Error,
+	keys, market, Conn, Error, ProgramKind,
 };
 
 /// Requester's command line of the zkmarket proof market.
@@ -147,11 +147,16 @@ pub struct SubmitArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum ProgramCmd {
-	/// Register a Groth16 BN254 verifying key (arkworks compressed; its last
-	/// public input is the binding). Prints the program id.
+	/// Register a program: a Groth16 BN254 verifying key of a kind. Prints the
+	/// program id.
 	Register {
-		/// File with the key: raw bytes, 0x hex, or the JSON of `zkmarket-prover program`.
+		/// File with the key. arkworks: raw bytes, 0x hex, or the JSON of
+		/// `zkmarket-prover program`; snarkjs and risc0: snarkjs'
+		/// `verification_key.json` (or arkworks bytes); gnark and sp1: the bytes
+		/// gnark writes (SP1's `groth16_vk.bin`), raw or 0x hex.
 		vk_file: String,
+		#[command(flatten)]
+		kind: args::KindArgs,
 		/// Print JSON.
 		#[arg(long)]
 		json: bool,
@@ -203,10 +208,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			eprintln!("proof of request {id} verified off-chain, written to {out}");
 			Ok(())
 		}
-		Command::Program(ProgramCmd::Register { ref vk_file, json }) => {
+		Command::Program(ProgramCmd::Register { ref vk_file, ref kind, json }) => {
 			let key = signer(&cli.suri)?;
-			let vk = args::read_vk(vk_file)?;
-			register_program(&connect(&cli.url).await?, &key, vk, json).await
+			let kind = kind.kind()?;
+			let vk = args::read_key(vk_file, &kind)?;
+			register_program(&connect(&cli.url).await?, &key, kind, vk, json).await
 		}
 		Command::Quote { ref bid, json } => {
 			let bid = parse_zk(bid)?;
@@ -222,16 +228,21 @@ async fn run(cli: Cli) -> Result<(), Error> {
 async fn register_program(
 	conn: &Conn,
 	key: &zkmarket_client::subxt_signer::sr25519::Keypair,
+	kind: ProgramKind,
 	vk: Vec<u8>,
 	json: bool,
 ) -> Result<(), Error> {
-	let id = market::program_id(&vk);
-	let inputs = zkmarket_client::groth16::vk_inputs(&vk).ok_or_else(|| {
+	// What the chain will check, checked first (named errors before any fee).
+	let reg = kind.register(&vk).map_err(|e| {
 		Error::bad_input(format!(
-			"not a Groth16 BN254 verifying key with a binding input ({} bytes; arkworks compressed expected)",
+			"not a Groth16 BN254 verifying key of a {} program ({} bytes): {e:?}",
+			kind.name(),
 			vk.len()
 		))
 	})?;
+	zkmarket_client::groth16::check_key(&reg.vk)?;
+	let id = market::program_id(&kind, &reg.vk);
+	let inputs = reg.inputs;
 	let best = conn.best().await?;
 	if let Some(p) = market::program_at(&best, id).await? {
 		// Refused before sending: the chain would answer `Verifier.ProgramExists`.
@@ -249,7 +260,7 @@ async fn register_program(
 			docs: String::new(),
 		});
 	}
-	let r = market::register_program(conn, key, vk).await.inspect_err(|e| {
+	let r = market::register_program(conn, key, kind.clone(), vk).await.inspect_err(|e| {
 		if e.is_dispatch("Verifier", "ProgramExists") {
 			println!("{}", args::hex0x(&id));
 		}
@@ -259,15 +270,22 @@ async fn register_program(
 	if json {
 		println!(
 			"{}",
-			json!({"program": args::hex0x(&r.id), "inputs": r.inputs, "deposit": r.deposit.to_string()})
+			json!({"program": args::hex0x(&r.id), "kind": kind.name(), "inputs": r.inputs,
+				"bound": kind.is_bound(), "deposit": r.deposit.to_string()})
 		);
 	} else {
 		println!("{}", args::hex0x(&r.id));
 		eprintln!(
-			"registered program {} ({} public input{} + binding); deposit held: {}",
+			"registered {} program {} ({} public input{}{}); deposit held: {}",
+			kind.name(),
 			args::hex0x(&r.id),
 			r.inputs,
 			if r.inputs == 1 { "" } else { "s" },
+			if kind.is_bound() {
+				" + binding"
+			} else {
+				"; unbound: only an assigned or locking prover may prove it"
+			},
 			format_zk(r.deposit)
 		);
 	}

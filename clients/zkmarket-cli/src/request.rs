@@ -26,8 +26,10 @@ pub struct FetchedProof {
 	pub prover: AccountId,
 	/// Public inputs (without the binding).
 	pub inputs: Vec<[u8; 32]>,
-	/// The proof bytes.
+	/// The proof bytes, as the program's kind writes them.
 	pub proof: Vec<u8>,
+	/// The program's kind.
+	pub kind: zkmarket_client::ProgramKind,
 }
 
 /// The proof file: fields in this order.
@@ -35,9 +37,14 @@ pub struct FetchedProof {
 struct ProofFile {
 	request: RequestId,
 	program: String,
+	kind: &'static str,
 	prover: String,
 	inputs: Vec<String>,
 	proof: String,
+	/// snarkjs programs: `proof.json` and `public.json` as snarkjs writes them
+	/// (the public signals end with the binding), for `snarkjs groth16 verify`.
+	#[serde(skip_serializing_if = "Option::is_none")]
+	snarkjs: Option<serde_json::Value>,
 }
 
 impl FetchedProof {
@@ -50,7 +57,23 @@ impl FetchedProof {
 			prover: keys::ss58(&self.prover),
 			inputs: self.inputs.iter().map(|i| hex0x(i)).collect(),
 			proof: hex0x(&self.proof),
+			kind: self.kind.name(),
+			snarkjs: self.snarkjs(),
 		}
+	}
+
+	/// The proof and public signals in snarkjs' JSON, for snarkjs programs.
+	fn snarkjs(&self) -> Option<serde_json::Value> {
+		use zkmarket_client::formats::snarkjs;
+		if self.kind != zkmarket_client::ProgramKind::Snarkjs {
+			return None;
+		}
+		let mut public = self.inputs.clone();
+		public.push(groth16::binding(self.request, &self.prover.0));
+		Some(json!({
+			"proof": snarkjs::proof_to_json(&self.proof)?,
+			"publicSignals": snarkjs::public_to_json(&public),
+		}))
 	}
 }
 
@@ -83,14 +106,22 @@ async fn fetch_proof_at(at: &AtBlock, id: RequestId) -> Result<FetchedProof, Err
 	let proof = market::proof_at(at, id).await?.ok_or_else(|| {
 		Error::NotFound(format!("request {id} is settled but its proof is no longer kept"))
 	})?;
-	let vk = market::program_vk_at(at, req.program).await?.ok_or_else(|| {
+	let program = market::program_at(at, req.program).await?.ok_or_else(|| {
 		Error::NotFound(format!(
 			"program {} is no longer registered: cannot verify the proof of request {id}",
 			hex0x(&req.program)
 		))
 	})?;
 	let binding = groth16::binding(id, &prover.0);
-	if !groth16::verify(&vk, &proof, &req.inputs, &binding)? {
+	let valid = groth16::verify_program(
+		&program.kind,
+		program.selector,
+		&program.vk,
+		&proof,
+		&req.inputs,
+		&binding,
+	)?;
+	if !valid {
 		return Err(Error::Other(format!(
 			"the proof of request {id} does NOT verify off-chain (program {}, prover {})",
 			hex0x(&req.program),
@@ -103,6 +134,7 @@ async fn fetch_proof_at(at: &AtBlock, id: RequestId) -> Result<FetchedProof, Err
 		prover: *prover,
 		inputs: req.inputs,
 		proof,
+		kind: program.kind,
 	})
 }
 

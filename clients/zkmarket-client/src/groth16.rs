@@ -9,7 +9,7 @@
 //!   modulo the scalar field order (what the pallet hashes:
 //!   `(request, &prover).encode()`).
 
-use crate::Error;
+use crate::{Error, ProgramKind};
 use ark_bn254::{Bn254, Fr};
 use ark_ff::{BigInteger, PrimeField};
 use ark_groth16::{Groth16, Proof, VerifyingKey};
@@ -44,31 +44,69 @@ pub fn is_canonical(input: &[u8; 32]) -> bool {
 /// Public inputs a verifying key takes besides the binding, from its point
 /// count; `None` unless the bytes have exactly the length that count implies.
 pub fn vk_inputs(vk: &[u8]) -> Option<u32> {
+	vk_key_inputs(vk)?.checked_sub(1)
+}
+
+/// All public inputs an arkworks compressed key takes, from its point count;
+/// `None` unless the bytes have exactly the length that count implies.
+pub fn vk_key_inputs(vk: &[u8]) -> Option<u32> {
 	let count: [u8; 8] = vk.get(VK_FIXED - 8..VK_FIXED)?.try_into().ok()?;
 	let points = u64::from_le_bytes(count);
-	let n = points.checked_sub(2)?; // minus the constant term and the binding
+	let n = points.checked_sub(1)?; // minus the constant term
 	let len = VK_FIXED.checked_add(32usize.checked_mul(points.try_into().ok()?)?)?;
 	(vk.len() == len).then_some(n.try_into().ok()?)
 }
 
 /// Verifies `proof` for the key `vk` with the request's public `inputs`
-/// followed by `binding`. `Ok(false)`: well-formed but not a valid proof of
-/// these inputs; `Err(BadInput)`: a malformed key, proof or input, or the
-/// wrong number of inputs (the chain counts those as invalid too).
+/// followed by `binding` (a program of kind `Arkworks` or `Snarkjs`).
+/// `Ok(false)`: well-formed but not a valid proof of these inputs;
+/// `Err(BadInput)`: a malformed key, proof or input, or the wrong number of
+/// inputs (the chain counts those as invalid too).
 pub fn verify(
 	vk: &[u8],
 	proof: &[u8],
 	inputs: &[[u8; 32]],
 	binding: &[u8; 32],
 ) -> Result<bool, Error> {
-	vk_inputs(vk).ok_or_else(|| Error::bad_input("invalid verifying key (length)"))?;
+	verify_program(&ProgramKind::Arkworks, None, vk, proof, inputs, binding)
+}
+
+/// Verifies `proof` of a program of `kind` (with its `selector`, for SP1) for
+/// the key `vk` (arkworks compressed, as the chain stores it) and a request's
+/// public `inputs`, by the prover whose binding is `binding` (unused by unbound
+/// kinds): exactly what the chain's off-chain workers do.
+pub fn verify_program(
+	kind: &ProgramKind,
+	selector: Option<[u8; 4]>,
+	vk: &[u8],
+	proof: &[u8],
+	inputs: &[[u8; 32]],
+	binding: &[u8; 32],
+) -> Result<bool, Error> {
+	let statement = kind.statement(selector, proof, inputs, binding).map_err(|e| {
+		Error::bad_input(format!("not a proof of this {} program: {e:?}", kind.name()))
+	})?;
+	verify_all(vk, &statement.proof, &statement.inputs)
+}
+
+/// Checks an arkworks compressed key as the chain does at registration: every
+/// point on the curve, G2 points in the prime-order subgroup.
+pub fn check_key(vk: &[u8]) -> Result<(), Error> {
+	vk_key_inputs(vk).ok_or_else(|| Error::bad_input("invalid verifying key (length)"))?;
+	VerifyingKey::<Bn254>::deserialize_compressed(vk)
+		.map(|_| ())
+		.map_err(|e| Error::bad_input(format!("invalid verifying key: {e}")))
+}
+
+/// Verifies an arkworks compressed `proof` for `vk` with ALL public inputs.
+pub fn verify_all(vk: &[u8], proof: &[u8], public: &[[u8; 32]]) -> Result<bool, Error> {
+	let n = vk_key_inputs(vk).ok_or_else(|| Error::bad_input("invalid verifying key (length)"))?;
 	let vk = VerifyingKey::<Bn254>::deserialize_compressed(vk)
 		.map_err(|e| Error::bad_input(format!("invalid verifying key: {e}")))?;
-	if vk.gamma_abc_g1.len() != inputs.len() + 2 {
+	if n as usize != public.len() {
 		return Err(Error::bad_input(format!(
-			"the key takes {} public inputs besides the binding, got {}",
-			vk.gamma_abc_g1.len().saturating_sub(2),
-			inputs.len()
+			"the key takes {n} public inputs, got {}",
+			public.len()
 		)));
 	}
 	if proof.len() != PROOF_LEN {
@@ -79,9 +117,8 @@ pub fn verify(
 	}
 	let proof = Proof::<Bn254>::deserialize_compressed(proof)
 		.map_err(|e| Error::bad_input(format!("invalid proof: {e}")))?;
-	let public = inputs
+	let public = public
 		.iter()
-		.chain(core::iter::once(binding))
 		.map(|i| {
 			Fr::deserialize_compressed(&i[..])
 				.map_err(|_| Error::bad_input("a public input is not a canonical scalar"))

@@ -29,6 +29,7 @@ pub mod market;
 pub use error::Error;
 pub use subxt;
 pub use subxt_signer;
+pub use zkmarket_groth16_formats::{self as formats, ProgramKind};
 
 use std::time::Duration;
 use subxt::{

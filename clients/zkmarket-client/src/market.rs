@@ -6,7 +6,7 @@
 //! are **in a block** (not finalized) and map a failed dispatch to
 //! [`Error::Dispatch`].
 
-use crate::{zk, AccountId, AtBlock, Conn, Error, Hash, ZkConfig};
+use crate::{zk, AccountId, AtBlock, Conn, Error, Hash, ProgramKind, ZkConfig};
 use serde::{Deserialize, Serialize};
 use subxt::{
 	client::OnlineClientAtBlockImpl,
@@ -350,8 +350,12 @@ pub struct ProverInfo {
 pub struct ProgramInfo {
 	/// Who registered it.
 	pub owner: AccountId,
-	/// The verifying key (arkworks compressed).
+	/// How its proofs are written and its public inputs derived.
+	pub kind: ProgramKind,
+	/// The verifying key (arkworks compressed, whatever the kind).
 	pub vk: Vec<u8>,
+	/// SP1 programs: the selector their proofs start with.
+	pub selector: Option<[u8; 4]>,
 	/// Public inputs a request carries (without the binding).
 	pub inputs: u32,
 	/// Deposit held from the owner.
@@ -425,7 +429,40 @@ pub async fn program_at(at: &AtBlock, program: ProgramId) -> Result<Option<Progr
 	let v = at.storage().try_fetch(zk::storage().verifier().programs(), (program,)).await?;
 	let Some(v) = v else { return Ok(None) };
 	let p = v.decode()?;
-	Ok(Some(ProgramInfo { owner: p.owner, vk: p.vk.0, inputs: p.inputs, deposit: p.deposit }))
+	Ok(Some(ProgramInfo {
+		owner: p.owner,
+		kind: kind_from_chain(p.kind),
+		vk: p.vk.0,
+		selector: p.selector,
+		inputs: p.inputs,
+		deposit: p.deposit,
+	}))
+}
+
+type ChainKind = zk::runtime_types::zkmarket_groth16_formats::kind::ProgramKind;
+
+fn kind_from_chain(k: ChainKind) -> ProgramKind {
+	match k {
+		ChainKind::Arkworks => ProgramKind::Arkworks,
+		ChainKind::Snarkjs => ProgramKind::Snarkjs,
+		ChainKind::Gnark => ProgramKind::Gnark,
+		ChainKind::Sp1 { vkey_hash, vk_root } => ProgramKind::Sp1 { vkey_hash, vk_root },
+		ChainKind::Risc0 { image_id, control_root, bn254_control_id } => {
+			ProgramKind::Risc0 { image_id, control_root, bn254_control_id }
+		}
+	}
+}
+
+fn kind_to_chain(k: ProgramKind) -> ChainKind {
+	match k {
+		ProgramKind::Arkworks => ChainKind::Arkworks,
+		ProgramKind::Snarkjs => ChainKind::Snarkjs,
+		ProgramKind::Gnark => ChainKind::Gnark,
+		ProgramKind::Sp1 { vkey_hash, vk_root } => ChainKind::Sp1 { vkey_hash, vk_root },
+		ProgramKind::Risc0 { image_id, control_root, bn254_control_id } => {
+			ChainKind::Risc0 { image_id, control_root, bn254_control_id }
+		}
+	}
 }
 
 /// The verifying key of a registered program, or `None`.
@@ -931,7 +968,7 @@ pub async fn submit_proof(
 /// A registered program.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Registered {
-	/// Program id: blake2-256 of the key.
+	/// Program id (see [`program_id`]).
 	pub id: ProgramId,
 	/// Public inputs a request carries.
 	pub inputs: u32,
@@ -939,20 +976,26 @@ pub struct Registered {
 	pub deposit: Balance,
 }
 
-/// The program id of a verifying key: blake2-256 of its bytes.
-pub fn program_id(vk: &[u8]) -> ProgramId {
-	sp_crypto_hashing::blake2_256(vk)
+/// The program id of an arkworks compressed key registered as `kind`:
+/// blake2-256 of the key for [`ProgramKind::Arkworks`], of SCALE `(kind, key)`
+/// otherwise.
+pub fn program_id(kind: &ProgramKind, vk: &[u8]) -> ProgramId {
+	zkmarket_groth16_formats::program_id(kind, vk)
 }
 
-/// `verifier.register_program`; waits for inclusion.
+/// `verifier.register_program_of_kind` with the key as the kind writes it
+/// (gnark bytes for `Gnark`/`Sp1`, arkworks compressed otherwise); waits for
+/// inclusion.
 pub async fn register_program(
 	conn: &Conn,
 	signer: &Keypair,
+	kind: ProgramKind,
 	vk: Vec<u8>,
 ) -> Result<Registered, Error> {
-	let call = zk::transactions()
-		.verifier()
-		.register_program(zk::runtime_types::bounded_collections::bounded_vec::BoundedVec(vk));
+	let call = zk::transactions().verifier().register_program_of_kind(
+		kind_to_chain(kind),
+		zk::runtime_types::bounded_collections::bounded_vec::BoundedVec(vk),
+	);
 	let events = submit(conn, &call, signer).await?;
 	let ev = events
 		.find_first::<zk::verifier::events::ProgramRegistered>()

@@ -405,6 +405,11 @@ pub mod pallet {
 		LockDeadlinePassed,
 		/// The prover is not eligible for new work.
 		NotEligible,
+		/// Proofs of this program do not carry the request/prover binding (SP1,
+		/// RISC Zero, gnark programs): a copy would be as valid as the original,
+		/// so only the prover that locked the offer may prove it. Lock it first
+		/// (`lock_request`); bounties of such offers cannot be taken.
+		ProgramNeedsLock,
 		/// Only the assigned or locking prover may submit a proof now.
 		NotAssignedProver,
 		/// The deadline for a proof has passed.
@@ -496,6 +501,7 @@ pub mod pallet {
 				inputs.iter().all(zkmarket_primitives::field::is_canonical_scalar),
 				Error::<T>::InvalidPublicInput
 			);
+			ensure!(T::Programs::accepts_inputs(&program, &inputs), Error::<T>::InvalidPublicInput);
 			let open = OpenRequests::<T>::get(&who);
 			ensure!(open < T::MaxOpenRequestsPerAccount::get(), Error::<T>::TooManyOpenRequests);
 			let now = frame_system::Pallet::<T>::block_number();

@@ -109,12 +109,27 @@ impl pallet_base_fee::Config for Test {
 	type WeightInfo = ();
 }
 
-/// Programs `[n; 32]` for `n` in 1..=8 take `n` public inputs.
+/// Programs `[n; 32]` for `n` in 1..=8 take `n` public inputs; `[n + 100; 32]`
+/// is the same but unbound (like SP1 and RISC Zero programs), and refuses
+/// inputs whose first byte is zero (a restriction of its kind, as RISC Zero's
+/// digest halves must be below 2^128).
 pub struct Programs;
 impl ProgramRegistry for Programs {
 	fn public_inputs(p: &ProgramId) -> Option<u32> {
-		(p.iter().all(|b| *b == p[0]) && (1..=8).contains(&p[0])).then_some(p[0] as u32)
+		let n = p[0] % 100;
+		(p.iter().all(|b| *b == p[0]) && (1..=8).contains(&n) && p[0] <= 108).then_some(n as u32)
 	}
+	fn accepts_inputs(p: &ProgramId, inputs: &[zkmarket_primitives::traits::PublicInput]) -> bool {
+		p[0] < 100 || inputs.iter().all(|i| i[0] != 0)
+	}
+	fn is_bound(p: &ProgramId) -> bool {
+		Self::public_inputs(p).is_some() && p[0] < 100
+	}
+}
+
+/// An unbound program taking `n` public inputs.
+pub fn unbound_program(n: u8) -> ProgramId {
+	[n + 100; 32]
 }
 
 impl pallet_market::Config for Test {

@@ -14,7 +14,8 @@ use sp_runtime::{
 	DispatchError, SaturatedConversion,
 };
 use zkmarket_primitives::traits::{
-	Failure, ProgramId, ProofKind, ProofMarket, ProverRegistry, PublicInput, RequestId, Verdict,
+	Failure, ProgramId, ProgramRegistry, ProofKind, ProofMarket, ProverRegistry, PublicInput,
+	RequestId, Verdict,
 };
 
 impl<T: Config> Pallet<T> {
@@ -161,6 +162,7 @@ impl<T: Config> ProofMarket<T::AccountId> for Pallet<T> {
 				Fulfilment::Locked { price: *price, collateral: *collateral }
 			}
 			(RequestState::Open, Pricing::Offer { .. }) => {
+				ensure!(T::Programs::is_bound(&req.program), Error::<T>::ProgramNeedsLock);
 				ensure!(T::Provers::is_eligible(prover), Error::<T>::NotEligible);
 				let curve = req.pricing.curve().ok_or(Error::<T>::NotAnOffer)?;
 				ensure!(now <= curve.deadline(), Error::<T>::DeadlinePassed);
@@ -170,6 +172,7 @@ impl<T: Config> ProofMarket<T::AccountId> for Pallet<T> {
 				Fulfilment::Open { price: curve.price_at(now).saturated_into() }
 			}
 			(RequestState::BountyOpen { slashed, bounty }, _) => {
+				ensure!(T::Programs::is_bound(&req.program), Error::<T>::ProgramNeedsLock);
 				ensure!(T::Provers::is_eligible(prover), Error::<T>::NotEligible);
 				T::Provers::occupy_slot(prover)?;
 				Fulfilment::Bounty { from: slashed.clone(), amount: *bounty }

@@ -488,7 +488,7 @@ fn missed_lock_forfeits_collateral_and_bounty_goes_to_next_prover() {
 }
 
 /// Finalizes the block without moving the timestamp (for precise offer times).
-fn next_block_keep_time() {
+pub(crate) fn next_block_keep_time() {
 	use frame_support::traits::Hooks;
 	let n = System::block_number();
 	let t = Timestamp::get();

@@ -13,7 +13,8 @@ use frame_support::{
 use zkmarket_primitives::traits::{ProofMarket, RequestId, Verdict};
 
 use crate::tests::{
-	escrow_held, events, inputs, offer_at, register, set_time, state, submit_offer, MILLI,
+	escrow_held, events, inputs, next_block_keep_time, offer_at, register, set_time, state,
+	submit_offer, MILLI,
 };
 
 type M = crate::Pallet<Test>;
@@ -494,5 +495,71 @@ fn an_assigned_prover_declines_an_unprovable_request_without_a_slash() {
 		// Past its deadline it can no longer be declined (it is slashed instead).
 		run_to(deadline + 1);
 		assert_eq!(prover(11).failures, 1);
+	});
+}
+
+/// Attack: Carol copies a proof of an unbound program (SP1, RISC Zero,
+/// gnark: valid for any prover) from the pool and sends it for an open offer
+/// first. Refused: such offers must be locked, and only the locker submits.
+#[test]
+fn proofs_of_unbound_programs_need_the_obligation() {
+	test(|| {
+		register(11, 40 * ZK);
+		register(12, 40 * ZK);
+		set_time(990);
+		let program = unbound_program(1);
+		let id = crate::NextRequestId::<Test>::get();
+		assert_ok!(Market::submit_request(
+			RuntimeOrigin::signed(1),
+			program,
+			inputs(1),
+			offer_at(1000, 2 * ZK),
+			0
+		));
+		set_time(1020);
+		// The open path (anyone eligible proves, first proof wins) is closed.
+		assert_noop!(M::begin_verification(id, &12), Error::<Test>::ProgramNeedsLock);
+		// The locker proves; anyone else copying its proof is refused.
+		assert_ok!(Market::lock_request(RuntimeOrigin::signed(11), id));
+		assert_noop!(M::begin_verification(id, &12), Error::<Test>::NotAssignedProver);
+		assert_ok!(M::begin_verification(id, &11));
+		M::conclude(id, &11, Verdict::Valid, &[]);
+		assert!(matches!(state(id), RequestState::Settled { prover: 11, .. }));
+
+		// A forfeited lock's bounty cannot be taken either: it expires, the
+		// bounty going where unearned bounties go.
+		let id = crate::NextRequestId::<Test>::get();
+		assert_ok!(Market::submit_request(
+			RuntimeOrigin::signed(1),
+			program,
+			inputs(1),
+			offer_at(1020, 2 * ZK),
+			0
+		));
+		assert_ok!(Market::lock_request(RuntimeOrigin::signed(11), id));
+		set_time(1121);
+		next_block_keep_time();
+		assert!(matches!(state(id), RequestState::BountyOpen { .. }));
+		assert_noop!(M::begin_verification(id, &12), Error::<Test>::ProgramNeedsLock);
+	});
+}
+
+/// Inputs a program's kind cannot take (RISC Zero's digest halves are below
+/// 2^128) are refused when the request is made, not found out by a prover.
+#[test]
+fn requests_with_inputs_the_kind_refuses_are_refused() {
+	test(|| {
+		let mut bad = inputs(1);
+		bad[0][0] = 0;
+		assert_noop!(
+			Market::submit_request(
+				RuntimeOrigin::signed(1),
+				unbound_program(1),
+				bad,
+				offer_at(1000, 2 * ZK),
+				0
+			),
+			Error::<Test>::InvalidPublicInput
+		);
 	});
 }

@@ -80,6 +80,31 @@ mod benchmarks {
 		assert_eq!(Programs::<T>::get(id).map(|p| p.inputs), Some(n - 1));
 	}
 
+	/// A gnark key of `l` bytes (the conversion to arkworks, then the same
+	/// parsing as `register_program`): the cost of `Gnark` and `Sp1` programs
+	/// (SP1 adds a sha256 of its 492-byte key, a microsecond). `Snarkjs` and
+	/// `Risc0` keys are arkworks bytes: `register_program`'s cost.
+	#[benchmark]
+	fn register_program_of_kind(
+		l: Linear<
+			{ zkmarket_groth16_formats::gnark::VK_FIXED as u32 + 2 * 32 + 8 },
+			{
+				zkmarket_groth16_formats::gnark::VK_FIXED as u32
+					+ (T::MaxPublicInputs::get() + 1) * 32
+					+ 8
+			},
+		>,
+	) {
+		let owner = funded::<T>("owner", 0);
+		let n = (l - zkmarket_groth16_formats::gnark::VK_FIXED as u32 - 8) / 32 - 1;
+		let raw = zkmarket_groth16_formats::gnark::vk_from_arkworks(&key_with_inputs(n))
+			.expect("a valid key");
+		let vk: BoundedVec<u8, T::MaxVkLen> = raw.try_into().unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), ProgramKind::Gnark, vk);
+		assert_eq!(Programs::<T>::iter().next().map(|(_, p)| p.inputs), Some(n));
+	}
+
 	/// The owner unregisters a program no request names: deposit released.
 	#[benchmark]
 	fn unregister_program() {

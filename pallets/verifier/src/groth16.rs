@@ -39,13 +39,9 @@ pub fn binding(encoded_request_and_prover: &[u8]) -> PublicInput {
 	out
 }
 
-/// Verifies `proof` for `vk` with the request's public `inputs` followed by the
-/// `binding`, with one host call. Any malformed key, proof or non-canonical
-/// input is invalid.
-pub fn verify(vk: &[u8], proof: &[u8], inputs: &[PublicInput], binding: &PublicInput) -> bool {
-	let mut public: Vec<u8> = Vec::with_capacity(32 * (inputs.len() + 1));
-	for i in inputs.iter().chain(core::iter::once(binding)) {
-		public.extend_from_slice(i);
-	}
+/// Verifies an arkworks compressed `proof` for `vk` with ALL its public inputs
+/// (a program kind's statement), with one host call.
+pub fn verify(vk: &[u8], proof: &[u8], inputs: &[PublicInput]) -> bool {
+	let public: Vec<u8> = inputs.iter().flatten().copied().collect();
 	groth16_bn254::verify(vk, proof, &public) == Ok(true)
 }

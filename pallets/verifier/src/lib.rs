@@ -2,9 +2,14 @@
 //!
 //! Programs, proofs and their verification (SPEC section 6):
 //!
-//! - `register_program(vk)` stores a Groth16 BN254 verifying key (arkworks
-//!   compressed), checked at registration, with a deposit by size; the program
-//!   id is the blake2-256 hash of the key.
+//! - `register_program_of_kind(kind, vk)` stores a Groth16 BN254 verifying
+//!   key of a program kind (`ProgramKind`: arkworks, snarkjs, gnark, SP1, RISC
+//!   Zero; keys of other encodings are converted to arkworks' and every point
+//!   checked), with a deposit by size; the program id is the blake2-256 hash of
+//!   the key for arkworks programs (`register_program(vk)`), of `(kind, key)`
+//!   for the others. Proofs of unbound kinds (gnark, SP1, RISC Zero) do not
+//!   carry the binding below: only the prover with the obligation may submit
+//!   them (the market refuses the open paths).
 //! - `submit_proof(request, proof)` by the assigned or locking prover (or any
 //!   eligible prover where the market allows) stores the proof as pending, in
 //!   the verification list of its block (`ProofsByBlock`, `MaxProofsPerBlock`).
@@ -91,6 +96,7 @@ pub mod pallet {
 		traits::{One, Saturating, Zero},
 		RuntimeAppPublic,
 	};
+	use zkmarket_groth16_formats::FormatError;
 	use zkmarket_primitives::traits::{ProgramId, ProofKind, ProofMarket, RequestId, Verdict};
 
 	/// Balance type of the pallet's currency.
@@ -248,7 +254,13 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// A program was registered.
-		ProgramRegistered { id: ProgramId, owner: T::AccountId, inputs: u32, deposit: BalanceOf<T> },
+		ProgramRegistered {
+			id: ProgramId,
+			owner: T::AccountId,
+			kind: ProgramKind,
+			inputs: u32,
+			deposit: BalanceOf<T>,
+		},
 		/// Its owner unregistered a program; `deposit` was released.
 		ProgramUnregistered { id: ProgramId, owner: T::AccountId, deposit: BalanceOf<T> },
 		/// A proof was submitted for verification.
@@ -300,6 +312,28 @@ pub mod pallet {
 		NotProgramOwner,
 		/// Open requests still name the program.
 		ProgramInUse,
+		/// A gnark key with Pedersen commitments: not supported (its proofs carry
+		/// extra points and inputs).
+		KeyCommitments,
+		/// The key's number of public inputs does not fit the program kind (SP1 and
+		/// RISC Zero keys take 5; others at least 1).
+		KeyInputCount,
+		/// A parameter of the program kind is not a canonical scalar (SP1's
+		/// `vkey_hash` and `vk_root`, RISC Zero's `bn254_control_id`, big-endian).
+		InvalidKindParameter,
+		/// The proof's length is not the one of the program's kind (arkworks and
+		/// snarkjs 128 bytes, gnark and RISC Zero 256, SP1 356).
+		WrongProofLength,
+		/// The proof's points are not in their one encoding (a second encoding of
+		/// the point at infinity).
+		InvalidProofEncoding,
+		/// An SP1 proof whose selector is not the one of the program's key (made
+		/// for another SP1 version).
+		WrongSelector,
+		/// An SP1 proof of an execution that did not exit with code 0.
+		NonZeroExitCode,
+		/// An SP1 proof made with another SP1 version's recursion keys (`vk_root`).
+		WrongVkRoot,
 	}
 
 	#[pallet::hooks]
@@ -339,8 +373,9 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Register a program: a Groth16 BN254 verifying key (arkworks compressed)
-		/// whose last public input is the request/prover binding. Holds a deposit
-		/// of `ProgramDepositBase + ProgramDepositPerByte * len`.
+		/// whose last public input is the request/prover binding (a program of
+		/// kind `Arkworks`; its id is the blake2-256 hash of the key). Holds a
+		/// deposit of `ProgramDepositBase + ProgramDepositPerByte * len`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_program(vk.len() as u32))]
 		pub fn register_program(
@@ -348,24 +383,25 @@ pub mod pallet {
 			vk: BoundedVec<u8, T::MaxVkLen>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let id = sp_io::hashing::blake2_256(&vk);
-			ensure!(!Programs::<T>::contains_key(id), Error::<T>::ProgramExists);
-			// Bound the parsing work by the declared size before parsing.
-			let declared = groth16::declared_inputs(&vk).ok_or(Error::<T>::InvalidVerifyingKey)?;
-			ensure!(
-				declared.saturating_sub(1) <= T::MaxPublicInputs::get(),
-				Error::<T>::TooManyInputs
-			);
-			let n = groth16::parse_vk(&vk).ok_or(Error::<T>::InvalidVerifyingKey)?;
-			let inputs = n - 1;
-			let deposit = T::ProgramDepositBase::get().saturating_add(
-				T::ProgramDepositPerByte::get().saturating_mul((vk.len() as u32).into()),
-			);
-			T::Currency::hold(&HoldReason::ProgramDeposit.into(), &who, deposit)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
-			Programs::<T>::insert(id, ProgramInfo { owner: who.clone(), vk, inputs, deposit });
-			Self::deposit_event(Event::ProgramRegistered { id, owner: who, inputs, deposit });
-			Ok(())
+			Self::do_register(who, ProgramKind::Arkworks, &vk)
+		}
+
+		/// Register a program of a kind: its Groth16 BN254 verifying key as the
+		/// kind writes it (arkworks compressed for `Arkworks`, `Snarkjs` (clients
+		/// convert `verification_key.json`) and `Risc0`; gnark's `WriteTo` bytes
+		/// for `Gnark` and `Sp1`, converted here). Every point is checked. The id
+		/// is the blake2-256 hash of SCALE `(kind, arkworks key)` (of the key alone
+		/// for `Arkworks`). Holds a deposit of `ProgramDepositBase +
+		/// ProgramDepositPerByte * len` (the stored key's length).
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::register_program_of_kind(vk.len() as u32))]
+		pub fn register_program_of_kind(
+			origin: OriginFor<T>,
+			kind: ProgramKind,
+			vk: BoundedVec<u8, T::MaxVkLen>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register(who, kind, &vk)
 		}
 
 		/// Submit a proof for `request`. Only the assigned or locking prover may,
@@ -382,7 +418,10 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			ensure!(!proof.is_empty(), Error::<T>::EmptyProof);
 			let (program, inputs, kind) = T::Market::begin_verification(request, &who)?;
-			ensure!(Programs::<T>::contains_key(program), Error::<T>::UnknownProgram);
+			let info = Programs::<T>::get(program).ok_or(Error::<T>::UnknownProgram)?;
+			// What needs no curve arithmetic is refused now, with its name (no
+			// slash): the length, and for SP1 the selector, exit code and vk_root.
+			info.kind.check_proof(info.selector, &proof).map_err(Self::format_error)?;
 			let inputs: BoundedVec<_, T::MaxPublicInputs> =
 				inputs.try_into().map_err(|_| Error::<T>::TooManyInputs)?;
 			let now = frame_system::Pallet::<T>::block_number();
@@ -647,10 +686,87 @@ pub mod pallet {
 			groth16::binding(&(p.request, &p.prover).encode())
 		}
 
-		/// Verifies a pending proof for real (used by the off-chain worker).
+		/// Verifies a pending proof for real (used by the off-chain worker): the
+		/// program's kind turns the proof and the request's inputs (and the
+		/// binding, for bound kinds) into an arkworks proof and all public inputs,
+		/// which one host call verifies. A proof its kind cannot read is invalid.
 		pub fn verify_pending(p: &PendingOf<T>) -> bool {
 			let Some(program) = Programs::<T>::get(p.program) else { return false };
-			groth16::verify(&program.vk, &p.proof, &p.inputs, &Self::binding_of(p))
+			match program.kind.statement(
+				program.selector,
+				&p.proof,
+				&p.inputs,
+				&Self::binding_of(p),
+			) {
+				Ok(s) => groth16::verify(&program.vk, &s.proof, &s.inputs),
+				Err(_) => false,
+			}
+		}
+
+		/// Registers a program of `kind` for `who`: converts and checks the key,
+		/// holds the deposit.
+		pub(crate) fn do_register(
+			who: T::AccountId,
+			kind: ProgramKind,
+			raw: &[u8],
+		) -> DispatchResult {
+			// The declared size first: bounds the work before anything is read.
+			let declared = match kind {
+				ProgramKind::Gnark | ProgramKind::Sp1 { .. } => {
+					zkmarket_groth16_formats::gnark::declared_inputs(raw)
+				}
+				_ => groth16::declared_inputs(raw),
+			}
+			.ok_or(Error::<T>::InvalidVerifyingKey)?;
+			ensure!(
+				declared.saturating_sub(1) <= T::MaxPublicInputs::get(),
+				Error::<T>::TooManyInputs
+			);
+			// Layout, one encoding per point, the kind's input count and parameters:
+			// no curve arithmetic yet.
+			let reg = kind.register(raw).map_err(Self::format_error)?;
+			ensure!(reg.inputs <= T::MaxPublicInputs::get(), Error::<T>::TooManyInputs);
+			let vk: BoundedVec<u8, T::MaxVkLen> =
+				reg.vk.try_into().map_err(|_| Error::<T>::InvalidVerifyingKey)?;
+			let id = zkmarket_groth16_formats::program_id(&kind, &vk);
+			ensure!(!Programs::<T>::contains_key(id), Error::<T>::ProgramExists);
+			// Every point on the curve, G2 in the subgroup (a host call).
+			let n = groth16::parse_vk(&vk).ok_or(Error::<T>::InvalidVerifyingKey)?;
+			ensure!(n == reg.key_inputs, Error::<T>::InvalidVerifyingKey);
+			let deposit = T::ProgramDepositBase::get().saturating_add(
+				T::ProgramDepositPerByte::get().saturating_mul((vk.len() as u32).into()),
+			);
+			T::Currency::hold(&HoldReason::ProgramDeposit.into(), &who, deposit)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			let inputs = reg.inputs;
+			Programs::<T>::insert(
+				id,
+				ProgramInfo {
+					owner: who.clone(),
+					kind: kind.clone(),
+					vk,
+					selector: reg.selector,
+					inputs,
+					deposit,
+				},
+			);
+			Self::deposit_event(Event::ProgramRegistered { id, owner: who, kind, inputs, deposit });
+			Ok(())
+		}
+
+		/// The pallet error of a key or proof its kind cannot read.
+		pub(crate) fn format_error(e: FormatError) -> Error<T> {
+			match e {
+				FormatError::KeyEncoding | FormatError::Json => Error::<T>::InvalidVerifyingKey,
+				FormatError::KeyCommitments => Error::<T>::KeyCommitments,
+				FormatError::KeyInputCount => Error::<T>::KeyInputCount,
+				FormatError::KindParameter => Error::<T>::InvalidKindParameter,
+				FormatError::ProofLength => Error::<T>::WrongProofLength,
+				FormatError::ProofEncoding | FormatError::Input => Error::<T>::InvalidProofEncoding,
+				FormatError::WrongSelector => Error::<T>::WrongSelector,
+				FormatError::NonZeroExitCode => Error::<T>::NonZeroExitCode,
+				FormatError::WrongVkRoot => Error::<T>::WrongVkRoot,
+			}
 		}
 
 		/// Invariants: every pending proof is listed under its block and within its
@@ -691,6 +807,17 @@ pub mod pallet {
 	impl<T: Config> zkmarket_primitives::traits::ProgramRegistry for Pallet<T> {
 		fn public_inputs(program: &ProgramId) -> Option<u32> {
 			Programs::<T>::get(program).map(|p| p.inputs)
+		}
+
+		fn accepts_inputs(
+			program: &ProgramId,
+			inputs: &[zkmarket_primitives::traits::PublicInput],
+		) -> bool {
+			Programs::<T>::get(program).is_some_and(|p| p.kind.accepts_inputs(inputs))
+		}
+
+		fn is_bound(program: &ProgramId) -> bool {
+			Programs::<T>::get(program).is_some_and(|p| p.kind.is_bound())
 		}
 	}
 

@@ -6,6 +6,8 @@ use scale_info::TypeInfo;
 
 use zkmarket_primitives::traits::{ProgramId, PublicInput, RequestId};
 
+pub use zkmarket_groth16_formats::ProgramKind;
+
 /// Identifier of a submitted proof.
 pub type ProofId = u64;
 
@@ -15,8 +17,15 @@ pub type ProofId = u64;
 pub struct ProgramInfo<AccountId, Balance, MaxVkLen: Get<u32>> {
 	/// Who registered it (and paid the deposit).
 	pub owner: AccountId,
-	/// Groth16 BN254 verifying key, arkworks compressed serialization.
+	/// How its proofs are written and its public inputs derived (and whether
+	/// its proofs carry the request/prover binding).
+	pub kind: ProgramKind,
+	/// Groth16 BN254 verifying key, arkworks compressed serialization (keys of
+	/// other encodings are converted at registration).
 	pub vk: BoundedVec<u8, MaxVkLen>,
+	/// SP1 programs: the 4-byte selector their proofs start with (sha256 of the
+	/// SP1 version's gnark key).
+	pub selector: Option<[u8; 4]>,
 	/// Public inputs a request carries (the key's inputs minus the binding).
 	pub inputs: u32,
 	/// Deposit held from the owner.
@@ -41,7 +50,7 @@ pub struct PendingProof<
 	pub program: ProgramId,
 	/// The request's public inputs (the binding is derived from request and prover).
 	pub inputs: BoundedVec<PublicInput, MaxInputs>,
-	/// The proof, arkworks compressed serialization.
+	/// The proof, as the program's kind writes it.
 	pub proof: BoundedVec<u8, MaxProofLen>,
 	/// Block of submission.
 	pub submitted_at: BlockNumber,

@@ -20,6 +20,7 @@ use frame_support::{
 /// Weight functions needed for `pallet_verifier`.
 pub trait WeightInfo {
 	fn register_program(l: u32) -> Weight;
+	fn register_program_of_kind(l: u32) -> Weight;
 	fn unregister_program() -> Weight;
 	fn submit_proof() -> Weight;
 	fn submit_verdicts(v: u32) -> Weight;
@@ -54,6 +55,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	fn register_program_of_kind(l: u32) -> Weight {
+		Weight::from_parts(469_656_483, 7647)
+			.saturating_add(Weight::from_parts(193_672, 0).saturating_mul(l.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
 	fn unregister_program() -> Weight {
 		// Proof size: measured `811`, estimated `7647`.
 		// Minimum execution time: 51_693_000 picoseconds.
@@ -174,6 +181,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with the reference database weights, for mock runtimes.
 impl WeightInfo for () {
 	fn register_program(l: u32) -> Weight {
+		Weight::from_parts(469_656_483, 7647)
+			.saturating_add(Weight::from_parts(193_672, 0).saturating_mul(l.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+	}
+	fn register_program_of_kind(l: u32) -> Weight {
 		Weight::from_parts(469_656_483, 7647)
 			.saturating_add(Weight::from_parts(193_672, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))

@@ -43,9 +43,9 @@ pub fn proof_from_arkworks(proof: &[u8]) -> Option<[u8; PROOF_LEN]> {
 	let b = G2Affine::deserialize_compressed(&proof[32..96]).ok()?;
 	let c = G1Affine::deserialize_compressed(&proof[96..]).ok()?;
 	let g1 = |q: &G1Affine| q.xy().map(|(x, y)| [word(&x), word(&y)]);
-	let g2 = |q: &G2Affine| q.xy().map(|(x, y)| [word(&x.c1), word(&x.c0), word(&y.c1), word(&y.c0)]);
-	let words: Vec<[u8; 32]> =
-		[g1(&a)?.to_vec(), g2(&b)?.to_vec(), g1(&c)?.to_vec()].concat();
+	let g2 =
+		|q: &G2Affine| q.xy().map(|(x, y)| [word(&x.c1), word(&x.c0), word(&y.c1), word(&y.c0)]);
+	let words: Vec<[u8; 32]> = [g1(&a)?.to_vec(), g2(&b)?.to_vec(), g1(&c)?.to_vec()].concat();
 	let mut out = [0u8; PROOF_LEN];
 	for (i, w) in words.iter().enumerate() {
 		out[32 * i..32 * i + 32].copy_from_slice(w);

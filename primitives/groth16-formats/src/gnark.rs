@@ -53,3 +53,27 @@ pub fn vk_to_arkworks(b: &[u8]) -> Result<Vec<u8>, FormatError> {
 	}
 	Ok(out)
 }
+
+/// A gnark key with the points of an arkworks compressed key (of valid
+/// length), for tests and benchmarks: gnark's unused G1 `beta` and `delta`
+/// (verification never reads them) are set to `alpha`.
+pub fn vk_from_arkworks(vk: &[u8]) -> Option<Vec<u8>> {
+	let k = vk.get(points::VK_FIXED..)?;
+	if !k.len().is_multiple_of(32) {
+		return None;
+	}
+	let alpha = points::arkworks_point_to_gnark(&vk[0..32]);
+	let mut out = Vec::with_capacity(VK_FIXED + k.len() + 8);
+	out.extend(&alpha);
+	out.extend(&alpha);
+	out.extend(points::arkworks_point_to_gnark(&vk[32..96]));
+	out.extend(points::arkworks_point_to_gnark(&vk[96..160]));
+	out.extend(&alpha);
+	out.extend(points::arkworks_point_to_gnark(&vk[160..224]));
+	out.extend(((k.len() / 32) as u32).to_be_bytes());
+	for p in k.chunks_exact(32) {
+		out.extend(points::arkworks_point_to_gnark(p));
+	}
+	out.extend([0u8; 8]);
+	Some(out)
+}

@@ -90,7 +90,8 @@ fn arkworks_inputs(vk: &[u8]) -> Result<u32, FormatError> {
 		.and_then(|c| c.try_into().ok())
 		.ok_or(FormatError::KeyEncoding)?;
 	let points_n = u64::from_le_bytes(count);
-	let n: u32 = points_n.checked_sub(1).and_then(|n| n.try_into().ok()).ok_or(FormatError::KeyEncoding)?;
+	let n: u32 =
+		points_n.checked_sub(1).and_then(|n| n.try_into().ok()).ok_or(FormatError::KeyEncoding)?;
 	let len = (n as usize)
 		.checked_add(1)
 		.and_then(|p| p.checked_mul(points::G1_LEN))
@@ -108,6 +109,15 @@ impl ProgramKind {
 	/// obligation (assignment, locked offer) may submit one.
 	pub fn is_bound(&self) -> bool {
 		matches!(self, Self::Arkworks | Self::Snarkjs)
+	}
+
+	/// Whether `inputs` (canonical scalars, as many as the program takes) can be
+	/// a request's: RISC Zero's journal digest halves are below 2^128.
+	pub fn accepts_inputs(&self, inputs: &[Scalar]) -> bool {
+		match self {
+			Self::Risc0 { .. } => inputs.iter().all(|i| i[16..].iter().all(|b| *b == 0)),
+			_ => true,
+		}
 	}
 
 	/// The length of this kind's proofs.
@@ -140,7 +150,7 @@ impl ProgramKind {
 				let vk = gnark::vk_to_arkworks(raw)?;
 				let selector = matches!(self, Self::Sp1 { .. }).then(|| sp1::selector(raw));
 				(vk, selector)
-			},
+			}
 			_ => (raw.to_vec(), None),
 		};
 		let key_inputs = arkworks_inputs(&vk)?;
@@ -148,7 +158,9 @@ impl ProgramKind {
 			Self::Arkworks | Self::Snarkjs => key_inputs.checked_sub(1).filter(|_| key_inputs >= 1),
 			Self::Gnark => (key_inputs >= 1).then_some(key_inputs),
 			Self::Sp1 { .. } => (key_inputs == sp1::KEY_INPUTS).then_some(1),
-			Self::Risc0 { .. } => (key_inputs == risc0::KEY_INPUTS).then_some(risc0::REQUEST_INPUTS),
+			Self::Risc0 { .. } => {
+				(key_inputs == risc0::KEY_INPUTS).then_some(risc0::REQUEST_INPUTS)
+			}
 		}
 		.ok_or(FormatError::KeyInputCount)?;
 		let canonical = |w: &[u8; 32]| points::be_to_input(w).is_some();
@@ -173,9 +185,10 @@ impl ProgramKind {
 		match self {
 			Self::Sp1 { vk_root, .. } => {
 				sp1::split(proof, &selector.unwrap_or_default(), vk_root).map(|_| ())
-			},
-			Self::Arkworks | Self::Snarkjs if !points::is_canonical_arkworks_proof(proof) =>
-				Err(FormatError::ProofEncoding),
+			}
+			Self::Arkworks | Self::Snarkjs if !points::is_canonical_arkworks_proof(proof) => {
+				Err(FormatError::ProofEncoding)
+			}
 			_ => Ok(()),
 		}
 	}
@@ -196,7 +209,9 @@ impl ProgramKind {
 				proof: proof.to_vec(),
 				inputs: inputs.iter().chain(core::iter::once(binding)).copied().collect(),
 			}),
-			Self::Gnark => Ok(Statement { proof: evm::proof_to_arkworks(proof)?, inputs: inputs.to_vec() }),
+			Self::Gnark => {
+				Ok(Statement { proof: evm::proof_to_arkworks(proof)?, inputs: inputs.to_vec() })
+			}
 			Self::Sp1 { vkey_hash, vk_root } => {
 				let (nonce, evm_proof) = sp1::split(proof, &selector.unwrap_or_default(), vk_root)?;
 				let [digest] = inputs else { return Err(FormatError::Input) };
@@ -204,7 +219,7 @@ impl ProgramKind {
 					proof: evm::proof_to_arkworks(evm_proof)?,
 					inputs: sp1::public_inputs(vkey_hash, digest, vk_root, nonce)?,
 				})
-			},
+			}
 			Self::Risc0 { image_id, control_root, bn254_control_id } => Ok(Statement {
 				proof: evm::proof_to_arkworks(proof)?,
 				inputs: risc0::public_inputs(image_id, control_root, bn254_control_id, inputs)?,

@@ -114,6 +114,25 @@ pub fn gnark_point_to_arkworks(b: &[u8]) -> Result<Vec<u8>, FormatError> {
 	Ok(out)
 }
 
+/// One arkworks compressed point as gnark compressed bytes (the inverse of
+/// [`gnark_point_to_arkworks`] on canonical points).
+pub fn arkworks_point_to_gnark(b: &[u8]) -> Vec<u8> {
+	let mut out = b.to_vec();
+	let flag = out.last().map(|l| l & (ARK_NEGATIVE | ARK_INFINITY)).unwrap_or_default();
+	if let Some(last) = out.last_mut() {
+		*last &= !(ARK_NEGATIVE | ARK_INFINITY);
+	}
+	out.reverse();
+	if let Some(first) = out.first_mut() {
+		*first |= match flag {
+			0 => GNARK_SMALLEST,
+			ARK_NEGATIVE => GNARK_LARGEST,
+			_ => GNARK_INFINITY,
+		};
+	}
+	out
+}
+
 /// Whether arkworks compressed point bytes are the one encoding of their point:
 /// arkworks ignores `x` under its infinity flag, so the point at infinity has
 /// many encodings; only all-zero bytes with the flag are accepted.
@@ -133,15 +152,15 @@ pub fn is_canonical_arkworks_key(vk: &[u8]) -> bool {
 		return false;
 	}
 	let fixed = [(0, G1_LEN), (32, G2_LEN), (96, G2_LEN), (160, G2_LEN)];
-	fixed.iter().all(|(at, len)| is_canonical_arkworks_point(&vk[*at..at + len])) &&
-		vk[VK_FIXED..].chunks_exact(G1_LEN).all(is_canonical_arkworks_point)
+	fixed.iter().all(|(at, len)| is_canonical_arkworks_point(&vk[*at..at + len]))
+		&& vk[VK_FIXED..].chunks_exact(G1_LEN).all(is_canonical_arkworks_point)
 }
 
 /// Whether arkworks compressed proof bytes are exactly [`PROOF_LEN`] bytes of
 /// points in their one encoding.
 pub fn is_canonical_arkworks_proof(proof: &[u8]) -> bool {
-	proof.len() == PROOF_LEN &&
-		is_canonical_arkworks_point(&proof[..32]) &&
-		is_canonical_arkworks_point(&proof[32..96]) &&
-		is_canonical_arkworks_point(&proof[96..])
+	proof.len() == PROOF_LEN
+		&& is_canonical_arkworks_point(&proof[..32])
+		&& is_canonical_arkworks_point(&proof[32..96])
+		&& is_canonical_arkworks_point(&proof[96..])
 }

@@ -41,11 +41,7 @@ fn tagged(tag: &[u8], down: &[[u8; 32]], data: &[u8]) -> [u8; 32] {
 pub fn claim_digest(image_id: &[u8; 32], journal_digest: &[u8; 32]) -> [u8; 32] {
 	let output = tagged(b"risc0.Output", &[*journal_digest, [0u8; 32]], &[]);
 	// Exit codes (system Halted = 0, user 0), each a u32 shifted into its top byte.
-	tagged(
-		b"risc0.ReceiptClaim",
-		&[[0u8; 32], *image_id, SYSTEM_STATE_ZERO, output],
-		&[0u8; 8],
-	)
+	tagged(b"risc0.ReceiptClaim", &[[0u8; 32], *image_id, SYSTEM_STATE_ZERO, output], &[0u8; 8])
 }
 
 /// A digest's two halves as public inputs (`splitDigest`): the little-endian
@@ -74,6 +70,7 @@ pub fn public_inputs(
 ) -> Result<Vec<Scalar>, FormatError> {
 	let [lo, hi] = inputs else { return Err(FormatError::Input) };
 	if lo[16..].iter().chain(hi[16..].iter()).any(|b| *b != 0) {
+		// What `ProgramKind::accepts_inputs` refuses.
 		return Err(FormatError::Input);
 	}
 	let mut journal_digest = [0u8; 32];

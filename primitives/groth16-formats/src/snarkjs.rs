@@ -34,7 +34,8 @@ fn decimal_le(s: &str, modulus: &[u8]) -> Option<[u8; 32]> {
 		out[8 * i..8 * i + 8].copy_from_slice(&limb.to_le_bytes());
 	}
 	// Below the modulus: compare from the most significant byte.
-	let below = out.iter().rev().zip(modulus.iter().rev()).find(|(a, b)| a != b).map(|(a, b)| a < b);
+	let below =
+		out.iter().rev().zip(modulus.iter().rev()).find(|(a, b)| a != b).map(|(a, b)| a < b);
 	(below == Some(true)).then_some(out)
 }
 

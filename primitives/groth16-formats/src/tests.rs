@@ -31,16 +31,25 @@ fn verify(vk: &[u8], s: &crate::Statement) -> Result<bool, &'static str> {
 		return Err("count");
 	}
 	let proof = Proof::<Bn254>::deserialize_compressed(&s.proof[..]).map_err(|_| "proof")?;
-	let public: Vec<Fr> =
-		s.inputs.iter().map(|i| Fr::deserialize_compressed(&i[..]).map_err(|_| "input")).collect::<Result<_, _>>()?;
+	let public: Vec<Fr> = s
+		.inputs
+		.iter()
+		.map(|i| Fr::deserialize_compressed(&i[..]).map_err(|_| "input"))
+		.collect::<Result<_, _>>()?;
 	let pvk = ark_groth16::prepare_verifying_key(&vk);
 	Ok(Groth16::<Bn254>::verify_proof(&pvk, &proof, &public).unwrap_or(false))
 }
 
 /// Registers, builds the statement, verifies: Ok(true) only for a valid proof.
-fn check(kind: &ProgramKind, raw_vk: &[u8], proof: &[u8], inputs: &[Scalar]) -> Result<bool, String> {
+fn check(
+	kind: &ProgramKind,
+	raw_vk: &[u8],
+	proof: &[u8],
+	inputs: &[Scalar],
+) -> Result<bool, String> {
 	let reg = kind.register(raw_vk).map_err(|e| format!("{e:?}"))?;
-	let s = kind.statement(reg.selector, proof, inputs, &[7u8; 32]).map_err(|e| format!("{e:?}"))?;
+	let s =
+		kind.statement(reg.selector, proof, inputs, &[7u8; 32]).map_err(|e| format!("{e:?}"))?;
 	verify(&reg.vk, &s).map_err(|e| e.to_string())
 }
 
@@ -68,7 +77,10 @@ fn the_sp1_fixture_verifies_and_every_change_is_rejected() {
 	let ProgramKind::Sp1 { vkey_hash, vk_root } = kind.clone() else { unreachable!() };
 	let mut h = vkey_hash;
 	h[31] ^= 1;
-	assert_eq!(check(&ProgramKind::Sp1 { vkey_hash: h, vk_root }, SP1_VK, &proof, &[digest]), Ok(false));
+	assert_eq!(
+		check(&ProgramKind::Sp1 { vkey_hash: h, vk_root }, SP1_VK, &proof, &[digest]),
+		Ok(false)
+	);
 	// Every single-bit flip of the proof is refused or does not verify.
 	for byte in 0..proof.len() {
 		for bit in [0u8, 3, 7] {
@@ -93,7 +105,10 @@ fn the_sp1_fixture_verifies_and_every_change_is_rejected() {
 	assert_eq!(check(&kind, SP1_VK, &p, &[digest]), Ok(false));
 	// Truncated, extended.
 	assert_eq!(check(&kind, SP1_VK, &proof[..355], &[digest]), Err("ProofLength".into()));
-	assert_eq!(check(&kind, SP1_VK, &[&proof[..], &[0]].concat(), &[digest]), Err("ProofLength".into()));
+	assert_eq!(
+		check(&kind, SP1_VK, &[&proof[..], &[0]].concat(), &[digest]),
+		Err("ProofLength".into())
+	);
 	// The request must carry exactly the digest.
 	assert_eq!(check(&kind, SP1_VK, &proof, &[digest, digest]), Err("Input".into()));
 }
@@ -150,7 +165,10 @@ fn risc_zero_receipts_verify_and_every_change_is_rejected() {
 		assert_eq!((reg.inputs, reg.vk.len()), (2, 424));
 		assert_eq!(check(&kind, &vk, &seal[4..], &inputs), Ok(true));
 		// Another journal, image or zkVM version.
-		assert_eq!(check(&kind, &vk, &seal[4..], &risc0::request_inputs(b"another journal")), Ok(false));
+		assert_eq!(
+			check(&kind, &vk, &seal[4..], &risc0::request_inputs(b"another journal")),
+			Ok(false)
+		);
 		let ProgramKind::Risc0 { image_id, control_root, bn254_control_id } = kind.clone() else {
 			unreachable!()
 		};
@@ -196,38 +214,8 @@ fn random_key(n: usize, seed: u64) -> (Vec<u8>, Vec<u8>) {
 	(points::compressed(&vk), points::compressed(&proof))
 }
 
-/// The gnark encoding of one arkworks compressed point (the inverse permutation).
-fn ark_point_to_gnark(b: &[u8]) -> Vec<u8> {
-	let mut out = b.to_vec();
-	let last = out.len() - 1;
-	let flag = out[last] & 0xc0;
-	out[last] &= 0x3f;
-	out.reverse();
-	out[0] |= match flag {
-		0x00 => 0x80,
-		0x80 => 0xc0,
-		_ => 0x40,
-	};
-	out
-}
-
-/// A gnark key from an arkworks compressed key (unused G1 points as generators).
 fn arkworks_key_to_gnark(vk: &[u8]) -> Vec<u8> {
-	let g1 = ark_point_to_gnark(&points::compressed(&G1Affine::generator()));
-	let nk = (vk.len() - points::VK_FIXED) / 32;
-	let mut out = Vec::new();
-	out.extend(ark_point_to_gnark(&vk[0..32]));
-	out.extend(&g1);
-	out.extend(ark_point_to_gnark(&vk[32..96]));
-	out.extend(ark_point_to_gnark(&vk[96..160]));
-	out.extend(&g1);
-	out.extend(ark_point_to_gnark(&vk[160..224]));
-	out.extend((nk as u32).to_be_bytes());
-	for i in 0..nk {
-		out.extend(ark_point_to_gnark(&vk[points::VK_FIXED + 32 * i..points::VK_FIXED + 32 * i + 32]));
-	}
-	out.extend([0u8; 8]);
-	out
+	gnark::vk_from_arkworks(vk).unwrap()
 }
 
 proptest! {
@@ -313,7 +301,11 @@ fn snarkjs_json_errors_are_named() {
 	assert_eq!(with(&|v| v["vk_alpha_1"][0] = "01".into()), Err(FormatError::Json), "leading zero");
 	let p = ark_bn254::Fq::MODULUS.to_string();
 	assert_eq!(with(&|v| v["vk_alpha_1"][0] = p.clone().into()), Err(FormatError::Json), "x = p");
-	assert_eq!(with(&|v| v["vk_alpha_1"][1] = "1".into()), Err(FormatError::KeyEncoding), "off the curve");
+	assert_eq!(
+		with(&|v| v["vk_alpha_1"][1] = "1".into()),
+		Err(FormatError::KeyEncoding),
+		"off the curve"
+	);
 	assert_eq!(with(&|v| v["nPublic"] = 4.into()), Err(FormatError::KeyInputCount));
 	assert_eq!(with(&|v| v["protocol"] = "plonk".into()), Err(FormatError::Json));
 	// c0/c1 swapped: off the curve.

@@ -87,6 +87,15 @@ pub trait ProgramRegistry {
 	/// Number of public inputs a request for `program` must carry, `None` if
 	/// the program is not registered.
 	fn public_inputs(program: &ProgramId) -> Option<u32>;
+	/// Whether `inputs` (already the right number of canonical scalars) can be
+	/// the public inputs of a request for `program`: some kinds restrict them
+	/// further (RISC Zero's digest halves are below 2^128).
+	fn accepts_inputs(program: &ProgramId, inputs: &[PublicInput]) -> bool;
+	/// Whether proofs of `program` carry the request/prover binding. Proofs of
+	/// an unbound program are valid for any prover, so only the prover that
+	/// carries the obligation (an auction assignment, a locked offer) may submit
+	/// one; `false` for an unknown program.
+	fn is_bound(program: &ProgramId) -> bool;
 }
 
 /// Outcome of verifying a proof.

@@ -9,10 +9,14 @@
 //!   `x` is found by search over `0..2^20` ([`DEMO_SEARCH_LIMIT`]); a `y` of a
 //!   larger `x` (or of no `x`) is reported as unprovable.
 //! - `command`: runs argv with the job as ONE JSON object on stdin,
-//!   `{"request": 12, "program": "0x..", "inputs": ["0x..", ..], "binding": "0x..",
-//!   "prover": "0x.."}` (inputs and binding as 32-byte little-endian scalars,
-//!   the prover as its 32-byte account id), and expects `{"proof": "0x.."}` on
-//!   stdout. A non-zero exit, a timeout or bad output is a backend failure.
+//!   `{"request": 12, "program": "0x..", "kind": "snarkjs", "inputs": ["0x..", ..],
+//!   "binding": "0x..", "prover": "0x.."}` (inputs and binding as 32-byte
+//!   little-endian scalars, the prover as its 32-byte account id; the binding
+//!   is the last public input of bound kinds and unused by unbound ones), and
+//!   expects `{"proof": "0x.."}` on stdout: the proof as the program's kind
+//!   writes it (arkworks compressed for arkworks and snarkjs programs, the
+//!   EVM layout for gnark and RISC Zero, SP1's `proof.bytes()`). A non-zero
+//!   exit, a timeout or bad output is a backend failure.
 
 use super::config::Backend;
 use ark_bn254::{Bn254, Fr};
@@ -31,6 +35,8 @@ pub struct Job {
 	pub request: u64,
 	/// Program id.
 	pub program: [u8; 32],
+	/// The program's kind (`arkworks`, `snarkjs`, `gnark`, `sp1`, `risc0`).
+	pub kind: &'static str,
 	/// The request's public inputs (32-byte little-endian scalars).
 	pub inputs: Vec<[u8; 32]>,
 	/// The binding input of request and prover.
@@ -46,6 +52,7 @@ impl Job {
 		serde_json::json!({
 			"request": self.request,
 			"program": hex32(&self.program),
+			"kind": self.kind,
 			"inputs": self.inputs.iter().map(hex32).collect::<Vec<_>>(),
 			"binding": hex32(&self.binding),
 			"prover": hex32(&self.prover),
@@ -285,6 +292,7 @@ mod tests {
 		Job {
 			request: 9,
 			program: zkmarket_prover::program_id(),
+			kind: "arkworks",
 			inputs: vec![zkmarket_prover::fr_bytes(zkmarket_prover::output(x))],
 			binding: zkmarket_prover::fr_bytes(zkmarket_prover::binding(9, &prover)),
 			prover,

@@ -135,8 +135,9 @@ struct State {
 	decisions: DecisionLog,
 	best: u64,
 	barrier: Option<Barrier>,
-	/// Verifying keys by program, fetched once.
-	vks: HashMap<[u8; 32], Vec<u8>>,
+	/// Registered programs (kind, key) by id, fetched once: an id names one
+	/// (kind, key) for ever.
+	programs: HashMap<[u8; 32], market::ProgramInfo>,
 	/// Whether the prover was eligible at the last block (to log changes).
 	eligible: Option<bool>,
 	/// Requests with a proof of ours awaiting a verdict, already logged.
@@ -547,6 +548,15 @@ impl Agent {
 				chain::MAX_CALLS as u64 * chain::SCAN_WINDOW
 			);
 		}
+		// The kind of every configured program seen (whether its proofs carry
+		// the binding decides which requests may be taken).
+		for r in &requests {
+			if self.cfg.program(&r.program).is_some()
+				&& !self.state.lock().unwrap().programs.contains_key(&r.program)
+			{
+				let _ = self.program(&at, r.program).await;
+			}
+		}
 		let state_nonce = self.chain.state_nonce(&at).await?;
 		self.metrics.best_block(number);
 		debug!("block #{number}: {} open requests, chain time {now}", requests.len());
@@ -749,10 +759,13 @@ impl Agent {
 						if stopping || st.jobs.contains_key(&r.id) || st.avoid.contains_key(&r.id) {
 							continue;
 						}
+						// Unknown programs are skipped by `taking`; a proof of an
+						// unbound one is refused unless we hold the obligation.
+						let bound = st.programs.get(&r.program).map(|p| p.kind.is_bound());
 						match decide::evaluate_bounty(
 							&terms,
 							*bounty,
-							program,
+							program.filter(|_| bound != Some(false)),
 							self.cfg.take_bounties,
 							now,
 							self.cfg.margin_secs,
@@ -1088,15 +1101,15 @@ impl Agent {
 		}
 	}
 
-	async fn vk(&self, at: &AtBlock, program: [u8; 32]) -> Result<Vec<u8>, Error> {
-		if let Some(vk) = self.state.lock().unwrap().vks.get(&program) {
-			return Ok(vk.clone());
+	async fn program(&self, at: &AtBlock, program: [u8; 32]) -> Result<market::ProgramInfo, Error> {
+		if let Some(p) = self.state.lock().unwrap().programs.get(&program) {
+			return Ok(p.clone());
 		}
-		let vk = market::program_vk_at(at, program).await?.ok_or_else(|| {
+		let p = market::program_at(at, program).await?.ok_or_else(|| {
 			Error::NotFound(format!("program 0x{} is not registered", hex::encode(program)))
 		})?;
-		self.state.lock().unwrap().vks.insert(program, vk.clone());
-		Ok(vk)
+		self.state.lock().unwrap().programs.insert(program, p.clone());
+		Ok(p)
 	}
 
 	async fn prove_once(&self, id: RequestId, kind: Kind, reuse_nonce: Option<u64>) -> Outcome {
@@ -1152,9 +1165,11 @@ impl Agent {
 			}
 			return Outcome::Done;
 		}
+		let kind_name = self.state.lock().unwrap().programs.get(&r.program).map(|p| p.kind.name());
 		let job = Job {
 			request: id,
 			program: r.program,
+			kind: kind_name.unwrap_or("arkworks"),
 			inputs: r.inputs.clone(),
 			binding: groth16::binding(id, &self.chain.me_bytes()),
 			prover: self.chain.me_bytes(),
@@ -1192,17 +1207,24 @@ impl Agent {
 		let secs = started.elapsed().as_secs_f64();
 		self.metrics.proof_time(secs);
 		// Never submit a proof that does not verify: it would be slashed.
-		let vk = loop {
-			match self.vk(&at, r.program).await {
-				Ok(vk) => break vk,
+		let info = loop {
+			match self.program(&at, r.program).await {
+				Ok(p) => break p,
 				Err(e @ Error::NotFound(_)) => return retry(e.to_string()),
 				Err(e) => {
-					warn!("#{id}: fetching the verifying key: {e}; retrying");
+					warn!("#{id}: fetching the program: {e}; retrying");
 					tokio::time::sleep(self.block_time()).await;
 				}
 			}
 		};
-		match groth16::verify(&vk, &proof, &r.inputs, &job.binding) {
+		match groth16::verify_program(
+			&info.kind,
+			info.selector,
+			&info.vk,
+			&proof,
+			&r.inputs,
+			&job.binding,
+		) {
 			Ok(true) => {}
 			Ok(false) => {
 				self.metrics.backend_failed();
