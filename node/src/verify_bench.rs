@@ -19,8 +19,12 @@ use sc_cli::{CliConfiguration, ImportParams, SharedParams};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use std::{path::PathBuf, sync::Arc, time::Instant};
+use zkmarket_groth16_formats::ProgramKind;
 use zkmarket_groth16_host::{
-	bench::{BenchProof, Groth16Bench, ENGINES, MAX_BENCH_PROOFS},
+	bench::{
+		BenchProof, Groth16Bench, Groth16ProgramBench, ProgramBenchProof, ENGINES,
+		MAX_BENCH_PROOFS,
+	},
 	groth16_bn254, join_inputs, native, pure,
 };
 
@@ -225,6 +229,143 @@ impl VerifyBenchCmd {
 			})
 			.collect();
 		println!("{{\"proofs\": {n}, \"results\": [{}]}}", json.join(", "));
+
+		self.per_kind(&client, &vk, &proofs)
+	}
+
+	/// Verification per program kind, the off-chain worker's path: the demo
+	/// proofs as arkworks and snarkjs programs, and `n` copies of the real SP1
+	/// and RISC Zero fixtures (the gnark row: the SP1 proof as a plain gnark
+	/// program), natively (statement + host function code) and in the runtime.
+	fn per_kind(
+		&self,
+		client: &Arc<FullClient>,
+		demo_vk: &[u8],
+		demo: &[BenchProof],
+	) -> sc_cli::Result<()> {
+		let n = demo.len();
+		let runs = self.repeat;
+		let at = client.info().best_hash;
+		let mut cases: Vec<(&str, ProgramKind, Option<[u8; 4]>, Vec<u8>, Vec<ProgramBenchProof>)> =
+			Vec::new();
+		let as_program = |(p, i): &BenchProof| (p.clone(), i[..1].to_vec(), i[1]);
+		for (name, kind) in [("arkworks", ProgramKind::Arkworks), ("snarkjs", ProgramKind::Snarkjs)] {
+			cases.push((name, kind, None, demo_vk.to_vec(), demo.iter().map(as_program).collect()));
+		}
+		let (sp1_kind, sp1_raw_vk, sp1_proof, digest) = kind_fixtures::sp1()?;
+		let reg = sp1_kind.register(&sp1_raw_vk).map_err(|e| format!("SP1 key: {e:?}"))?;
+		let ProgramKind::Sp1 { vkey_hash, vk_root } = &sp1_kind else { unreachable!() };
+		let be = |w: &[u8]| {
+			let w: [u8; 32] = w.try_into().expect("32 bytes");
+			zkmarket_groth16_formats::points::be_to_input(&w).expect("canonical")
+		};
+		let gnark_inputs = vec![be(vkey_hash), digest, [0; 32], be(vk_root), be(&sp1_proof[68..100])];
+		cases.push((
+			"gnark (SP1's wrapper proof)",
+			ProgramKind::Gnark,
+			None,
+			reg.vk.clone(),
+			vec![(sp1_proof[100..].to_vec(), gnark_inputs, [0; 32]); n],
+		));
+		cases.push((
+			"sp1 (v6.0.1 fixture)",
+			sp1_kind.clone(),
+			reg.selector,
+			reg.vk,
+			vec![(sp1_proof, vec![digest], [0; 32]); n],
+		));
+		let (r0_kind, r0_vk, r0_proof, r0_inputs) = kind_fixtures::risc0()?;
+		cases.push((
+			"risc0 (v3.0.1 receipt)",
+			r0_kind,
+			None,
+			r0_vk,
+			vec![(r0_proof, r0_inputs, [0; 32]); n],
+		));
+
+		println!("Per program kind: {n} proofs each, best of {runs} runs (the off-chain worker's path)");
+		println!("{:<30} {:>8} {:>16} {:>18}", "kind", "inputs", "native ms/proof", "runtime ms/proof");
+		let mut json = Vec::new();
+		for (name, kind, selector, vk, proofs) in cases {
+			native::clear_cache();
+			let native_ok = |p: &ProgramBenchProof| {
+				kind.statement(selector, &p.0, &p.1, &p.2).is_ok_and(|s| {
+					groth16_bn254::verify(&vk, &s.proof, &join_inputs(&s.inputs)) == Ok(true)
+				})
+			};
+			if !proofs.iter().all(native_ok) {
+				return Err(format!("{name}: a proof does not verify natively").into());
+			}
+			let (secs, _) = best_of(runs, || proofs.iter().filter(|p| native_ok(p)).count());
+			let call = |proofs: Vec<ProgramBenchProof>| -> Result<u32, String> {
+				client
+					.runtime_api()
+					.verify_program_batch(at, kind.clone(), selector, vk.clone(), proofs)
+					.map_err(|e| format!("runtime call ({name}): {e}"))
+			};
+			call(Vec::new())?;
+			let (empty, _) = best_of(runs, || call(Vec::new()));
+			let (full, ok) = best_of(runs, || call(proofs.clone()));
+			if ok? as usize != proofs.len() {
+				return Err(format!("{name}: the runtime rejected a proof").into());
+			}
+			let inputs = kind.statement(selector, &proofs[0].0, &proofs[0].1, &proofs[0].2)
+				.map(|s| s.inputs.len())
+				.unwrap_or_default();
+			let native_ms = secs / n as f64 * 1e3;
+			let runtime_ms = (full - empty).max(0.0) / n as f64 * 1e3;
+			println!("{name:<30} {inputs:>8} {native_ms:>16.3} {runtime_ms:>18.3}");
+			json.push(format!(
+				"{{\"kind\": \"{name}\", \"inputs\": {inputs}, \"nativeMs\": {native_ms:.4}, \"runtimeMs\": {runtime_ms:.4}}}"
+			));
+		}
+		println!("{{\"perKind\": [{}]}}", json.join(", "));
 		Ok(())
+	}
+}
+
+/// The real SP1 and RISC Zero fixtures (primitives/groth16-formats/fixtures).
+mod kind_fixtures {
+	use zkmarket_groth16_formats::{risc0, snarkjs, sp1, ProgramKind};
+
+	const SP1_VK: &[u8] =
+		include_bytes!("../../primitives/groth16-formats/fixtures/sp1-v6.0.1-groth16_vk.bin");
+	const SP1_FIXTURE: &str =
+		include_str!("../../primitives/groth16-formats/fixtures/sp1-fibonacci-groth16-fixture.json");
+	const RISC0_VK: &str =
+		include_str!("../../primitives/groth16-formats/fixtures/risc0-groth16-vk.json");
+	const RISC0_RECEIPT: &str =
+		include_str!("../../primitives/groth16-formats/fixtures/risc0-v3.0.1-receipt.json");
+
+	fn hex(v: &serde_json::Value) -> Result<Vec<u8>, String> {
+		sp_core::bytes::from_hex(v.as_str().ok_or("not a string")?).map_err(|e| e.to_string())
+	}
+
+	fn word(v: &serde_json::Value) -> Result<[u8; 32], String> {
+		hex(v)?.try_into().map_err(|_| "not 32 bytes".to_string())
+	}
+
+	/// Kind, gnark key, proof, request input (the public values' digest).
+	pub fn sp1() -> Result<(ProgramKind, Vec<u8>, Vec<u8>, [u8; 32]), String> {
+		let f: serde_json::Value = serde_json::from_str(SP1_FIXTURE).map_err(|e| e.to_string())?;
+		let proof = hex(&f["proof"])?;
+		let vk_root: [u8; 32] = proof.get(36..68).ok_or("short proof")?.try_into().expect("32");
+		let kind = ProgramKind::Sp1 { vkey_hash: word(&f["vkey"])?, vk_root };
+		Ok((kind, SP1_VK.to_vec(), proof, sp1::public_values_digest(&hex(&f["publicValues"])?)))
+	}
+
+	/// Kind, arkworks key, proof (the seal after its selector), request inputs.
+	pub fn risc0() -> Result<(ProgramKind, Vec<u8>, Vec<u8>, Vec<[u8; 32]>), String> {
+		let r: serde_json::Value =
+			serde_json::from_str(RISC0_RECEIPT).map_err(|e| e.to_string())?;
+		let vk = snarkjs::vk_from_json(&serde_json::from_str(RISC0_VK).map_err(|e| e.to_string())?)
+			.map_err(|e| format!("RISC Zero key: {e:?}"))?;
+		let kind = ProgramKind::Risc0 {
+			image_id: word(&r["image_id"])?,
+			control_root: word(&r["control_root"])?,
+			bn254_control_id: word(&r["bn254_control_id"])?,
+		};
+		let seal = hex(&r["seal"])?;
+		Ok((kind, vk, seal[4..].to_vec(), risc0::request_inputs(&hex(&r["journal"])?).to_vec()))
 	}
 }

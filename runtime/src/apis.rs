@@ -284,6 +284,17 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl zkmarket_groth16_host::bench::Groth16ProgramBench<Block> for Runtime {
+		fn verify_program_batch(
+			kind: pallet_verifier::ProgramKind,
+			selector: Option<[u8; 4]>,
+			vk: Vec<u8>,
+			proofs: Vec<zkmarket_groth16_host::bench::ProgramBenchProof>,
+		) -> u32 {
+			zkmarket_groth16_host::bench::verify_program_batch(&kind, selector, &vk, &proofs)
+		}
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	impl frame_benchmarking::Benchmark<Block> for Runtime {
 		fn benchmark_metadata(extra: bool) -> (

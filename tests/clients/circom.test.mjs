@@ -173,7 +173,16 @@ test('a circom program: snarkjs backend, CLI, off-chain verification, copied pro
         assert.equal(p.prover, k.bob.address);
         assert.equal(p.program, program);
         assert.deepEqual(p.inputs, [b.input]);
+        assert.equal(p.kind, 'snarkjs');
       }
+      // The CLI's proof file carries snarkjs' proof.json and public.json: snarkjs accepts them.
+      const cliFile = JSON.parse(readFileSync(fetched, 'utf8'));
+      assert.deepEqual(cliFile.snarkjs.publicSignals, [b.hash.toString(), bound.toString()], 'the CLI file: public signals end with the binding');
+      const cliFiles = [join(dir, `${b.id}-cli-proof.json`), join(dir, `${b.id}-cli-public.json`)];
+      writeFileSync(cliFiles[0], JSON.stringify(cliFile.snarkjs.proof));
+      writeFileSync(cliFiles[1], JSON.stringify(cliFile.snarkjs.publicSignals));
+      const viaCli = await snarkjsVerify(circuit.vkJson, cliFiles[1], cliFiles[0]);
+      assert.equal(viaCli.code, 0, `snarkjs groth16 verify #${b.id} (the CLI's snarkjs JSON): ${viaCli.out}`);
       // snarkjs accepts the backend's files.
       const ok = await snarkjsVerify(circuit.vkJson, publicJson, proofJson);
       assert.equal(ok.code, 0, `snarkjs groth16 verify #${b.id} (the backend's files): ${ok.out}`);

@@ -7,6 +7,7 @@
 
 use crate::{hooks, pure, verify_host, Error};
 use alloc::vec::Vec;
+use zkmarket_groth16_formats::ProgramKind;
 
 /// Engine 0: arkworks in the runtime (WASM).
 pub const ENGINE_PURE: u8 = 0;
@@ -24,6 +25,10 @@ pub const MAX_BENCH_PROOFS: usize = 1024;
 /// A proof and its public inputs (the binding last).
 pub type BenchProof = (Vec<u8>, Vec<[u8; 32]>);
 
+/// A proof of a program kind as the chain stores it: the proof bytes, the
+/// request's inputs and the binding of request and prover.
+pub type ProgramBenchProof = (Vec<u8>, Vec<[u8; 32]>, [u8; 32]);
+
 sp_api::decl_runtime_apis! {
 	/// Groth16 verification benchmark: the engines side by side in the runtime.
 	pub trait Groth16Bench {
@@ -33,6 +38,46 @@ sp_api::decl_runtime_apis! {
 		/// verify nothing.
 		fn verify_batch(engine: u8, vk: Vec<u8>, proofs: Vec<BenchProof>) -> u32;
 	}
+
+	/// Verification per program kind, as the off-chain worker does it: the
+	/// kind's statement (conversion, public inputs) in the runtime, then one
+	/// host call.
+	pub trait Groth16ProgramBench {
+		/// Verifies each of `proofs` for a program of `kind` (its `selector`
+		/// for SP1) with the arkworks key `vk`; returns how many verified. At
+		/// most [`MAX_BENCH_PROOFS`] proofs.
+		fn verify_program_batch(
+			kind: ProgramKind,
+			selector: Option<[u8; 4]>,
+			vk: Vec<u8>,
+			proofs: Vec<ProgramBenchProof>,
+		) -> u32;
+	}
+}
+
+/// One verification of a proof of a program of `kind`, exactly as the verifier
+/// pallet's `verify_pending`: the kind's statement, then the host function.
+pub fn verify_program(
+	kind: &ProgramKind,
+	selector: Option<[u8; 4]>,
+	vk: &[u8],
+	(proof, inputs, binding): &ProgramBenchProof,
+) -> bool {
+	kind.statement(selector, proof, inputs, binding)
+		.is_ok_and(|s| verify_host(vk, &s.proof, &s.inputs) == Ok(true))
+}
+
+/// The implementation of [`Groth16ProgramBench::verify_program_batch`].
+pub fn verify_program_batch(
+	kind: &ProgramKind,
+	selector: Option<[u8; 4]>,
+	vk: &[u8],
+	proofs: &[ProgramBenchProof],
+) -> u32 {
+	if proofs.len() > MAX_BENCH_PROOFS {
+		return 0;
+	}
+	proofs.iter().filter(|p| verify_program(kind, selector, vk, p)).count() as u32
 }
 
 /// One verification with `engine`.

@@ -339,6 +339,7 @@ mod tests {
 		let j = Job {
 			request: 12,
 			program: [1; 32],
+			kind: "snarkjs",
 			inputs: vec![[2; 32]],
 			binding: [3; 32],
 			prover: [4; 32],
@@ -346,6 +347,7 @@ mod tests {
 		let v: serde_json::Value = serde_json::from_str(&j.to_json()).unwrap();
 		assert_eq!(v["request"], 12);
 		assert_eq!(v["program"], format!("0x{}", "01".repeat(32)));
+		assert_eq!(v["kind"], "snarkjs");
 		assert_eq!(v["inputs"][0], format!("0x{}", "02".repeat(32)));
 		assert_eq!(v["binding"], format!("0x{}", "03".repeat(32)));
 		assert_eq!(v["prover"], format!("0x{}", "04".repeat(32)));
