@@ -22,8 +22,7 @@ use std::{path::PathBuf, sync::Arc, time::Instant};
 use zkmarket_groth16_formats::ProgramKind;
 use zkmarket_groth16_host::{
 	bench::{
-		BenchProof, Groth16Bench, Groth16ProgramBench, ProgramBenchProof, ENGINES,
-		MAX_BENCH_PROOFS,
+		BenchProof, Groth16Bench, Groth16ProgramBench, ProgramBenchProof, ENGINES, MAX_BENCH_PROOFS,
 	},
 	groth16_bn254, join_inputs, native, pure,
 };
@@ -249,7 +248,8 @@ impl VerifyBenchCmd {
 		let mut cases: Vec<(&str, ProgramKind, Option<[u8; 4]>, Vec<u8>, Vec<ProgramBenchProof>)> =
 			Vec::new();
 		let as_program = |(p, i): &BenchProof| (p.clone(), i[..1].to_vec(), i[1]);
-		for (name, kind) in [("arkworks", ProgramKind::Arkworks), ("snarkjs", ProgramKind::Snarkjs)] {
+		for (name, kind) in [("arkworks", ProgramKind::Arkworks), ("snarkjs", ProgramKind::Snarkjs)]
+		{
 			cases.push((name, kind, None, demo_vk.to_vec(), demo.iter().map(as_program).collect()));
 		}
 		let (sp1_kind, sp1_raw_vk, sp1_proof, digest) = kind_fixtures::sp1()?;
@@ -259,7 +259,8 @@ impl VerifyBenchCmd {
 			let w: [u8; 32] = w.try_into().expect("32 bytes");
 			zkmarket_groth16_formats::points::be_to_input(&w).expect("canonical")
 		};
-		let gnark_inputs = vec![be(vkey_hash), digest, [0; 32], be(vk_root), be(&sp1_proof[68..100])];
+		let gnark_inputs =
+			vec![be(vkey_hash), digest, [0; 32], be(vk_root), be(&sp1_proof[68..100])];
 		cases.push((
 			"gnark (SP1's wrapper proof)",
 			ProgramKind::Gnark,
@@ -283,8 +284,13 @@ impl VerifyBenchCmd {
 			vec![(r0_proof, r0_inputs, [0; 32]); n],
 		));
 
-		println!("Per program kind: {n} proofs each, best of {runs} runs (the off-chain worker's path)");
-		println!("{:<30} {:>8} {:>16} {:>18}", "kind", "inputs", "native ms/proof", "runtime ms/proof");
+		println!(
+			"Per program kind: {n} proofs each, best of {runs} runs (the off-chain worker's path)"
+		);
+		println!(
+			"{:<30} {:>8} {:>16} {:>18}",
+			"kind", "inputs", "native ms/proof", "runtime ms/proof"
+		);
 		let mut json = Vec::new();
 		for (name, kind, selector, vk, proofs) in cases {
 			native::clear_cache();
@@ -309,7 +315,8 @@ impl VerifyBenchCmd {
 			if ok? as usize != proofs.len() {
 				return Err(format!("{name}: the runtime rejected a proof").into());
 			}
-			let inputs = kind.statement(selector, &proofs[0].0, &proofs[0].1, &proofs[0].2)
+			let inputs = kind
+				.statement(selector, &proofs[0].0, &proofs[0].1, &proofs[0].2)
 				.map(|s| s.inputs.len())
 				.unwrap_or_default();
 			let native_ms = secs / n as f64 * 1e3;
@@ -330,8 +337,9 @@ mod kind_fixtures {
 
 	const SP1_VK: &[u8] =
 		include_bytes!("../../primitives/groth16-formats/fixtures/sp1-v6.0.1-groth16_vk.bin");
-	const SP1_FIXTURE: &str =
-		include_str!("../../primitives/groth16-formats/fixtures/sp1-fibonacci-groth16-fixture.json");
+	const SP1_FIXTURE: &str = include_str!(
+		"../../primitives/groth16-formats/fixtures/sp1-fibonacci-groth16-fixture.json"
+	);
 	const RISC0_VK: &str =
 		include_str!("../../primitives/groth16-formats/fixtures/risc0-groth16-vk.json");
 	const RISC0_RECEIPT: &str =

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import {
-  cli, startNode, waitForBlock, prover, tmpDir, freePort, PROVER_BIN, ZK, keyFromUri, send, devKeys,
+  cli, startNode, waitForBlock, prover, tmpDir, freePort, PROVER_BIN, ZK, keyFromUri, send, devKeys, ROOT,
 } from './lib.mjs';
 
 function assertError(r, code, pattern) {
@@ -67,6 +67,28 @@ test('zkmarket: bad input, unknown ids, too little balance', { timeout: 180_000 
     await send(api, api.tx.balances.transferKeepAlive(poor.address, ZK), devKeys().alice);
     assertError(await cli(['request', 'submit', '--program', program.programId, '--demo-x', '3', '--bid', '100', '--max-base-fee', '1', '--no-wait'],
       { url, suri: '//Poor' }), 4, /Balance|balance|funds/);
+    // Program kinds: bad kinds and parameters are usage errors; zkVM inputs are
+    // only for programs of that kind; the chain is never asked.
+    const sp1Vk = join(ROOT, 'primitives/groth16-formats/fixtures/sp1-v6.0.1-groth16_vk.bin');
+    const word = `0x${'00'.repeat(32)}`;
+    assertError(await cli(['program', 'register', vkFile, '--kind', 'plonk'], { url, suri: '//Alice' }), 2, /unknown --kind plonk/);
+    assertError(await cli(['program', 'register', sp1Vk, '--kind', 'sp1', '--vk-root', word], { url, suri: '//Alice' }), 2, /--vkey-hash/);
+    assertError(await cli(['program', 'register', sp1Vk, '--kind', 'gnark', '--image-id', word], { url, suri: '//Alice' }), 2, /--image-id does not apply/);
+    assertError(await cli(['program', 'register', sp1Vk, '--kind', 'sp1', '--vkey-hash', `0x${'ff'.repeat(32)}`, '--vk-root', word],
+      { url, suri: '//Alice' }), 2, /KindParameter/);
+    assertError(await cli(['program', 'register', vkFile, '--kind', 'sp1', '--vkey-hash', word, '--vk-root', word],
+      { url, suri: '//Alice' }), 2, /sp1 program/);
+    const badJson = join(dir, 'vk.json');
+    writeFileSync(badJson, JSON.stringify({ protocol: 'groth16', curve: 'bn128', nPublic: 1, IC: [] }));
+    assertError(await cli(['program', 'register', badJson, '--kind', 'snarkjs'], { url, suri: '//Alice' }), 2, /snarkjs/);
+    const pv = join(dir, 'public-values.bin');
+    writeFileSync(pv, 'values');
+    assertError(await cli(['request', 'submit', '--program', program.programId, '--public-values', pv, '--bid', '1', '--max-base-fee', '1'],
+      { url, suri: '//Alice' }), 2, /arkworks program/);
+    assertError(await cli(['request', 'submit', '--program', program.programId, '--public-values', pv, '--journal', pv, '--bid', '1', '--max-base-fee', '1'],
+      { url, suri: '//Alice' }), 2, /cannot be used with/);
+    assert.equal((await api.query.verifier.programs.entries()).length, 1, 'only the demo program was registered');
+
     // Nothing was submitted by any of these.
     assert.equal((await api.query.market.nextRequestId()).toNumber(), 0, 'no request was created');
 

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! zkmarket [--url ws://..] [--suri SECRET] <command>
-//!   request submit --program ID (--inputs 0x..,0x.. | --demo-x N)
+//!   request submit --program ID (--inputs 0x..,0x.. | --demo-x N | --public-values FILE | --journal FILE)
 //!                  (--bid ZK --max-base-fee ZK [--expires-in BLOCKS]
 //!                   | --offer min,max,ramp,lock,timeout,collateral [--start-in SECS])
 //!                  [--out FILE] [--no-wait] [--timeout SECS] [--json]
@@ -108,11 +108,23 @@ pub struct SubmitArgs {
 	pub program: String,
 	/// Public inputs, comma-separated: 0x + 64 hex digits (32 bytes
 	/// little-endian) or decimal numbers. The chain adds the binding.
-	#[arg(long, required_unless_present = "demo_x", conflicts_with = "demo_x")]
+	#[arg(
+		long,
+		required_unless_present_any = ["demo_x", "public_values", "journal"],
+		conflicts_with_all = ["demo_x", "public_values", "journal"]
+	)]
 	pub inputs: Option<String>,
 	/// Demo circuit: use y = x^3 + x + 5 as the public input.
-	#[arg(long, value_name = "X")]
+	#[arg(long, value_name = "X", conflicts_with_all = ["public_values", "journal"])]
 	pub demo_x: Option<u64>,
+	/// SP1 programs: the file of the public values the guest must commit; the
+	/// request's input is their digest (sha256, top 3 bits cleared).
+	#[arg(long, value_name = "FILE", conflicts_with = "journal")]
+	pub public_values: Option<String>,
+	/// RISC Zero programs: the file of the journal the guest must write; the
+	/// request's inputs are its sha256 digest as two 128-bit halves.
+	#[arg(long, value_name = "FILE")]
+	pub journal: Option<String>,
 	/// Auction bid in ZK, on top of the BaseFee.
 	#[arg(long, requires = "max_base_fee", conflicts_with = "offer")]
 	pub bid: Option<String>,

@@ -222,10 +222,24 @@ pub async fn submit(cli: &Cli, a: &SubmitArgs) -> Result<(), Error> {
 	// Everything local first: bad input never needs a node.
 	let key = signer(&cli.suri)?;
 	let program = args::parse_program(&a.program)?;
-	let inputs = match (&a.inputs, a.demo_x) {
-		(_, Some(x)) => vec![groth16::demo_output(x)],
-		(Some(s), None) => args::parse_inputs(s)?,
-		(None, None) => return Err(Error::bad_input("pass --inputs or --demo-x")),
+	let read = |path: &str| {
+		std::fs::read(path).map_err(|e| Error::bad_input(format!("cannot read {path}: {e}")))
+	};
+	// Inputs derived from a zkVM's output are for that kind of program only.
+	let (inputs, needs_kind) = match (&a.inputs, a.demo_x, &a.public_values, &a.journal) {
+		(_, Some(x), ..) => (vec![groth16::demo_output(x)], None),
+		(_, _, Some(f), _) => {
+			(vec![zkmarket_client::formats::sp1::public_values_digest(&read(f)?)], Some("sp1"))
+		}
+		(_, _, _, Some(f)) => {
+			(zkmarket_client::formats::risc0::request_inputs(&read(f)?).to_vec(), Some("risc0"))
+		}
+		(Some(s), ..) => (args::parse_inputs(s)?, None),
+		_ => {
+			return Err(Error::bad_input(
+				"pass --inputs, --demo-x, --public-values (SP1) or --journal (RISC Zero)",
+			))
+		}
 	};
 	enum Kind {
 		Bid { bid: u128, max_base_fee: u128, expires_in: u32 },
@@ -250,12 +264,31 @@ pub async fn submit(cli: &Cli, a: &SubmitArgs) -> Result<(), Error> {
 	let prog = market::program_at(&at, program).await?.ok_or_else(|| {
 		Error::NotFound(format!("unknown program {}: not registered", hex0x(&program)))
 	})?;
+	if let Some(k) = needs_kind.filter(|k| *k != prog.kind.name()) {
+		return Err(Error::bad_input(format!(
+			"program {} is a {} program: its inputs do not come from {}",
+			hex0x(&program),
+			prog.kind.name(),
+			if k == "sp1" {
+				"SP1 public values (--public-values)"
+			} else {
+				"a RISC Zero journal (--journal)"
+			}
+		)));
+	}
 	if prog.inputs as usize != inputs.len() {
 		return Err(Error::bad_input(format!(
-			"program {} takes {} public input(s) (the chain adds the binding), got {}",
+			"program {} takes {} public input(s){}, got {}",
 			hex0x(&program),
 			prog.inputs,
+			if prog.kind.is_bound() { " (the chain adds the binding)" } else { "" },
 			inputs.len()
+		)));
+	}
+	if !prog.kind.accepts_inputs(&inputs) {
+		return Err(Error::bad_input(format!(
+			"these inputs cannot be the public inputs of a {} program (RISC Zero: two 128-bit halves of the journal digest)",
+			prog.kind.name()
 		)));
 	}
 	let best = at.block_number() as u32;
@@ -292,6 +325,15 @@ pub async fn submit(cli: &Cli, a: &SubmitArgs) -> Result<(), Error> {
 		inclusion.block_number(),
 		&format!("submitted request {id}; escrow {} held", format_zk(submitted.escrow)),
 	);
+	if offer.is_some() && !prog.kind.is_bound() {
+		progress(
+			inclusion.block_number(),
+			&format!(
+				"{} programs are unbound: only a prover that locks this offer may prove it (no open fulfilment, no bounty)",
+				prog.kind.name()
+			),
+		);
+	}
 	if let Some(o) = &offer {
 		progress(
 			inclusion.block_number(),

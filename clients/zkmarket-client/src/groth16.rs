@@ -183,4 +183,34 @@ mod tests {
 		assert!(!is_canonical(&[0xff; 32]));
 		assert!(is_canonical(&y[0]));
 	}
+
+	/// The real SP1 v6.0.1 fixture through the client's per-kind path (what
+	/// the CLI and the agent check before trusting or submitting a proof).
+	#[test]
+	fn a_real_sp1_proof_verifies_off_chain_and_other_values_do_not() {
+		use zkmarket_groth16_formats::sp1;
+		let raw_vk: &[u8] = include_bytes!(
+			"../../../primitives/groth16-formats/fixtures/sp1-v6.0.1-groth16_vk.bin"
+		);
+		let f: serde_json::Value = serde_json::from_str(include_str!(
+			"../../../primitives/groth16-formats/fixtures/sp1-fibonacci-groth16-fixture.json"
+		))
+		.unwrap();
+		let hex = |k: &str| hex::decode(f[k].as_str().unwrap().trim_start_matches("0x")).unwrap();
+		let proof = hex("proof");
+		let kind = ProgramKind::Sp1 {
+			vkey_hash: hex("vkey").try_into().unwrap(),
+			vk_root: proof[36..68].try_into().unwrap(),
+		};
+		let reg = kind.register(raw_vk).unwrap();
+		check_key(&reg.vk).unwrap();
+		let digest = sp1::public_values_digest(&hex("publicValues"));
+		let unused = [0u8; 32];
+		let v = |p: &[u8], d| verify_program(&kind, reg.selector, &reg.vk, p, &[d], &unused);
+		assert!(v(&proof, digest).unwrap());
+		assert!(!v(&proof, sp1::public_values_digest(b"other")).unwrap());
+		let mut flipped = proof.clone();
+		flipped[0] ^= 1;
+		assert!(v(&flipped, digest).is_err(), "a wrong selector is an error");
+	}
 }

@@ -787,7 +787,15 @@ pub mod pallet {
 				);
 			}
 			let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
-			for (_, p) in Programs::<T>::iter() {
+			for (id, p) in Programs::<T>::iter() {
+				ensure!(
+					zkmarket_groth16_formats::program_id(&p.kind, &p.vk) == id,
+					"program stored under another id than its (kind, key)'s"
+				);
+				ensure!(
+					p.selector.is_some() == matches!(p.kind, ProgramKind::Sp1 { .. }),
+					"selector of a program that is not an SP1 program"
+				);
 				let e = deposits.entry(p.owner).or_insert_with(Zero::zero);
 				*e = e.saturating_add(p.deposit);
 			}

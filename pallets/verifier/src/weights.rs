@@ -32,39 +32,49 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Verifier::Programs` (r:1 w:1)
-	/// Proof: `Verifier::Programs` (`max_values`: None, `max_size`: Some(4182), added: 6657, mode: `MaxEncodedLen`)
+	/// Proof: `Verifier::Programs` (`max_values`: None, `max_size`: Some(4284), added: 6759, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// The range of component `l` is `[296, 808]`.
 	fn register_program(l: u32) -> Weight {
-		// Proof size: measured `206`, estimated `7647`.
-		// Minimum execution time: 467_353_000 picoseconds.
-		Weight::from_parts(469_656_483, 7647)
-			// Standard error: 886
-			.saturating_add(Weight::from_parts(193_672, 0).saturating_mul(l.into()))
+		// Proof size: measured `206`, estimated `7749`.
+		// Minimum execution time: 452_827_000 picoseconds.
+		Weight::from_parts(416_292_544, 7749)
+			// Standard error: 343
+			.saturating_add(Weight::from_parts(177_459, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Verifier::Programs` (r:1 w:1)
-	/// Proof: `Verifier::Programs` (`max_values`: None, `max_size`: Some(4182), added: 6657, mode: `MaxEncodedLen`)
+	/// Proof: `Verifier::Programs` (`max_values`: None, `max_size`: Some(4284), added: 6759, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// The range of component `l` is `[364, 844]`.
+	fn register_program_of_kind(l: u32) -> Weight {
+		// Proof size: measured `206`, estimated `7749`.
+		// Minimum execution time: 453_842_000 picoseconds.
+		Weight::from_parts(403_808_420, 7749)
+			// Standard error: 340
+			.saturating_add(Weight::from_parts(184_550, 0).saturating_mul(l.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Verifier::Programs` (r:1 w:1)
+	/// Proof: `Verifier::Programs` (`max_values`: None, `max_size`: Some(4284), added: 6759, mode: `MaxEncodedLen`)
 	/// Storage: `Market::ProgramRequests` (r:1 w:0)
 	/// Proof: `Market::ProgramRequests` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	fn register_program_of_kind(l: u32) -> Weight {
-		Weight::from_parts(469_656_483, 7647)
-			.saturating_add(Weight::from_parts(193_672, 0).saturating_mul(l.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
-	}
 	fn unregister_program() -> Weight {
-		// Proof size: measured `811`, estimated `7647`.
-		// Minimum execution time: 51_693_000 picoseconds.
-		Weight::from_parts(67_979_000, 7647)
+		// Proof size: measured `813`, estimated `7749`.
+		// Minimum execution time: 47_293_000 picoseconds.
+		Weight::from_parts(50_834_000, 7749)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -72,12 +82,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Requests` (`max_values`: None, `max_size`: Some(788), added: 3263, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Verifier::Programs` (r:1 w:0)
+	/// Proof: `Verifier::Programs` (`max_values`: None, `max_size`: Some(4284), added: 6759, mode: `MaxEncodedLen`)
 	/// Storage: `Provers::Provers` (r:1 w:1)
 	/// Proof: `Provers::Provers` (`max_values`: None, `max_size`: Some(512), added: 2987, mode: `MaxEncodedLen`)
 	/// Storage: `Provers::IdlePeriodOverride` (r:1 w:0)
 	/// Proof: `Provers::IdlePeriodOverride` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Verifier::Programs` (r:1 w:0)
-	/// Proof: `Verifier::Programs` (`max_values`: None, `max_size`: Some(4182), added: 6657, mode: `MaxEncodedLen`)
 	/// Storage: `Verifier::OpenProofsInBlock` (r:1 w:1)
 	/// Proof: `Verifier::OpenProofsInBlock` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Verifier::NextProofId` (r:1 w:1)
@@ -89,9 +99,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Verifier::Pending` (r:0 w:1)
 	/// Proof: `Verifier::Pending` (`max_values`: None, `max_size`: Some(3173), added: 5648, mode: `MaxEncodedLen`)
 	fn submit_proof() -> Weight {
-		// Proof size: measured `920`, estimated `7647`.
-		// Minimum execution time: 55_646_000 picoseconds.
-		Weight::from_parts(83_264_000, 7647)
+		// Proof size: measured `1275`, estimated `7749`.
+		// Minimum execution time: 55_996_000 picoseconds.
+		Weight::from_parts(61_486_000, 7749)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -121,19 +131,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::OfferDeadlines` (`max_values`: None, `max_size`: Some(273), added: 2748, mode: `MaxEncodedLen`)
 	/// Storage: `Market::PruneAt` (r:1 w:1)
 	/// Proof: `Market::PruneAt` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
-	/// Storage: `Market::Proofs` (r:0 w:256)
-	/// Proof: `Market::Proofs` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
-	/// (added by hand with the write per verdict below: the settled proof kept by
-	/// the market; a re-run under load confirmed 10 writes per verdict)
 	/// Storage: `Provers::SlotIndex` (r:0 w:768)
 	/// Proof: `Provers::SlotIndex` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Market::Proofs` (r:0 w:256)
+	/// Proof: `Market::Proofs` (`max_values`: None, `max_size`: Some(530), added: 3005, mode: `MaxEncodedLen`)
 	/// The range of component `v` is `[1, 256]`.
 	fn submit_verdicts(v: u32) -> Weight {
 		// Proof size: measured `1706 + v * (839 ±0)`, estimated `96726 + v * (5648 ±0)`.
-		// Minimum execution time: 282_007_000 picoseconds.
-		Weight::from_parts(299_357_000, 96726)
-			// Standard error: 605_144
-			.saturating_add(Weight::from_parts(209_028_283, 0).saturating_mul(v.into()))
+		// Minimum execution time: 262_497_000 picoseconds.
+		Weight::from_parts(264_766_000, 96726)
+			// Standard error: 301_186
+			.saturating_add(Weight::from_parts(166_006_745, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(44_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(40_u64))
@@ -147,10 +155,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn set_verifiers(n: u32) -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 9_570_000 picoseconds.
-		Weight::from_parts(10_413_652, 0)
-			// Standard error: 16_828
-			.saturating_add(Weight::from_parts(634_719, 0).saturating_mul(n.into()))
+		// Minimum execution time: 6_378_000 picoseconds.
+		Weight::from_parts(7_903_192, 0)
+			// Standard error: 5_296
+			.saturating_add(Weight::from_parts(232_686, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Verifier::ProofsByBlock` (r:1 w:1)
@@ -166,10 +174,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 256]`.
 	fn timeouts(n: u32) -> Weight {
 		// Proof size: measured `632 + n * (646 ±0)`, estimated `5527 + n * (5648 ±0)`.
-		// Minimum execution time: 49_630_000 picoseconds.
-		Weight::from_parts(57_066_000, 5527)
-			// Standard error: 101_329
-			.saturating_add(Weight::from_parts(33_435_597, 0).saturating_mul(n.into()))
+		// Minimum execution time: 39_641_000 picoseconds.
+		Weight::from_parts(41_245_000, 5527)
+			// Standard error: 35_183
+			.saturating_add(Weight::from_parts(25_024_075, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -181,30 +189,30 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with the reference database weights, for mock runtimes.
 impl WeightInfo for () {
 	fn register_program(l: u32) -> Weight {
-		Weight::from_parts(469_656_483, 7647)
-			.saturating_add(Weight::from_parts(193_672, 0).saturating_mul(l.into()))
+		Weight::from_parts(416_292_544, 7749)
+			.saturating_add(Weight::from_parts(177_459, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn register_program_of_kind(l: u32) -> Weight {
-		Weight::from_parts(469_656_483, 7647)
-			.saturating_add(Weight::from_parts(193_672, 0).saturating_mul(l.into()))
+		Weight::from_parts(403_808_420, 7749)
+			.saturating_add(Weight::from_parts(184_550, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn unregister_program() -> Weight {
-		Weight::from_parts(67_979_000, 7647)
+		Weight::from_parts(50_834_000, 7749)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn submit_proof() -> Weight {
-		Weight::from_parts(83_264_000, 7647)
+		Weight::from_parts(61_486_000, 7749)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn submit_verdicts(v: u32) -> Weight {
-		Weight::from_parts(299_357_000, 96726)
-			.saturating_add(Weight::from_parts(209_028_283, 0).saturating_mul(v.into()))
+		Weight::from_parts(264_766_000, 96726)
+			.saturating_add(Weight::from_parts(166_006_745, 0).saturating_mul(v.into()))
 			.saturating_add(RocksDbWeight::get().reads(44_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(v.into())))
 			.saturating_add(RocksDbWeight::get().writes(40_u64))
@@ -212,13 +220,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5648).saturating_mul(v.into()))
 	}
 	fn set_verifiers(n: u32) -> Weight {
-		Weight::from_parts(10_413_652, 0)
-			.saturating_add(Weight::from_parts(634_719, 0).saturating_mul(n.into()))
+		Weight::from_parts(7_903_192, 0)
+			.saturating_add(Weight::from_parts(232_686, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn timeouts(n: u32) -> Weight {
-		Weight::from_parts(57_066_000, 5527)
-			.saturating_add(Weight::from_parts(33_435_597, 0).saturating_mul(n.into()))
+		Weight::from_parts(41_245_000, 5527)
+			.saturating_add(Weight::from_parts(25_024_075, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))

@@ -35,8 +35,8 @@ pub fn public_values_digest(public_values: &[u8]) -> Scalar {
 }
 
 /// The parts of an SP1 proof, checked without curve arithmetic: the length,
-/// the selector, exit code 0, the program's `vk_root`. Returns the nonce word
-/// and the EVM-layout proof.
+/// the selector, exit code 0, the program's `vk_root`, a nonce below the
+/// scalar modulus. Returns the nonce word and the EVM-layout proof.
 pub fn split<'a>(
 	proof: &'a [u8],
 	selector: &[u8; 4],
@@ -53,6 +53,10 @@ pub fn split<'a>(
 	}
 	if proof[36..68] != vk_root[..] {
 		return Err(FormatError::WrongVkRoot);
+	}
+	let nonce: &[u8; 32] = proof[68..100].try_into().map_err(|_| FormatError::ProofLength)?;
+	if points::be_to_input(nonce).is_none() {
+		return Err(FormatError::ProofEncoding);
 	}
 	Ok((&proof[68..100], &proof[100..]))
 }

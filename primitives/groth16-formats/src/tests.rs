@@ -103,6 +103,13 @@ fn the_sp1_fixture_verifies_and_every_change_is_rejected() {
 	let mut p = proof.clone();
 	p[99] = 1;
 	assert_eq!(check(&kind, SP1_VK, &p, &[digest]), Ok(false));
+	// A nonce above the scalar modulus is refused before any curve arithmetic.
+	let mut p = proof.clone();
+	p[68..100].copy_from_slice(&[0xff; 32]);
+	assert_eq!(
+		kind.check_proof(Some(proof[..4].try_into().unwrap()), &p),
+		Err(FormatError::ProofEncoding)
+	);
 	// Truncated, extended.
 	assert_eq!(check(&kind, SP1_VK, &proof[..355], &[digest]), Err("ProofLength".into()));
 	assert_eq!(

@@ -147,9 +147,15 @@ pub fn preflight(backend: &Backend, inputs: &[[u8; 32]]) -> Result<(), BackendEr
 	}
 }
 
-/// Parses a backend's stdout: one JSON object `{"proof": "0x.."}` (the whole
-/// output, or its last non-empty line); at most `max_len` bytes of proof.
-pub fn parse_output(stdout: &str, max_len: usize) -> Result<Vec<u8>, BackendError> {
+/// Parses a backend's stdout: one JSON object (the whole output, or its last
+/// non-empty line), either `{"proof": "0x.."}` (the proof as the program's
+/// kind writes it; at most `max_len` bytes) or snarkjs' own output
+/// `{"proof": <proof.json>, "publicSignals": [..]}` (what
+/// `snarkjs.groth16.fullProve` returns), converted to arkworks bytes; its
+/// public signals must be the job's inputs followed by its binding (the
+/// circuit declares the binding last), or the proof would be for another
+/// statement.
+pub fn parse_output(stdout: &str, max_len: usize, job: &Job) -> Result<Vec<u8>, BackendError> {
 	let bad = |why: String| BackendError::Failed(format!("bad output: {why}"));
 	let text = stdout.trim();
 	let value: serde_json::Value = match serde_json::from_str(text) {
@@ -161,6 +167,9 @@ pub fn parse_output(stdout: &str, max_len: usize) -> Result<Vec<u8>, BackendErro
 			})?
 		}
 	};
+	if let Some(obj) = value.get("proof").filter(|p| p.is_object()) {
+		return snarkjs_output(obj, value.get("publicSignals"), job).map_err(bad);
+	}
 	let proof = value
 		.get("proof")
 		.and_then(|p| p.as_str())
@@ -193,6 +202,28 @@ impl Drop for ProcessGroup {
 			}
 		}
 	}
+}
+
+/// A snarkjs proof and its public signals, checked against the job.
+fn snarkjs_output(
+	proof: &serde_json::Value,
+	signals: Option<&serde_json::Value>,
+	job: &Job,
+) -> Result<Vec<u8>, String> {
+	use zkmarket_client::formats::snarkjs;
+	let signals = signals.ok_or("a snarkjs proof without `publicSignals`")?;
+	let signals =
+		snarkjs::public_from_json(signals).map_err(|e| format!("`publicSignals`: {e:?}"))?;
+	let expected: Vec<[u8; 32]> =
+		job.inputs.iter().chain(core::iter::once(&job.binding)).copied().collect();
+	if signals != expected {
+		return Err(format!(
+			"the public signals are not the request's {} input(s) followed by the binding: \
+			 the circuit must declare the binding as its last public input",
+			job.inputs.len()
+		));
+	}
+	snarkjs::proof_from_json(proof).map_err(|e| format!("not a snarkjs Groth16 proof: {e:?}"))
 }
 
 /// Runs a `command` backend for `job`, killing it (and its process group) after `timeout`.
@@ -251,7 +282,7 @@ pub async fn prove_command(
 			err.trim().chars().rev().take(300).collect::<Vec<_>>().into_iter().rev().collect();
 		return Err(fail(format!("`{}` exited with {status}: {tail}", argv[0])));
 	}
-	parse_output(&String::from_utf8_lossy(&out), max_len)
+	parse_output(&String::from_utf8_lossy(&out), max_len, job)
 }
 
 /// Proves `job` with `backend`.
@@ -355,6 +386,8 @@ mod tests {
 
 	#[test]
 	fn outputs() {
+		let job = demo_job(3);
+		let parse_output = |s: &str, max| super::parse_output(s, max, &job);
 		assert_eq!(parse_output("{\"proof\": \"0xabcd\"}\n", 512), Ok(vec![0xab, 0xcd]));
 		assert_eq!(parse_output("log line\n{\"proof\":\"0x01\"}\n\n", 512), Ok(vec![1]));
 		for bad in [
@@ -369,6 +402,33 @@ mod tests {
 			assert!(matches!(parse_output(bad, 512), Err(BackendError::Failed(_))), "{bad}");
 		}
 		assert!(parse_output("{\"proof\": \"0x010203\"}", 2).is_err());
+	}
+
+	/// snarkjs' `fullProve` output is taken as is: converted, and its public
+	/// signals checked against the job (the binding last).
+	#[test]
+	fn snarkjs_outputs() {
+		use zkmarket_client::formats::snarkjs;
+		let job = demo_job(3);
+		let proof = prove_demo(&job, 1).unwrap();
+		let signals: Vec<[u8; 32]> = job.inputs.iter().chain([&job.binding]).copied().collect();
+		let out = |signals: &[[u8; 32]]| {
+			serde_json::json!({
+				"proof": snarkjs::proof_to_json(&proof).unwrap(),
+				"publicSignals": snarkjs::public_to_json(signals),
+			})
+			.to_string()
+		};
+		assert_eq!(parse_output(&out(&signals), 512, &job), Ok(proof.clone()));
+		// The binding declared first: another statement.
+		let swapped = [signals[1], signals[0]];
+		let e = parse_output(&out(&swapped), 512, &job).unwrap_err();
+		assert!(format!("{e:?}").contains("binding"), "{e:?}");
+		// No signals, a malformed proof.
+		let no_signals = serde_json::json!({"proof": snarkjs::proof_to_json(&proof).unwrap()});
+		assert!(parse_output(&no_signals.to_string(), 512, &job).is_err());
+		let bad = serde_json::json!({"proof": {"pi_a": []}, "publicSignals": snarkjs::public_to_json(&signals)});
+		assert!(parse_output(&bad.to_string(), 512, &job).is_err());
 	}
 
 	#[tokio::test]
