@@ -245,8 +245,7 @@ impl VerifyBenchCmd {
 		let n = demo.len();
 		let runs = self.repeat;
 		let at = client.info().best_hash;
-		let mut cases: Vec<(&str, ProgramKind, Option<[u8; 4]>, Vec<u8>, Vec<ProgramBenchProof>)> =
-			Vec::new();
+		let mut cases: Vec<KindCase> = Vec::new();
 		let as_program = |(p, i): &BenchProof| (p.clone(), i[..1].to_vec(), i[1]);
 		for (name, kind) in [("arkworks", ProgramKind::Arkworks), ("snarkjs", ProgramKind::Snarkjs)]
 		{
@@ -331,6 +330,9 @@ impl VerifyBenchCmd {
 	}
 }
 
+/// One row of the per-kind report: name, kind, SP1 selector, arkworks key, proofs.
+type KindCase = (&'static str, ProgramKind, Option<[u8; 4]>, Vec<u8>, Vec<ProgramBenchProof>);
+
 /// The real SP1 and RISC Zero fixtures (primitives/groth16-formats/fixtures).
 mod kind_fixtures {
 	use zkmarket_groth16_formats::{risc0, snarkjs, sp1, ProgramKind};
@@ -353,8 +355,11 @@ mod kind_fixtures {
 		hex(v)?.try_into().map_err(|_| "not 32 bytes".to_string())
 	}
 
+	/// A program kind, its key, one proof and the request's inputs.
+	pub type Fixture<I> = (ProgramKind, Vec<u8>, Vec<u8>, I);
+
 	/// Kind, gnark key, proof, request input (the public values' digest).
-	pub fn sp1() -> Result<(ProgramKind, Vec<u8>, Vec<u8>, [u8; 32]), String> {
+	pub fn sp1() -> Result<Fixture<[u8; 32]>, String> {
 		let f: serde_json::Value = serde_json::from_str(SP1_FIXTURE).map_err(|e| e.to_string())?;
 		let proof = hex(&f["proof"])?;
 		let vk_root: [u8; 32] = proof.get(36..68).ok_or("short proof")?.try_into().expect("32");
@@ -363,7 +368,7 @@ mod kind_fixtures {
 	}
 
 	/// Kind, arkworks key, proof (the seal after its selector), request inputs.
-	pub fn risc0() -> Result<(ProgramKind, Vec<u8>, Vec<u8>, Vec<[u8; 32]>), String> {
+	pub fn risc0() -> Result<Fixture<Vec<[u8; 32]>>, String> {
 		let r: serde_json::Value =
 			serde_json::from_str(RISC0_RECEIPT).map_err(|e| e.to_string())?;
 		let vk = snarkjs::vk_from_json(&serde_json::from_str(RISC0_VK).map_err(|e| e.to_string())?)

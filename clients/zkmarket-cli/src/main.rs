@@ -74,7 +74,7 @@ pub enum RequestCmd {
 	/// Submit a request and follow it until it is settled (then fetch and
 	/// verify the proof) or closes without a proof. Prints the request id on
 	/// stdout first, progress on stderr.
-	Submit(SubmitArgs),
+	Submit(Box<SubmitArgs>),
 	/// Show a request.
 	Status {
 		/// Request id.
