@@ -145,9 +145,11 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Migrations of the runtime, aside from the ones declared in the pallets.
-#[allow(unused_parens)]
-type Migrations = ();
+/// Migrations of the runtime, aside from the ones declared in the pallets:
+/// each runs once, when its pallet's on-chain storage version is its `From`
+/// (a noop on chains that already ran it, and on new chains, which start at
+/// the current versions).
+type Migrations = (pallet_verifier::migrations::v1::MigrateV0ToV1<Runtime>,);
 
 /// Executive: handles dispatch to the various modules.
 pub type Executive = frame_executive::Executive<

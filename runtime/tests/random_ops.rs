@@ -1258,8 +1258,18 @@ impl Driver {
 				State::Queued | State::ProofSubmitted { .. } => true,
 				s => s.is_closed(),
 			};
+			// A proof its program's kind cannot read (the length, a second encoding
+			// of the point at infinity, ...) is refused with a named error.
+			let readable = pallet_verifier::Programs::<Runtime>::get(r.program)
+				.is_some_and(|p| p.kind.check_proof(p.selector, &bytes).is_ok());
 			if let Some(why) = why {
-				self.must_succeed("signed", why);
+				if readable {
+					self.must_succeed("signed", why);
+				} else {
+					self.must_fail(
+						"a proof its program's kind cannot read is refused (named error)",
+					);
+				}
 			} else if foreign {
 				self.must_fail(
 					"only the assigned or locking prover proves, and only once at a time; \

@@ -121,9 +121,10 @@ function fibPublicValues(n, a, b) {
   return u8aConcat(...[n, a, b].map((v) => le32(BigInt(v)).reverse()));
 }
 
-/** The program id of a non-arkworks kind: blake2-256 of SCALE (kind, stored key). */
-function programId(kindIndex, params, vk) {
-  return u8aToHex(blake2AsU8a(u8aConcat(Uint8Array.of(kindIndex), ...params, compactToU8a(vk.length), vk), 256));
+/** The program id of a non-arkworks kind: blake2-256 of SCALE (kind, stored key, selector). */
+function programId(kindIndex, params, vk, selector) {
+  const option = selector ? u8aConcat(Uint8Array.of(1), selector) : Uint8Array.of(0);
+  return u8aToHex(blake2AsU8a(u8aConcat(Uint8Array.of(kindIndex), ...params, compactToU8a(vk.length), vk, option), 256));
 }
 
 /** Flips bits of byte `i` of a hex string's bytes. */
@@ -171,7 +172,7 @@ test('SP1 and RISC Zero proofs: registered, settled, rejected, not copyable', { 
   const sp1Kind = { Sp1: { vkeyHash: sp1.vkey, vkRoot } };
   const sp1Ark = gnarkVkToArkworks(sp1Vk);
   assert.equal(sp1Ark.length, 424);
-  const sp1Id = programId(3, [hexToU8a(sp1.vkey), hexToU8a(vkRoot)], sp1Ark);
+  const sp1Id = programId(3, [hexToU8a(sp1.vkey), hexToU8a(vkRoot)], sp1Ark, sp1ProofBytes.subarray(0, 4));
   const sp1Input = sp1Digest(hexToU8a(sp1.publicValues));
   assert.equal(u8aToHex(fibPublicValues(sp1.n, sp1.a, sp1.b)), sp1.publicValues.toLowerCase(), 'the public values are abi.encode(n, a, b)');
   const otherInput = sp1Digest(fibPublicValues(21, 10946, 17711));
@@ -179,7 +180,7 @@ test('SP1 and RISC Zero proofs: registered, settled, rejected, not copyable', { 
   const r0Ark = snarkjsVkToArkworks(r0Vk);
   assert.equal(r0Ark.length, 424);
   const r0Kind = { Risc0: { imageId: r0.image_id, controlRoot: r0.control_root, bn254ControlId: r0.bn254_control_id } };
-  const r0Id = programId(4, [r0.image_id, r0.control_root, r0.bn254_control_id].map((h) => hexToU8a(h)), r0Ark);
+  const r0Id = programId(4, [r0.image_id, r0.control_root, r0.bn254_control_id].map((h) => hexToU8a(h)), r0Ark, null);
   const seal = hexToU8a(r0.seal);
   assert.equal(seal.length, 260);
   const r0Proof = u8aToHex(seal.subarray(4));
@@ -217,7 +218,7 @@ test('SP1 and RISC Zero proofs: registered, settled, rejected, not copyable', { 
     for (const [o, id, kindName, inputs] of [[regSp1, sp1Id, 'sp1', 1], [regR0, r0Id, 'risc0', 2]]) {
       const [e] = eventsNamed(o.events, 'verifier', 'ProgramRegistered');
       assert.ok(e, `${kindName}: ProgramRegistered`);
-      assert.equal(e.data.id.toHex(), id, `${kindName}: id = blake2(kind, arkworks key)`);
+      assert.equal(e.data.id.toHex(), id, `${kindName}: id = blake2(kind, arkworks key, selector)`);
       assert.equal(e.data.owner.toString(), k.alice.address);
       assert.ok(e.data.kind[`is${kindName === 'sp1' ? 'Sp1' : 'Risc0'}`], `${kindName}: kind`);
       assert.equal(e.data.inputs.toNumber(), inputs, `${kindName}: request inputs`);

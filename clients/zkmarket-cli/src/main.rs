@@ -253,7 +253,7 @@ async fn register_program(
 		))
 	})?;
 	zkmarket_client::groth16::check_key(&reg.vk)?;
-	let id = market::program_id(&kind, &reg.vk);
+	let id = reg.program_id(&kind);
 	let inputs = reg.inputs;
 	let best = conn.best().await?;
 	if let Some(p) = market::program_at(&best, id).await? {

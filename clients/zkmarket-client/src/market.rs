@@ -976,11 +976,11 @@ pub struct Registered {
 	pub deposit: Balance,
 }
 
-/// The program id of an arkworks compressed key registered as `kind`:
-/// blake2-256 of the key for [`ProgramKind::Arkworks`], of SCALE `(kind, key)`
-/// otherwise.
-pub fn program_id(kind: &ProgramKind, vk: &[u8]) -> ProgramId {
-	zkmarket_groth16_formats::program_id(kind, vk)
+/// The program id of an arkworks compressed key registered as `kind` (with
+/// its SP1 selector): blake2-256 of the key for [`ProgramKind::Arkworks`], of
+/// SCALE `(kind, key, selector)` otherwise.
+pub fn program_id(kind: &ProgramKind, vk: &[u8], selector: Option<[u8; 4]>) -> ProgramId {
+	zkmarket_groth16_formats::program_id(kind, vk, selector)
 }
 
 /// `verifier.register_program_of_kind` with the key as the kind writes it

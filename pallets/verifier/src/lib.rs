@@ -44,6 +44,7 @@ pub use pallet::*;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 pub mod groth16;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 mod offchain;
@@ -116,7 +117,11 @@ pub mod pallet {
 	/// A verdict batch.
 	pub type BatchOf<T> = VerdictBatch<BlockNumberFor<T>, <T as Config>::MaxVerdictsPerTx>;
 
+	/// The storage version: 1 since programs have a kind (`migrations::v1`).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Reasons for which this pallet holds funds.
@@ -318,6 +323,10 @@ pub mod pallet {
 		/// The key's number of public inputs does not fit the program kind (SP1 and
 		/// RISC Zero keys take 5; others at least 1).
 		KeyInputCount,
+		/// A key of a bound kind (arkworks, snarkjs) that cannot bind its last
+		/// public input (its point is the point at infinity, or gamma equals
+		/// delta): copies of its proofs would be as good as the original.
+		KeyUnbound,
 		/// A parameter of the program kind is not a canonical scalar (SP1's
 		/// `vkey_hash` and `vk_root`, RISC Zero's `bn254_control_id`, big-endian).
 		InvalidKindParameter,
@@ -390,11 +399,12 @@ pub mod pallet {
 		/// kind writes it (arkworks compressed for `Arkworks`, `Snarkjs` (clients
 		/// convert `verification_key.json`) and `Risc0`; gnark's `WriteTo` bytes
 		/// for `Gnark` and `Sp1`, converted here). Every point is checked. The id
-		/// is the blake2-256 hash of SCALE `(kind, arkworks key)` (of the key alone
-		/// for `Arkworks`). Holds a deposit of `ProgramDepositBase +
+		/// is the blake2-256 hash of SCALE `(kind, arkworks key, selector)` (of the
+		/// key alone for `Arkworks`). Holds a deposit of `ProgramDepositBase +
 		/// ProgramDepositPerByte * len` (the stored key's length).
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::register_program_of_kind(vk.len() as u32))]
+		#[pallet::weight(T::WeightInfo::register_program_of_kind(vk.len() as u32)
+			.max(T::WeightInfo::register_program(vk.len() as u32)))]
 		pub fn register_program_of_kind(
 			origin: OriginFor<T>,
 			kind: ProgramKind,
@@ -728,7 +738,7 @@ pub mod pallet {
 			ensure!(reg.inputs <= T::MaxPublicInputs::get(), Error::<T>::TooManyInputs);
 			let vk: BoundedVec<u8, T::MaxVkLen> =
 				reg.vk.try_into().map_err(|_| Error::<T>::InvalidVerifyingKey)?;
-			let id = zkmarket_groth16_formats::program_id(&kind, &vk);
+			let id = zkmarket_groth16_formats::program_id(&kind, &vk, reg.selector);
 			ensure!(!Programs::<T>::contains_key(id), Error::<T>::ProgramExists);
 			// Every point on the curve, G2 in the subgroup (a host call).
 			let n = groth16::parse_vk(&vk).ok_or(Error::<T>::InvalidVerifyingKey)?;
@@ -760,6 +770,7 @@ pub mod pallet {
 				FormatError::KeyEncoding | FormatError::Json => Error::<T>::InvalidVerifyingKey,
 				FormatError::KeyCommitments => Error::<T>::KeyCommitments,
 				FormatError::KeyInputCount => Error::<T>::KeyInputCount,
+				FormatError::KeyUnbound => Error::<T>::KeyUnbound,
 				FormatError::KindParameter => Error::<T>::InvalidKindParameter,
 				FormatError::ProofLength => Error::<T>::WrongProofLength,
 				FormatError::ProofEncoding | FormatError::Input => Error::<T>::InvalidProofEncoding,
@@ -789,8 +800,8 @@ pub mod pallet {
 			let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 			for (id, p) in Programs::<T>::iter() {
 				ensure!(
-					zkmarket_groth16_formats::program_id(&p.kind, &p.vk) == id,
-					"program stored under another id than its (kind, key)'s"
+					zkmarket_groth16_formats::program_id(&p.kind, &p.vk, p.selector) == id,
+					"program stored under another id than its (kind, key, selector)'s"
 				);
 				ensure!(
 					p.selector.is_some() == matches!(p.kind, ProgramKind::Sp1 { .. }),

@@ -583,7 +583,7 @@ fn a_real_sp1_proof_verifies_and_malformed_ones_get_named_errors() {
 		let p = Programs::<Test>::get(id).unwrap();
 		// The gnark key is stored converted (424 bytes), with its selector; one input.
 		assert_eq!((p.vk.len(), p.inputs, p.selector), (424, 1, Some([0x0e, 0x78, 0xf4, 0xdb])));
-		assert_eq!(id, zkmarket_groth16_formats::program_id(&kind, &p.vk));
+		assert_eq!(id, zkmarket_groth16_formats::program_id(&kind, &p.vk, p.selector));
 		assert!(<V as zkmarket_primitives::traits::ProgramRegistry>::is_bound(&demo_id()));
 		assert!(!<V as zkmarket_primitives::traits::ProgramRegistry>::is_bound(&id));
 
@@ -700,5 +700,47 @@ fn keys_of_every_kind_are_checked_with_named_errors() {
 		// The arkworks kind keeps the id of `register_program`.
 		assert_ok!(reg(ProgramKind::Arkworks, demo::vk_bytes()));
 		assert!(Programs::<Test>::contains_key(demo::program_id()));
+	});
+}
+
+/// A chain from before program kinds: its programs (stored without kind and
+/// selector) are migrated to arkworks programs under the same ids, once.
+#[test]
+fn programs_of_storage_version_0_are_migrated_to_arkworks_programs() {
+	use crate::migrations::v1::{MigrateV0ToV1, OldProgramInfo};
+	use frame_support::traits::{ConstU32, GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext(1).execute_with(|| {
+		// (A runtime's genesis starts at the current version; this mock's storage
+		// is built pallet by pallet, so set what a chain from before has.)
+		StorageVersion::new(0).put::<V>();
+		let vk = demo::vk_bytes();
+		let id = demo::program_id();
+		let old = OldProgramInfo::<u64, u128, ConstU32<4096>> {
+			owner: 3,
+			vk: vk.clone().try_into().unwrap(),
+			inputs: 1,
+			deposit: 12_345,
+		};
+		frame_support::storage::unhashed::put(&Programs::<Test>::hashed_key_for(id), &old);
+		assert!(
+			Programs::<Test>::get(id).is_none(),
+			"version-0 values do not decode as version 1's"
+		);
+
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		let p = Programs::<Test>::get(id).expect("migrated");
+		assert_eq!(
+			(p.owner, p.kind.clone(), p.selector, p.inputs, p.deposit),
+			(3, ProgramKind::Arkworks, None, 1, 12_345)
+		);
+		assert_eq!(p.vk.to_vec(), vk);
+		assert_eq!(V::on_chain_storage_version(), 1);
+		// Proofs of the migrated program verify as before.
+		let good = submit(0, 3, 11, 11);
+		assert!(V::verify_pending(&Pending::<Test>::get(good).unwrap()));
+		// A second run is a noop.
+		let before = Programs::<Test>::get(id).encode();
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Programs::<Test>::get(id).encode(), before);
 	});
 }

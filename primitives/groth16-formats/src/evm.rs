@@ -27,6 +27,18 @@ pub fn proof_to_arkworks(b: &[u8]) -> Result<Vec<u8>, FormatError> {
 	Ok([points::compressed(&a), points::compressed(&bb), points::compressed(&c)].concat())
 }
 
+/// The checks of an EVM-layout proof that need no curve arithmetic: its
+/// length and every word below the base field modulus.
+pub fn check_words(b: &[u8]) -> Result<(), FormatError> {
+	if b.len() != PROOF_LEN {
+		return Err(FormatError::ProofLength);
+	}
+	match b.chunks_exact(32).all(|w| points::fq_be(w).is_some()) {
+		true => Ok(()),
+		false => Err(FormatError::ProofEncoding),
+	}
+}
+
 fn word(f: &ark_bn254::Fq) -> [u8; 32] {
 	let mut out = [0u8; 32];
 	out.copy_from_slice(&f.into_bigint().to_bytes_be());

@@ -63,6 +63,13 @@ pub struct Registration {
 	pub selector: Option<[u8; 4]>,
 }
 
+impl Registration {
+	/// The id of the program this registration makes.
+	pub fn program_id(&self, kind: &ProgramKind) -> [u8; 32] {
+		program_id(kind, &self.vk, self.selector)
+	}
+}
+
 /// What the verifier checks: an arkworks compressed proof and all public inputs.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Statement {
@@ -73,12 +80,15 @@ pub struct Statement {
 }
 
 /// The id of a program: blake2-256 of its arkworks key for [`ProgramKind::Arkworks`]
-/// (as before kinds existed), of the SCALE encoding of `(kind, key)` otherwise,
-/// so one key registered as two kinds gives two programs.
-pub fn program_id(kind: &ProgramKind, vk: &[u8]) -> [u8; 32] {
+/// (as before kinds existed), of the SCALE encoding of `(kind, key, selector)`
+/// otherwise: everything that decides which proofs the program accepts, so one
+/// key registered as two kinds gives two programs, and an SP1 key file whose
+/// unused bytes differ (another selector: proofs of the real key would be
+/// refused) cannot take the real program's id.
+pub fn program_id(kind: &ProgramKind, vk: &[u8], selector: Option<[u8; 4]>) -> [u8; 32] {
 	match kind {
 		ProgramKind::Arkworks => sp_crypto_hashing::blake2_256(vk),
-		_ => sp_crypto_hashing::blake2_256(&(kind, vk).encode()),
+		_ => sp_crypto_hashing::blake2_256(&(kind, vk, selector).encode()),
 	}
 }
 
@@ -103,6 +113,19 @@ fn arkworks_inputs(vk: &[u8]) -> Result<u32, FormatError> {
 	Ok(n)
 }
 
+/// Whether an arkworks key (of valid layout) can bind its last public input:
+/// not if that input's point is the point at infinity (the input is then
+/// unconstrained), nor if gamma equals delta (anyone can then move a proof to
+/// another binding: `C' = C - (b' - b) * IC_last`). Setups never make such
+/// keys; the check keeps the "bound" label of a program honest.
+fn binds(vk: &[u8]) -> bool {
+	let (gamma, delta) = (&vk[96..160], &vk[160..224]);
+	let last = &vk[vk.len() - points::G1_LEN..];
+	let mut infinity = [0u8; points::G1_LEN];
+	infinity[points::G1_LEN - 1] = 0x40;
+	gamma != delta && last != infinity
+}
+
 impl ProgramKind {
 	/// Whether proofs of this kind carry the request/prover binding. Proofs of
 	/// unbound kinds are valid for any prover: only the prover with the
@@ -112,10 +135,12 @@ impl ProgramKind {
 	}
 
 	/// Whether `inputs` (canonical scalars, as many as the program takes) can be
-	/// a request's: RISC Zero's journal digest halves are below 2^128.
+	/// a request's: RISC Zero's journal digest halves are below 2^128, SP1's
+	/// committed values digest below 2^253 (its top 3 bits are cleared).
 	pub fn accepts_inputs(&self, inputs: &[Scalar]) -> bool {
 		match self {
 			Self::Risc0 { .. } => inputs.iter().all(|i| i[16..].iter().all(|b| *b == 0)),
+			Self::Sp1 { .. } => inputs.iter().all(|i| i[31] < 0x20),
 			_ => true,
 		}
 	}
@@ -172,6 +197,9 @@ impl ProgramKind {
 		if !params_ok {
 			return Err(FormatError::KindParameter);
 		}
+		if self.is_bound() && !binds(&vk) {
+			return Err(FormatError::KeyUnbound);
+		}
 		Ok(Registration { vk, key_inputs, inputs, selector })
 	}
 
@@ -189,6 +217,7 @@ impl ProgramKind {
 			Self::Arkworks | Self::Snarkjs if !points::is_canonical_arkworks_proof(proof) => {
 				Err(FormatError::ProofEncoding)
 			}
+			Self::Gnark | Self::Risc0 { .. } => evm::check_words(proof),
 			_ => Ok(()),
 		}
 	}

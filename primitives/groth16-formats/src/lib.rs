@@ -50,6 +50,10 @@ pub enum FormatError {
 	/// The key's number of public inputs does not fit the kind (SP1 and RISC
 	/// Zero keys take 5; other keys at least 1).
 	KeyInputCount,
+	/// A key of a bound kind (arkworks, snarkjs) that cannot bind its last
+	/// input: that input's point is the point at infinity, or gamma equals
+	/// delta (a proof could be moved to another prover's binding).
+	KeyUnbound,
 	/// A kind parameter is not a canonical scalar (SP1's `vkey_hash` and
 	/// `vk_root`, RISC Zero's `bn254_control_id`, read big-endian).
 	KindParameter,

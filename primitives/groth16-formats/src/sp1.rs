@@ -58,6 +58,7 @@ pub fn split<'a>(
 	if points::be_to_input(nonce).is_none() {
 		return Err(FormatError::ProofEncoding);
 	}
+	evm::check_words(&proof[100..])?;
 	Ok((&proof[68..100], &proof[100..]))
 }
 

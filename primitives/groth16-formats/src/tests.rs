@@ -328,11 +328,55 @@ fn snarkjs_json_errors_are_named() {
 	);
 }
 
+/// Keys that cannot bind their last input are refused for bound kinds: a
+/// last point at infinity (the input is free), gamma = delta (a proof moves
+/// to another binding with C' = C - (b' - b) IC_last). Unbound kinds take them.
+#[test]
+fn bound_kinds_refuse_keys_that_cannot_bind() {
+	let (vk, _) = random_key(2, 5);
+	assert!(ProgramKind::Snarkjs.register(&vk).is_ok());
+	let mut free = vk.clone();
+	let n = free.len();
+	free[n - 32..].copy_from_slice(&[0; 32]);
+	free[n - 1] = 0x40;
+	assert_eq!(ProgramKind::Snarkjs.register(&free).unwrap_err(), FormatError::KeyUnbound);
+	let mut same = vk.clone();
+	same.copy_within(96..160, 160);
+	assert_eq!(ProgramKind::Arkworks.register(&same).unwrap_err(), FormatError::KeyUnbound);
+	assert!(ProgramKind::Gnark.register(&gnark::vk_from_arkworks(&same).unwrap()).is_ok());
+}
+
+/// Requests an SP1 program can never prove (a digest with its top bits set)
+/// and proofs with a coordinate above the modulus are refused up front.
+#[test]
+fn impossible_inputs_and_non_canonical_words_are_refused_early() {
+	let (kind, proof, digest) = sp1_fixture();
+	assert!(kind.accepts_inputs(&[digest]));
+	let mut high = digest;
+	high[31] = 0x20;
+	assert!(!kind.accepts_inputs(&[high]));
+	let selector = Some(proof[..4].try_into().unwrap());
+	let mut p = proof.clone();
+	p[100..132].copy_from_slice(&[0xff; 32]);
+	assert_eq!(kind.check_proof(selector, &p), Err(FormatError::ProofEncoding));
+	assert_eq!(ProgramKind::Gnark.check_proof(None, &p[100..]), Err(FormatError::ProofEncoding));
+	assert_eq!(ProgramKind::Gnark.check_proof(None, &proof[100..]), Ok(()));
+}
+
 #[test]
 fn program_ids_depend_on_the_kind() {
 	let (vk, _) = random_key(2, 3);
-	let a = crate::program_id(&ProgramKind::Arkworks, &vk);
+	let a = crate::program_id(&ProgramKind::Arkworks, &vk, None);
 	assert_eq!(a, sp_crypto_hashing::blake2_256(&vk), "arkworks ids as before kinds");
-	assert_ne!(crate::program_id(&ProgramKind::Snarkjs, &vk), a);
+	assert_ne!(crate::program_id(&ProgramKind::Snarkjs, &vk, None), a);
+	// An SP1 key file whose unused G1 points differ: the same arkworks key,
+	// another selector (no real proof would pass), another id.
+	let (kind, ..) = sp1_fixture();
+	let mut other = SP1_VK.to_vec();
+	other[32..64].copy_from_slice(&SP1_VK[0..32]); // beta G1 := alpha G1 (unused)
+	let (r1, r2) = (kind.register(SP1_VK).unwrap(), kind.register(&other).unwrap());
+	assert_eq!(r1.vk, r2.vk);
+	assert_ne!(r1.selector, r2.selector);
+	assert_ne!(r1.program_id(&kind), r2.program_id(&kind));
 	assert!(ProgramKind::Snarkjs.is_bound() && !ProgramKind::Gnark.is_bound());
 }

@@ -97,6 +97,10 @@ pub enum Skip {
 	NoCapacity,
 	/// The backend cannot prove the request's inputs (checked before locking).
 	Unprovable(String),
+	/// The program's proofs carry no binding (gnark, SP1, RISC Zero): the chain
+	/// lets only an assigned or locking prover prove it, so no bounty (or the
+	/// program's kind is not known yet).
+	Unbound,
 }
 
 impl Skip {
@@ -113,6 +117,7 @@ impl Skip {
 			Skip::DeadlineTooClose { .. } => "deadline_too_close",
 			Skip::NoCapacity => "no_capacity",
 			Skip::Unprovable(_) => "unprovable",
+			Skip::Unbound => "unbound",
 		}
 	}
 }
@@ -124,6 +129,9 @@ impl fmt::Display for Skip {
 			Skip::Disabled => write!(f, "disabled in the configuration"),
 			Skip::NotEligible => write!(f, "prover not eligible for new work"),
 			Skip::Unprovable(why) => write!(f, "cannot be proven: {why}"),
+			Skip::Unbound => {
+				write!(f, "unbound program (only an assigned or locking prover may prove it)")
+			}
 			Skip::PriceBelowCost { price, cost } => {
 				write!(f, "price below cost ({} < {})", format_zk(*price), format_zk(*cost))
 			}

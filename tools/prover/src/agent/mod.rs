@@ -759,19 +759,21 @@ impl Agent {
 						if stopping || st.jobs.contains_key(&r.id) || st.avoid.contains_key(&r.id) {
 							continue;
 						}
-						// Unknown programs are skipped by `taking`; a proof of an
-						// unbound one is refused unless we hold the obligation.
-						let bound = st.programs.get(&r.program).map(|p| p.kind.is_bound());
+						// A proof of an unbound program is refused unless we hold
+						// the obligation (a kind not fetched yet: a later block).
+						let bound = st.programs.get(&r.program).is_some_and(|p| p.kind.is_bound());
+						let unbound = program.is_some() && !bound;
 						match decide::evaluate_bounty(
 							&terms,
 							*bounty,
-							program.filter(|_| bound != Some(false)),
+							program,
 							self.cfg.take_bounties,
 							now,
 							self.cfg.margin_secs,
 							&standing,
 							&capacity,
 						)
+						.and_then(|b| if unbound { Err(decide::Skip::Unbound) } else { Ok(b) })
 						.and_then(|b| Self::preflight(&mut st, r, program).map(|()| b))
 						{
 							Ok(b) => {
@@ -1138,6 +1140,18 @@ impl Agent {
 			self.set_phase(id, Phase::Done);
 			return Outcome::Done;
 		};
+		// The program's kind (the backend's job names it; the proof is checked
+		// with it before it is submitted).
+		let info = loop {
+			match self.program(&at, r.program).await {
+				Ok(p) => break p,
+				Err(e @ Error::NotFound(_)) => return retry(e.to_string()),
+				Err(e) => {
+					warn!("#{id}: fetching the program: {e}; retrying");
+					tokio::time::sleep(self.block_time()).await;
+				}
+			}
+		};
 		let left = self.seconds_left(&r, kind, &at).await;
 		// The proof must be in a block before the deadline: the backend gets the
 		// time left minus the margin. An assignment with no time left for another
@@ -1165,11 +1179,10 @@ impl Agent {
 			}
 			return Outcome::Done;
 		}
-		let kind_name = self.state.lock().unwrap().programs.get(&r.program).map(|p| p.kind.name());
 		let job = Job {
 			request: id,
 			program: r.program,
-			kind: kind_name.unwrap_or("arkworks"),
+			kind: info.kind.name(),
 			inputs: r.inputs.clone(),
 			binding: groth16::binding(id, &self.chain.me_bytes()),
 			prover: self.chain.me_bytes(),
@@ -1207,16 +1220,6 @@ impl Agent {
 		let secs = started.elapsed().as_secs_f64();
 		self.metrics.proof_time(secs);
 		// Never submit a proof that does not verify: it would be slashed.
-		let info = loop {
-			match self.program(&at, r.program).await {
-				Ok(p) => break p,
-				Err(e @ Error::NotFound(_)) => return retry(e.to_string()),
-				Err(e) => {
-					warn!("#{id}: fetching the program: {e}; retrying");
-					tokio::time::sleep(self.block_time()).await;
-				}
-			}
-		};
 		match groth16::verify_program(
 			&info.kind,
 			info.selector,

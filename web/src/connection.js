@@ -1,0 +1,72 @@
+// Connecting to the node: one WebSocket attempt at a time, retried with a
+// growing delay while the node is unreachable, reported through `onStatus`.
+// The provider is created without auto-reconnect (which would log every
+// failed attempt to the console); the app reconnects itself.
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import rpcDefinitions from '../../docs/rpc-definitions.json';
+
+// The market_* methods; their expected errors (an unknown or pruned request)
+// are shown in the page, so @polkadot/api must not log them to the console.
+const MARKET_RPC = {
+  market: Object.fromEntries(Object.entries(rpcDefinitions.market).map(([name, def]) => [name, { ...def, noErrorLog: true }])),
+};
+
+const RETRY_MS = [1000, 2000, 3000, 5000, 10000];
+const OPEN_TIMEOUT_MS = 8000;
+const INIT_TIMEOUT_MS = 30000;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out`)), ms); }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Opens a socket to `endpoint`; resolves with the connected provider. */
+async function openProvider(endpoint) {
+  const provider = new WsProvider(endpoint, false);
+  const opened = new Promise((resolve, reject) => {
+    const offs = [
+      provider.on('connected', () => { offs.forEach((off) => off()); resolve(); }),
+      provider.on('error', () => { offs.forEach((off) => off()); reject(new Error('connection refused')); }),
+      provider.on('disconnected', () => { offs.forEach((off) => off()); reject(new Error('connection closed')); }),
+    ];
+  });
+  try {
+    await provider.connect();
+    await withTimeout(opened, OPEN_TIMEOUT_MS, 'connecting');
+    return provider;
+  } catch (e) {
+    opened.catch(() => {});
+    await provider.disconnect().catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * Connects to `endpoint` and builds the API (the node's metadata plus the
+ * `market_*` RPC definitions), retrying until it succeeds or `signal` aborts.
+ * `onStatus({ state: 'connecting' | 'unreachable', endpoint, error, retryInMs })`.
+ */
+export async function connect(endpoint, { onStatus, signal }) {
+  for (let attempt = 0; !signal.aborted; attempt++) {
+    onStatus({ state: 'connecting', endpoint, attempt });
+    let provider = null;
+    try {
+      provider = await openProvider(endpoint);
+      const api = await withTimeout(
+        ApiPromise.create({ provider, rpc: MARKET_RPC, noInitWarn: true, throwOnConnect: true, initWasm: false }),
+        INIT_TIMEOUT_MS, 'loading the metadata');
+      return { api, provider };
+    } catch (e) {
+      if (provider) await provider.disconnect().catch(() => {});
+      const retryInMs = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)];
+      onStatus({ state: 'unreachable', endpoint, error: e.message, retryInMs });
+      await sleep(retryInMs);
+    }
+  }
+  throw new Error('aborted');
+}

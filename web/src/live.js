@@ -1,0 +1,22 @@
+// Keeping a page live: reload its data when new blocks arrive.
+
+/** Runs `load` on new blocks, one at a time, at most every `minMs`. */
+export function onNewBlocks(ctx, load, minMs = 0) {
+  let running = false;
+  let lastRun = 0;
+  let stopped = false;
+  const run = async () => {
+    if (running || stopped || Date.now() - lastRun < minMs) return;
+    running = true;
+    lastRun = Date.now();
+    try {
+      await load(ctx.recent.last);
+    } catch (e) {
+      if (!stopped) ctx.fail(e);
+    } finally {
+      running = false;
+    }
+  };
+  const unsubscribe = ctx.recent.subscribe(() => { run(); });
+  return () => { stopped = true; unsubscribe(); };
+}
