@@ -5,7 +5,9 @@
 #      pallets' benchmarks run as tests (`runtime-benchmarks` feature);
 #   2. end-to-end: the real node driven by @polkadot/api under `node --test`
 #      (chain basics, chain specs, CLI errors, the whole market flow), then the
-#      attack suite of issue 15 against the dev node (tests/attacks);
+#      attack suite of issue 15 against the dev node (tests/attacks), the
+#      Rust clients (tests/clients) and the market explorer in headless
+#      chromium (tests/web);
 #   3. multi-node: a zombienet network (3 validators + 1 full node), unless
 #      ZOMBIENET=0.
 set -euo pipefail
@@ -29,6 +31,8 @@ echo "== attack tests (tests/attacks, real node)" >&2
 node --test --test-concurrency=1 attacks/
 echo "== client tests (tests/clients: prover agents and the zkmarket CLI, real node)" >&2
 node --test --test-concurrency=1 clients/
+echo "== market explorer (web/, built by scripts/explorer.sh) in headless chromium (tests/web, real node)" >&2
+node --test --test-concurrency=1 web/
 
 if [ "${ZOMBIENET:-1}" != 0 ]; then
   echo "== zombienet (3 validators + 1 full node)" >&2

@@ -14,7 +14,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, readFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import {
@@ -95,6 +95,7 @@ const planck = (locator) => locator.getAttribute('data-planck').then((v) => BigI
 test('market explorer in headless Chromium', { timeout: 600_000 }, async (t) => {
   const started = Date.now();
   const executablePath = findChromium();
+  rmSync(OUT, { recursive: true, force: true }); // this run's screenshots only
   mkdirSync(OUT, { recursive: true });
   console.log(`# explorer screenshots: ${OUT}`);
   const explorer = await startExplorer();
@@ -145,9 +146,13 @@ test('market explorer in headless Chromium', { timeout: 600_000 }, async (t) => 
       if (e.section === 'market' && e.method === 'RequestSettled') settled.set(e.data.id.toNumber(), hash);
       return settled.size >= assignments.length;
     }, { timeoutMs: 120_000 });
+    allSettled.catch(() => {}); // awaited below; no unhandled rejection if a proof fails first
+    const nonces = {};
     for (const a of assignments) {
       const pr = prover('prove', 3, a.id, a.prover);
-      a.proofBlock = send(api, api.tx.verifier.submitProof(a.id, pr.proof), byAddress[a.prover]);
+      // A prover with two jobs sends both proofs at once: explicit nonces.
+      nonces[a.prover] ??= (await api.rpc.system.accountNextIndex(a.prover)).toNumber();
+      a.proofBlock = send(api, api.tx.verifier.submitProof(a.id, pr.proof), byAddress[a.prover], { nonce: nonces[a.prover]++ });
     }
     for (const a of assignments) a.proofBlock = (await api.rpc.chain.getHeader((await a.proofBlock).blockHash)).number.toNumber();
     await allSettled;
@@ -176,7 +181,7 @@ test('market explorer in headless Chromium', { timeout: 600_000 }, async (t) => 
       assert.ok(chart.canvas, `${what}: the chart is drawn`);
       const first = Number(chart.first);
       const last = Number(chart.last);
-      assert.equal(last - first + 1, Math.min(HISTORY, last), `${what}: the last ${HISTORY} blocks`);
+      assert.equal(last - first + 1, Math.min(HISTORY, last + 1), `${what}: the last ${HISTORY} blocks (from genesis on a young chain)`);
       assert.equal(Number(chart.points), last - first + 1, `${what}: a chart point per block`);
       assert.deepEqual(rows.map((r) => r.block).sort((a, b) => a - b), Array.from({ length: last - first + 1 }, (_, i) => first + i), `${what}: one data row per block`);
       for (const r of rows) {
@@ -299,6 +304,16 @@ test('market explorer in headless Chromium', { timeout: 600_000 }, async (t) => 
     assert.deepEqual(offlineErrors.filter((e) => !/WebSocket connection to .* failed/.test(e)), []);
     await offline.close();
     t.diagnostic(`explorer test took ${Math.round((Date.now() - started) / 1000)} s; screenshots in ${OUT}`);
+  } catch (e) {
+    // What the pages showed, for the failure report.
+    for (const [i, p] of browser.contexts().flatMap((c) => c.pages()).entries()) {
+      await p.screenshot({ path: join(OUT, `failure-${i}.png`), fullPage: true }).catch(() => {});
+      const text = await p.evaluate(() => document.body.innerText).catch(() => '');
+      t.diagnostic(`page ${i} (${p.url()}), saved as failure-${i}.png:`);
+      for (const line of text.slice(0, 3000).split('\n')) t.diagnostic(`  ${line}`);
+    }
+    for (const line of errors) t.diagnostic(`console error: ${line}`);
+    throw e;
   } finally {
     await browser.close().catch(() => {});
     explorer.stop();

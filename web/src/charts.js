@@ -15,6 +15,13 @@ function shortZK(v) {
   return Number(v.toPrecision(3)).toString();
 }
 
+/** A time axis tick: 09:41 on whole minutes, else 09:41:30 (local time). */
+function clock(secs) {
+  const d = new Date(secs * 1000);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}${d.getSeconds() ? `:${pad(d.getSeconds())}` : ''}`;
+}
+
 function chartHeight(width) {
   return width < 480 ? 220 : 280;
 }
@@ -45,13 +52,13 @@ export function baseFeeChart(el) {
     cursor: { drag: { x: false, y: false } },
     scales: {
       x: { time: false },
-      fee: { range: (u, min, max) => (min === max ? [min * 0.9, max * 1.1 || 1] : [min - (max - min) * 0.1, max + (max - min) * 0.1]) },
+      fee: { range: (u, min, max) => (min === max ? [min * 0.9, max * 1.1 || 1] : [Math.max(0, min - (max - min) * 0.1), max + (max - min) * 0.1]) },
       count: { range: (u, min, max) => [0, Math.max(4, (max ?? 0) + 1)] },
     },
     axes: [
       { values: (u, vals) => vals.map((v) => (Number.isInteger(v) ? `#${v}` : '')) },
-      { scale: 'fee', size: 64, values: (u, vals) => vals.map(shortZK) },
-      { scale: 'count', side: 1, size: 40, grid: { show: false }, values: (u, vals) => vals.map((v) => (Number.isInteger(v) ? v : '')) },
+      { scale: 'fee', label: 'BaseFee (ZK)', labelSize: 20, size: 60, values: (u, vals) => vals.map(shortZK) },
+      { scale: 'count', label: 'bids / slots', labelSize: 20, side: 1, size: 36, grid: { show: false }, values: (u, vals) => vals.map((v) => (Number.isInteger(v) ? v : '')) },
     ],
     series: [
       { label: 'block', value: (u, v) => (v == null ? '—' : `#${v}`) },
@@ -61,7 +68,7 @@ export function baseFeeChart(el) {
       },
       {
         label: 'demand', scale: 'count', stroke: COLORS.demand, fill: 'rgba(217,119,6,0.3)', width: 1,
-        paths: uPlot.paths.bars({ size: [0.5, 24] }), points: { show: false },
+        paths: uPlot.paths.bars({ size: [0.5, 24] }), points: { show: false }, value: (u, v, si, i) => (i == null ? '—' : (v ?? 0)),
       },
       {
         label: 'capacity', scale: 'count', stroke: COLORS.capacity, width: 2, dash: [5, 4], spanGaps: false,
@@ -78,7 +85,7 @@ export function baseFeeChart(el) {
       chart.setData([
         blocks.map((b) => b.number),
         blocks.map((b) => Number(b.baseFee) / 1e18),
-        blocks.map((b) => (b.clearing ? b.clearing.demand : 0)),
+        blocks.map((b) => (b.clearing ? b.clearing.demand : null)), // no auction: demand 0, no bar
         blocks.map((b) => (b.clearing ? b.clearing.capacity : null)),
       ]);
       el.dataset.points = String(blocks.length);
@@ -129,7 +136,10 @@ export function offerChart(el) {
     class: 'offer-chart',
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true }, price: { range: (u, min, max) => [0, (max || 1) * 1.1] } },
-    axes: [{}, { scale: 'price', size: 64, values: (u, vals) => vals.map(shortZK) }],
+    axes: [
+      { space: 70, values: (u, vals) => vals.map(clock) },
+      { scale: 'price', label: 'price (ZK)', labelSize: 20, size: 60, values: (u, vals) => vals.map(shortZK) },
+    ],
     series: [
       { label: 'time', value: (u, v) => (v == null ? '—' : formatTime(v)) },
       {

@@ -48,11 +48,11 @@ async function openProvider(endpoint) {
 
 /**
  * Connects to `endpoint` and builds the API (the node's metadata plus the
- * `market_*` RPC definitions), retrying until it succeeds or `signal` aborts.
+ * `market_*` RPC definitions), retrying until it succeeds.
  * `onStatus({ state: 'connecting' | 'unreachable', endpoint, error, retryInMs })`.
  */
-export async function connect(endpoint, { onStatus, signal }) {
-  for (let attempt = 0; !signal.aborted; attempt++) {
+export async function connect(endpoint, onStatus) {
+  for (let attempt = 0; ; attempt++) {
     onStatus({ state: 'connecting', endpoint, attempt });
     let provider = null;
     try {
@@ -68,5 +68,4 @@ export async function connect(endpoint, { onStatus, signal }) {
       await sleep(retryInMs);
     }
   }
-  throw new Error('aborted');
 }

@@ -61,29 +61,23 @@ function showChainStatus(name, blocks) {
 }
 
 async function start(endpoint, historySize) {
-  const controller = new AbortController();
-  const { api, provider } = await connect(endpoint, {
-    signal: controller.signal,
-    onStatus: ({ state, error, retryInMs }) => {
-      if (state === 'connecting') {
-        if (document.body.dataset.connection !== 'unreachable') setConnection('connecting', null);
-        replace(chainStatusEl, `connecting to ${endpoint}…`);
-      } else {
-        setConnection('unreachable', [
-          h('strong', {}, 'Cannot reach the node'), ` at ${endpoint} (${error}). `,
-          'Is it running? Start one with ', h('code', {}, './scripts/run-dev.sh'),
-          ' or open this page with ', h('code', {}, '?rpc=ws://host:port'), '. ',
-          `Retrying in ${Math.round(retryInMs / 1000)} s…`,
-        ]);
-        replace(chainStatusEl, 'node unreachable');
-      }
-    },
+  const { api, provider } = await connect(endpoint, ({ state, error, retryInMs }) => {
+    if (state === 'connecting') {
+      if (document.body.dataset.connection !== 'unreachable') setConnection('connecting', null);
+      replace(chainStatusEl, `connecting to ${endpoint}…`);
+    } else {
+      setConnection('unreachable', [
+        h('strong', {}, 'Cannot reach the node'), ` at ${endpoint} (${error}). `,
+        'Is it running? Start one with ', h('code', {}, './scripts/run-dev.sh'),
+        ' or open this page with ', h('code', {}, '?rpc=ws://host:port'), '. ',
+        `Retrying in ${Math.round(retryInMs / 1000)} s…`,
+      ]);
+      replace(chainStatusEl, 'node unreachable');
+    }
   });
   const chain = new Chain(api);
-  const current = { api, provider, chain, recent: null, closed: false, endpoint };
   const recent = new RecentBlocks(chain, historySize, { onError: showError });
-  current.recent = recent;
-  const name = (await api.rpc.system.chain()).toString();
+  const current = { api, provider, chain, recent, closed: false, endpoint };
   const lost = () => {
     if (current.closed) return;
     current.closed = true;
@@ -95,7 +89,9 @@ async function start(endpoint, historySize) {
     start(endpoint, historySize).catch(() => {});
   };
   provider.on('disconnected', lost);
+  let name;
   try {
+    name = (await api.rpc.system.chain()).toString();
     await recent.start();
   } catch (e) {
     if (current.closed) return; // lost() reconnects

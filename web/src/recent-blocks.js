@@ -33,7 +33,7 @@ export class RecentBlocks {
   /** Loads the last `size` blocks, then follows new heads. */
   async start() {
     const best = await this.chain.best();
-    const first = Math.max(1, best.number - this.size + 1);
+    const first = Math.max(0, best.number - this.size + 1); // genesis included: the initial BaseFee
     const numbers = [];
     for (let n = first; n <= best.number; n++) numbers.push(n);
     const blocks = await mapLimit(numbers, LOAD_CONCURRENCY, (n) =>

@@ -33,7 +33,8 @@ export async function openRequests(api, at, { max = 100, windows = 10 } = {}) {
     const lo = Math.max(0, hi - WINDOW);
     const inWindow = [];
     for (let from = lo; ;) {
-      const page = (await api.rpc.market.openRequests(from, PAGE, at)).toJSON();
+      // A Json codec keeps a top-level array as an object keyed "0", "1", ...
+      const page = Object.values((await api.rpc.market.openRequests(from, PAGE, at)).toJSON()).sort((a, b) => a.id - b.id);
       const mine = page.filter((r) => r.id < hi);
       inWindow.push(...mine);
       if (page.length < PAGE || mine.length < page.length) break;

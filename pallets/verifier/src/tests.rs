@@ -744,3 +744,21 @@ fn programs_of_storage_version_0_are_migrated_to_arkworks_programs() {
 		assert_eq!(Programs::<Test>::get(id).encode(), before);
 	});
 }
+
+/// An arkworks proof with the point at infinity written a second way (arkworks
+/// would read it) is refused at submission with a named error: nothing
+/// stored, nobody slashed.
+#[test]
+fn a_second_encoding_of_infinity_in_a_proof_is_refused() {
+	new_test_ext(1).execute_with(|| {
+		program();
+		let mut proof = demo::prove(3, 0, &11u64.encode(), 7);
+		proof[..32].copy_from_slice(&[0x11; 32]);
+		proof[31] = 0x40;
+		open_request(0, 11, demo::program_id(), vec![demo::fr_bytes(demo::output(3))]);
+		assert_noop!(
+			Verifier::submit_proof(RuntimeOrigin::signed(11), 0, proof.try_into().unwrap()),
+			Error::<Test>::InvalidProofEncoding
+		);
+	});
+}

@@ -24,7 +24,7 @@ function summary(blocks) {
 function dataTable(blocks) {
   const rows = [...blocks].reverse().map((b) => h('tr', { dataset: { block: b.number } },
     h('td', {}, blockNo(b.number)),
-    h('td', {}, formatTime(b.time)),
+    h('td', {}, b.time ? formatTime(b.time) : '—'), // genesis has no time
     h('td', { class: 'num basefee' }, amount(b.baseFee)),
     h('td', { class: 'num demand' }, b.clearing ? String(b.clearing.demand) : '0'),
     h('td', { class: 'num capacity' }, b.clearing ? String(b.clearing.capacity) : '—')));

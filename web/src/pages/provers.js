@@ -87,7 +87,7 @@ export function mount(root, ctx) {
       },
     }, c.label, h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, c.key === sort.key ? (sort.desc ? ' ▼' : ' ▲') : ''))));
     const rows = sorted.map((p) => h('tr', { dataset: { prover: p.who } },
-      COLUMNS.map((c) => h('td', { class: [c.num ? 'num' : '', c.key].join(' ').trim(), dataset: { col: c.key } }, c.cell(p)))));
+      COLUMNS.map((c) => h('td', { class: c.num ? 'num' : null, dataset: { col: c.key } }, c.cell(p)))));
     replace(tableEl, table({ id: 'provers', dataset: { block: atBlock } }, head, rows));
   };
 
