@@ -28,8 +28,9 @@ const root = resolve(here, option('dir', 'dist'));
 const host = option('host', '127.0.0.1');
 const port = Number(option('port', '8080'));
 
+/** The file at `path` (a decoded URL path) under root; null when there is none or it is outside root. */
 async function file(path) {
-  const full = normalize(join(root, decodeURIComponent(path)));
+  const full = normalize(join(root, path));
   if (full !== root && !full.startsWith(root + sep)) return null;
   try {
     const s = await stat(full);
@@ -39,23 +40,54 @@ async function file(path) {
   }
 }
 
-const server = createServer(async (req, res) => {
+function reply(res, status, text) {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
+}
+
+async function handle(req, res) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405).end();
+    reply(res, 405, 'method not allowed\n');
     return;
   }
-  const path = new URL(req.url, 'http://x').pathname;
+  let path;
+  try {
+    path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  } catch (_) {
+    reply(res, 400, 'bad URL\n'); // e.g. /%E0
+    return;
+  }
+  if (path.includes('\0')) {
+    reply(res, 400, 'bad URL\n');
+    return;
+  }
+  // Unknown paths get the app (its routes are in the hash).
   const found = (path !== '/' && (await file(path))) || (await file('/index.html'));
   if (!found) {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not built: run scripts/explorer.sh\n');
+    reply(res, 404, 'not built: run scripts/explorer.sh\n');
     return;
   }
-  const body = await readFile(found);
+  let body;
+  try {
+    body = await readFile(found);
+  } catch (e) {
+    // Removed or replaced since the stat (a rebuild), or unreadable.
+    reply(res, e.code === 'ENOENT' || e.code === 'EISDIR' ? 404 : 500, `cannot read ${path}\n`);
+    return;
+  }
   res.writeHead(200, {
     'content-type': TYPES[extname(found)] ?? 'application/octet-stream',
     'cache-control': found.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+// No request can stop the server: anything unexpected is a 500.
+const server = createServer((req, res) => {
+  handle(req, res).catch((e) => {
+    console.error(`explorer: ${req.method} ${req.url}: ${e.message}`);
+    if (res.headersSent) res.destroy();
+    else reply(res, 500, 'internal error\n');
+  });
 });
 
 server.listen(port, host, () => {

@@ -18,6 +18,12 @@ export default defineConfig({
     target: 'es2022',
     // @polkadot/api is most of the bundle (~800 kB, ~210 kB gzipped).
     chunkSizeWarningLimit: 900,
+    rollupOptions: {
+      // @polkadot/x-global has a /*#__PURE__*/ Rollup cannot place: harmless.
+      onwarn(warning, warn) {
+        if (warning.code !== 'INVALID_ANNOTATION') warn(warning);
+      },
+    },
   },
   server: { fs: { allow: ['..'] } },
 });

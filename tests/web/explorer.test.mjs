@@ -4,8 +4,10 @@
 // and served by scripts/explorer.sh, and every page is checked against the
 // chain: a BaseFee point for each recent block, the auction winners with the
 // prices the chain emitted, a request's timeline up to "settled" and its proof
-// download, the provers, the offer's curve and price now; at phone width
-// too, with no console errors, and the message when the node is unreachable.
+// download, the provers, the offer's curve (against market_offerPrice) and
+// price now; at phone width too, with no console errors; the messages when the
+// node is not a zkmarket node, fails an RPC call or is unreachable, and the
+// reconnection after a lost connection.
 // Screenshots go to $ZKMARKET_TEST_OUTPUT/explorer (default
 // /var/tmp/zkmarket-test-output/explorer).
 //
@@ -22,7 +24,9 @@ import {
 } from '../e2e/lib.mjs';
 
 const OUT = join(process.env.ZKMARKET_TEST_OUTPUT || '/var/tmp/zkmarket-test-output', 'explorer');
-const HISTORY = 50; // blocks the Market page keeps (web/src/config.js DEFAULT_BLOCKS)
+// Blocks the Market page keeps (?blocks=, at most web/src/config.js MAX_BLOCKS):
+// 400 s of 2 s blocks, so the auctions stay in the window until both checks.
+const HISTORY = 200;
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
@@ -111,7 +115,7 @@ test('market explorer in headless Chromium', { timeout: 600_000 }, async (t) => 
     const page = await desktop.newPage();
     watchErrors(page, errors);
     // Opened before the market runs: the page follows the new blocks live.
-    await page.goto(`${base}#/market`);
+    await page.goto(`${base}&blocks=${HISTORY}#/market`);
     await page.waitForSelector('body[data-connection="connected"]', { timeout: 60_000 });
 
     // ---- drive a small market --------------------------------------------
@@ -160,9 +164,9 @@ test('market explorer in headless Chromium', { timeout: 600_000 }, async (t) => 
       a.settledBlock = (await api.rpc.chain.getHeader(settled.get(a.id))).number.toNumber();
       a.verdictBlock = (await api.rpc.chain.getHeader(verdicts.get(a.id))).number.toNumber();
     }
-    // A reverse Dutch offer, ramping up while the pages are checked.
+    // A reverse Dutch offer, ramping up while the pages are checked (10 min: a slow machine too).
     const now = Number((await api.query.timestamp.now()).toBigInt() / 1000n);
-    const offer = { minPrice: 1n * ZK, maxPrice: 2n * ZK, rampUpStart: now + 6, rampUpPeriod: 150, lockTimeout: 200, timeout: 300, lockCollateral: 1n * ZK };
+    const offer = { minPrice: 1n * ZK, maxPrice: 2n * ZK, rampUpStart: now + 6, rampUpPeriod: 600, lockTimeout: 800, timeout: 900, lockCollateral: 1n * ZK };
     const offerSub = await send(api, api.tx.market.submitRequest(program.programId, [y], { Offer: offer }, 0), k.alice);
     const offerId = offerSub.events.find((e) => e.event.section === 'market' && e.event.method === 'RequestSubmitted').event.data.id.toNumber();
     t.diagnostic(`market driven in ${Math.round((Date.now() - started) / 1000)} s: requests ${assignments.map((a) => a.id)} settled, offer ${offerId}`);
@@ -270,6 +274,19 @@ test('market explorer in headless Chromium', { timeout: 600_000 }, async (t) => 
     assert.equal(await planck(nowEl), BigInt(chainPrice.price), 'price now = market_offerPrice at that block');
     assert.ok(BigInt(chainPrice.price) > offer.minPrice && BigInt(chainPrice.price) < offer.maxPrice, 'in the ramp-up');
     assert.equal(await nowEl.textContent(), zk(chainPrice.price));
+    // The page's curve (web/src/offer-curve.js) is the chain's: market_offerPrice at its points.
+    const curve = new Map(JSON.parse(await page.getAttribute('#offer-chart', 'data-curve')).map(([t, p]) => [t, BigInt(p)]));
+    const rampEnd = offer.rampUpStart + offer.rampUpPeriod;
+    const lockAt = offer.rampUpStart + offer.lockTimeout;
+    const inRamp = [...curve.keys()].filter((t) => t > offer.rampUpStart && t < rampEnd);
+    const mid = inRamp[Math.floor(inRamp.length / 2)];
+    assert.ok(curve.get(mid) > offer.minPrice && curve.get(mid) < offer.maxPrice, `a point in the ramp-up (${mid})`);
+    assert.equal(curve.get(lockAt), offer.maxPrice, 'max price at the lock deadline');
+    assert.equal(curve.get(lockAt + 1), 0n, 'price 0 after the lock deadline');
+    for (const t of [offer.rampUpStart, mid, rampEnd, lockAt, lockAt + 1, offer.rampUpStart + offer.timeout]) {
+      const { price } = await rpc(node, 'market_offerPrice', [offerId, t]);
+      assert.equal(curve.get(t), BigInt(price), `curve at ${t} = market_offerPrice`);
+    }
     await shot(page, 'offer');
 
     // ---- phone width -----------------------------------------------------------
@@ -290,6 +307,52 @@ test('market explorer in headless Chromium', { timeout: 600_000 }, async (t) => 
     await phone.close();
     await desktop.close();
     assert.deepEqual(errors, [], 'no console errors');
+
+    // ---- not a zkmarket node, a failing RPC, a lost connection -------------------
+    // The page's socket goes through a route: first the node's rpc_methods lose
+    // market_*, then chain_getHeader fails, then all passes; at last it is closed.
+    const routed = await browser.newContext({ viewport: DESKTOP });
+    const flaky = await routed.newPage();
+    const flakyErrors = [];
+    watchErrors(flaky, flakyErrors);
+    let mode = 'no-market';
+    let sockets = null;
+    await flaky.routeWebSocket((url) => url.port === String(node.rpcPort), (ws) => {
+      const server = ws.connectToServer();
+      sockets = [ws, server];
+      ws.onMessage((msg) => {
+        const { id, method } = JSON.parse(msg);
+        if (mode === 'rpc-error' && method === 'chain_getHeader') ws.send(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32603, message: 'injected failure' } }));
+        else server.send(msg);
+      });
+      server.onMessage((msg) => {
+        const m = JSON.parse(msg);
+        if (mode === 'no-market' && Array.isArray(m.result?.methods)) m.result.methods = m.result.methods.filter((x) => !x.startsWith('market_'));
+        ws.send(JSON.stringify(m));
+      });
+    });
+    await flaky.addInitScript(() => {
+      window.connectionStates = [];
+      new MutationObserver(() => window.connectionStates.push(document.body.dataset.connection))
+        .observe(document, { subtree: true, attributes: true, attributeFilter: ['data-connection'] });
+    });
+    const banner = (re) => flaky.waitForFunction((src) => new RegExp(src).test(document.querySelector('#connection').textContent), re.source, { timeout: 30_000 });
+    await flaky.goto(`${base}#/market`);
+    await banner(/Not a zkmarket node: .*market_request.*Retrying in/);
+    await shot(flaky, 'not-zkmarket');
+    mode = 'rpc-error';
+    await banner(/Cannot read the chain .*injected failure.*Retrying in/);
+    mode = 'pass';
+    await flaky.waitForSelector('body[data-connection="connected"]', { timeout: 30_000 });
+    await flaky.waitForSelector('#basefee-data tr[data-block]', { state: 'attached' });
+    await flaky.evaluate(() => { window.connectionStates = []; });
+    for (const s of sockets) s.close();
+    await flaky.waitForFunction(() => window.connectionStates.includes('unreachable') && document.body.dataset.connection === 'connected', null, { timeout: 30_000 });
+    const bestNow = await bestNumber(api);
+    await flaky.waitForFunction((n) => Number(document.querySelector('#basefee-chart')?.dataset.last) >= n, bestNow, { timeout: 30_000 });
+    await routed.close();
+    // @polkadot/api logs the injected RPC error and its subscriptions cut by the close; nothing else.
+    assert.deepEqual(flakyErrors.filter((e) => !/injected failure|disconnected from ws:/.test(e)), [], 'no other console errors');
 
     // ---- node unreachable --------------------------------------------------------
     const offline = await browser.newContext({ viewport: DESKTOP });

@@ -158,6 +158,7 @@ export function offerChart(el) {
       prices = points.map((p) => p.price);
       chart.setData([points.map((p) => p.t), points.map((p) => Number(p.price) / 1e18)]);
       el.dataset.points = String(points.length);
+      el.dataset.curve = JSON.stringify(points.map((p) => [p.t, String(p.price)])); // [[t, planck]], for tests and tools
     },
     destroy: () => chart.destroy(),
   };

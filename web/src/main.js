@@ -19,7 +19,7 @@ const bannerEl = document.getElementById('connection');
 const chainStatusEl = document.getElementById('chain-status');
 const navEl = document.getElementById('nav');
 
-let session = null; // { api, provider, chain, recent, closed }
+let session = null; // { api, provider, chain, recent, closed, endpoint, name }
 let unmountPage = null;
 
 function setConnection(state, message) {
@@ -60,24 +60,48 @@ function showChainStatus(name, blocks) {
   replace(chainStatusEl, last ? `${name} · block #${last.number}` : name);
 }
 
-async function start(endpoint, historySize) {
-  const { api, provider } = await connect(endpoint, ({ state, error, retryInMs }) => {
-    if (state === 'connecting') {
-      if (document.body.dataset.connection !== 'unreachable') setConnection('connecting', null);
-      replace(chainStatusEl, `connecting to ${endpoint}…`);
-    } else {
-      setConnection('unreachable', [
-        h('strong', {}, 'Cannot reach the node'), ` at ${endpoint} (${error}). `,
-        'Is it running? Start one with ', h('code', {}, './scripts/run-dev.sh'),
-        ' or open this page with ', h('code', {}, '?rpc=ws://host:port'), '. ',
-        `Retrying in ${Math.round(retryInMs / 1000)} s…`,
-      ]);
-      replace(chainStatusEl, 'node unreachable');
-    }
-  });
+/** Reads the chain's name and the recent blocks: the session, once they are loaded. */
+async function openSession(api, provider, endpoint, historySize) {
+  const name = (await api.rpc.system.chain()).toString();
   const chain = new Chain(api);
   const recent = new RecentBlocks(chain, historySize, { onError: showError });
-  const current = { api, provider, chain, recent, closed: false, endpoint };
+  try {
+    await recent.start();
+  } catch (e) {
+    recent.stop();
+    throw e;
+  }
+  return { api, provider, chain, recent, closed: false, endpoint, name };
+}
+
+function showStatus({ state, endpoint, error, notZkmarket, retryInMs }) {
+  const retry = `Retrying in ${Math.round(retryInMs / 1000)} s…`;
+  if (state === 'connecting') {
+    if (bannerEl.hidden) setConnection('connecting', null); // a problem stays shown until connected
+    replace(chainStatusEl, `connecting to ${endpoint}…`);
+  } else if (state === 'unreachable') {
+    setConnection('unreachable', [
+      h('strong', {}, 'Cannot reach the node'), ` at ${endpoint} (${error}). `,
+      'Is it running? Start one with ', h('code', {}, './scripts/run-dev.sh'),
+      ' or open this page with ', h('code', {}, '?rpc=ws://host:port'), '. ', retry,
+    ]);
+    replace(chainStatusEl, 'node unreachable');
+  } else if (notZkmarket) {
+    setConnection('failed', [
+      h('strong', {}, 'Not a zkmarket node'), `: the node at ${endpoint} has ${error}. `,
+      'Open this page with ', h('code', {}, '?rpc=ws://host:port'), ' of a zkmarket node. ', retry,
+    ]);
+    replace(chainStatusEl, 'not a zkmarket node');
+  } else {
+    setConnection('failed', [h('strong', {}, 'Cannot read the chain'), ` at ${endpoint} (${error}). `, retry]);
+    replace(chainStatusEl, 'chain unreadable');
+  }
+}
+
+/** Connects (retrying until the chain is read), then shows the page; reconnects when the connection is lost. */
+async function start(endpoint, historySize) {
+  const { value: current } = await connect(endpoint, showStatus, (api, provider) => openSession(api, provider, endpoint, historySize));
+  const { api, provider, recent } = current;
   const lost = () => {
     if (current.closed) return;
     current.closed = true;
@@ -86,21 +110,20 @@ async function start(endpoint, historySize) {
     render();
     setConnection('unreachable', [h('strong', {}, 'Lost the connection to the node'), ` at ${endpoint}; reconnecting…`]);
     api.disconnect().catch(() => {});
-    start(endpoint, historySize).catch(() => {});
+    run(endpoint, historySize);
   };
   provider.on('disconnected', lost);
-  let name;
-  try {
-    name = (await api.rpc.system.chain()).toString();
-    await recent.start();
-  } catch (e) {
-    if (current.closed) return; // lost() reconnects
-    throw e;
-  }
-  recent.subscribe((blocks) => showChainStatus(name, blocks));
+  recent.subscribe((blocks) => showChainStatus(current.name, blocks));
   session = current;
   setConnection('connected', null);
   render();
+  if (!provider.isConnected) lost();
+}
+
+function run(endpoint, historySize) {
+  start(endpoint, historySize).catch((e) => { // a bug: connect() retries every failure of the node
+    setConnection('failed', `Cannot show the chain at ${endpoint}: ${e.message}`);
+  });
 }
 
 const { endpoint, error } = endpointFrom(location.search);
@@ -110,7 +133,5 @@ if (error) {
   pageEl.append(note(error, 'error'));
 } else {
   render();
-  start(endpoint, historySizeFrom(location.search)).catch((e) => {
-    setConnection('unreachable', `Cannot read the chain at ${endpoint}: ${e.message}`);
-  });
+  run(endpoint, historySizeFrom(location.search));
 }

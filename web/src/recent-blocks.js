@@ -1,6 +1,8 @@
 // The last N blocks of the best chain, loaded at start and then followed
-// through new heads (one subscription for the whole app). Listeners get the
-// blocks, oldest first, after every change.
+// through new heads (one subscription for the whole app; a head that arrives
+// while one is loading replaces any other waiting head; a head whose parent
+// is not the last block is a re-org or a gap, filled by its parent hashes).
+// Listeners get the blocks, oldest first, after every change.
 
 const LOAD_CONCURRENCY = 8;
 
@@ -18,15 +20,19 @@ export async function mapLimit(items, limit, fn) {
   return out;
 }
 
+const headOf = (header) => ({ number: header.number.toNumber(), hash: header.hash.toHex(), parentHash: header.parentHash.toHex() });
+
 export class RecentBlocks {
   constructor(chain, size, { onError } = {}) {
     this.chain = chain;
     this.size = size;
-    this.blocks = []; // oldest first, consecutive numbers
+    this.blocks = []; // oldest first, a chain: consecutive numbers, each the parent of the next
     this.listeners = new Set();
     this.onError = onError ?? (() => {});
     this.unsubscribe = null;
-    this.queue = Promise.resolve();
+    this.pending = null; // the newest head not handled yet (older ones are skipped)
+    this.busy = false;
+    this.stopped = false;
     this.ready = false;
   }
 
@@ -42,12 +48,14 @@ export class RecentBlocks {
     this.ready = true;
     this.#emit();
     this.unsubscribe = await this.chain.api.rpc.chain.subscribeNewHeads((header) => {
-      const head = { number: header.number.toNumber(), hash: header.hash.toHex() };
-      this.queue = this.queue.then(() => this.#onHead(head)).catch((e) => this.onError(e));
+      this.pending = headOf(header);
+      this.#follow();
     });
   }
 
   stop() {
+    this.stopped = true;
+    this.pending = null;
     if (this.unsubscribe) this.unsubscribe();
     this.unsubscribe = null;
     this.listeners.clear();
@@ -64,20 +72,36 @@ export class RecentBlocks {
     return this.blocks[this.blocks.length - 1] ?? null;
   }
 
-  async #onHead(head) {
-    const last = this.last;
-    if (last && head.number <= last.number) {
-      if (this.blocks.some((b) => b.hash === head.hash)) return;
-      // A re-org: drop the replaced blocks.
-      this.blocks = this.blocks.filter((b) => b.number < head.number);
+  /** Handles the pending head, one at a time; heads arriving meanwhile replace each other. */
+  async #follow() {
+    if (this.busy) return;
+    this.busy = true;
+    while (this.pending && !this.stopped) {
+      const head = this.pending;
+      this.pending = null;
+      try {
+        await this.#onHead(head);
+      } catch (e) {
+        if (!this.stopped) this.onError(e);
+      }
     }
-    const from = Math.max(this.last ? this.last.number + 1 : head.number, head.number - this.size + 1);
-    const missing = [];
-    for (let n = from; n < head.number; n++) missing.push(n);
-    const filled = await mapLimit(missing, LOAD_CONCURRENCY, (n) => this.chain.blockAt(n));
-    const headBlock = await this.chain.block(head.hash, head.number);
-    const added = [...filled.filter(Boolean), headBlock];
-    this.blocks = [...this.blocks.filter((b) => b.number < from), ...added].slice(-this.size);
+    this.busy = false;
+  }
+
+  async #onHead(head) {
+    const kept = new Set(this.blocks.map((b) => b.hash));
+    if (kept.has(head.hash)) return;
+    // The new blocks: from the head back by parent hashes to a kept block (a
+    // re-org when that is not the last one) or to the start of the window.
+    const fresh = [head];
+    const lowest = Math.max(0, head.number - this.size + 1);
+    while (fresh[0].number > lowest && !kept.has(fresh[0].parentHash)) {
+      fresh.unshift(headOf(await this.chain.api.rpc.chain.getHeader(fresh[0].parentHash)));
+    }
+    const base = kept.has(fresh[0].parentHash) ? this.blocks.filter((b) => b.number < fresh[0].number) : [];
+    const added = await mapLimit(fresh, LOAD_CONCURRENCY, (b) => this.chain.block(b.hash, b.number));
+    if (this.stopped) return;
+    this.blocks = [...base, ...added].slice(-this.size);
     this.#emit();
   }
 

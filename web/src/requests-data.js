@@ -107,7 +107,7 @@ export async function scanSteps(chain, id, from, to) {
  */
 export async function proofFile(api, id, at) {
   const p = (await api.rpc.market.proof(id, at)).toJSON();
-  const program = await api.query.verifier.programs(p.program);
+  const program = await (await api.at(at)).query.verifier.programs(p.program);
   const kind = program.isSome ? program.unwrap().kind.type.toLowerCase() : 'unknown';
   return { request: id, program: p.program, kind, prover: p.prover, inputs: p.inputs, proof: p.proof };
 }

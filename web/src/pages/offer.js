@@ -23,8 +23,9 @@ function lookupForm() {
 function mountList(root, ctx) {
   const listEl = h('div', { id: 'offers-wrap' }, note('Loading…'));
   root.append(h('h1', {}, 'Offers'), lookupForm(), h('h2', {}, 'Open offers'), listEl);
-  return onNewBlocks(ctx, async (last) => {
+  return onNewBlocks(ctx, async (last, isStopped) => {
     const offers = (await openRequests(ctx.api, last.hash)).requests.filter((r) => r.pricing.type === 'offer').reverse();
+    if (isStopped()) return;
     if (!offers.length) {
       replace(listEl, note('No open offer. Look one up by id.'));
       return;
@@ -70,8 +71,9 @@ function mountOne(root, ctx, id) {
     nowEl, chartEl, marksEl, summaryEl);
   let chart = null;
   let curve = null;
-  const stop = onNewBlocks(ctx, async (last) => {
+  const stop = onNewBlocks(ctx, async (last, isStopped) => {
     const r = await requestAt(ctx.api, id, last.hash);
+    if (isStopped()) return; // no chart after the page is left
     if (!r || r.pricing.type !== 'offer') {
       replace(summaryEl, note(r ? `Request ${id} is an auction bid, not an offer: see its request page.` : `Request ${id} does not exist at block #${last.number} (or was pruned).`));
       replace(nowEl);
@@ -85,6 +87,7 @@ function mountOne(root, ctx, id) {
     }
     // The price at the block's time (what market_offerPrice gives without a time).
     const { price } = (await ctx.api.rpc.market.offerPrice(id, last.time, last.hash)).toJSON();
+    if (isStopped()) return;
     const marks = [...marksOf(curve), { key: 'now', x: last.time, label: 'now', row: 2, color: '#dc2626', dash: [] }];
     chart.update(curvePoints(curve), marks);
     replace(nowEl, 'Price now: ',

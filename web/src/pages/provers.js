@@ -91,8 +91,10 @@ export function mount(root, ctx) {
     replace(tableEl, table({ id: 'provers', dataset: { block: atBlock } }, head, rows));
   };
 
-  return onNewBlocks(ctx, async (last) => {
-    provers = await loadProvers(ctx.api, last.hash);
+  return onNewBlocks(ctx, async (last, isStopped) => {
+    const loaded = await loadProvers(ctx.api, last.hash);
+    if (isStopped()) return;
+    provers = loaded;
     atBlock = last.number;
     replace(countEl, `${provers.length} registered prover${provers.length === 1 ? '' : 's'} at block #${last.number}${provers.length >= MAX_PROVERS ? ` (the first ${MAX_PROVERS})` : ''}. Click a column to sort.`);
     render();

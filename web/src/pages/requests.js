@@ -60,8 +60,9 @@ function mountList(root, ctx) {
   const listEl = h('div', { id: 'open-requests-wrap' }, note('Loading…'));
   const countEl = h('p', { class: 'hint' });
   root.append(h('h1', {}, 'Requests'), lookupForm(), h('h2', {}, 'Open requests'), countEl, listEl);
-  return onNewBlocks(ctx, async (last) => {
+  return onNewBlocks(ctx, async (last, isStopped) => {
     const { requests, next } = await openRequests(ctx.api, last.hash);
+    if (isStopped()) return;
     replace(countEl, `${requests.length} open at block #${last.number} (newest first; ${next} requests so far).`);
     replace(listEl, openTable(requests));
   }, REFRESH_MS);
@@ -129,21 +130,23 @@ function mountOne(root, ctx, id) {
   const steps = [];
   let proofUrl = null;
 
-  const showProof = async (at) => {
+  const showProof = async (at, isStopped) => {
     if (proofUrl || request.state.status !== 'Settled') {
       if (!proofUrl) replace(proofEl, note(isClosed(request.state) ? 'Closed without a proof.' : 'Not settled yet.'));
       return;
     }
     const file = await proofFile(ctx.api, id, at);
+    if (isStopped()) return; // no blob URL after the page is left (its cleanup has run)
     proofUrl = URL.createObjectURL(new Blob([`${JSON.stringify(file, null, 2)}\n`], { type: 'application/json' }));
     replace(proofEl,
       h('p', {}, `Verified proof by `, account(file.prover), ` (${file.kind} program, ${(file.proof.length - 2) / 2} bytes).`),
       h('a', { id: 'proof-download', class: 'button', href: proofUrl, download: `proof-${id}.json` }, `Download proof-${id}.json`));
   };
 
-  const stop = onNewBlocks(ctx, async (last) => {
+  const stop = onNewBlocks(ctx, async (last, isStopped) => {
     if (request && isClosed(request.state) && scannedTo !== null && steps.some((s) => ['settled', 'expired', 'evicted', 'cancelled'].includes(s.step))) return;
     const r = await requestAt(ctx.api, id, last.hash);
+    if (isStopped()) return;
     if (!r) {
       replace(summaryEl, note(`Request ${id} does not exist at block #${last.number} (or was pruned after its retention period).`));
       return;
@@ -154,6 +157,7 @@ function mountOne(root, ctx, id) {
     if (scannedFrom === null) scannedFrom = from;
     if (from <= last.number) {
       const found = await scanSteps(ctx.chain, id, from, last.number);
+      if (isStopped()) return;
       steps.push(...found.steps);
       gaps.push(...found.unavailable);
       scannedTo = last.number;
@@ -165,7 +169,7 @@ function mountOne(root, ctx, id) {
     if (scannedFrom > r.submittedAt) notes.push(`Blocks before #${scannedFrom} not read.`);
     if (gaps.length) notes.push(`${gaps.length} block(s) no longer kept by the node (from #${gaps[0]}); run it with --state-pruning archive for older history.`);
     replace(scanEl, notes.join(' '));
-    await showProof(last.hash);
+    await showProof(last.hash, isStopped);
   });
   return () => {
     stop();
