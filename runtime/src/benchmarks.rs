@@ -12,6 +12,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_base_fee, BaseFee]
 	[pallet_market, Market]
 	[pallet_verifier, Verifier]
+	[pallet_validator_set, ValidatorSet]
 );
 
 /// Registers provers and the demo program with real calls.
@@ -77,5 +78,20 @@ impl pallet_verifier::BenchmarkHelper<AccountId> for MarketBenchmarkHelper {
 		)
 		.expect("offer");
 		id
+	}
+}
+
+/// Gives accounts session keys for the validator set's benchmarks.
+pub struct ValidatorSetBenchmarkHelper;
+
+impl pallet_validator_set::BenchmarkHelper<AccountId> for ValidatorSetBenchmarkHelper {
+	/// Session keys derived from the account (distinct per account), stored
+	/// as `session.setKeys` stores them.
+	fn register(who: &AccountId) {
+		use codec::Decode;
+		let bytes: &[u8] = who.as_ref();
+		let raw: alloc::vec::Vec<u8> = bytes.iter().chain(bytes).chain(bytes).copied().collect();
+		let keys = crate::SessionKeys::decode(&mut &raw[..]).expect("96 bytes are three keys");
+		pallet_session::NextKeys::<Runtime>::insert(who, keys);
 	}
 }

@@ -15,7 +15,13 @@ pub mod pallet {
 	/// Default block time in milliseconds when genesis does not set one.
 	pub const DEFAULT_BLOCK_TIME_MS: u64 = 6_000;
 
+	/// The in-code storage version. The value is fixed at genesis, so no
+	/// migration is expected; one would go in a `migrations` module beside
+	/// this file, listed in the runtime's `Migrations`.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]

@@ -6,8 +6,8 @@
 
 use crate::{
 	configs::TreasuryAccount, AccountId, Balance, BalancesConfig, BlockTimeConfig, ProversConfig,
-	RuntimeGenesisConfig, SudoConfig, VerifierConfig, DEV_BLOCK_TIME_MS, MILLI_SECS_PER_BLOCK,
-	TOTAL_ISSUANCE, ZK,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, ValidatorSetConfig,
+	VerifierConfig, DEV_BLOCK_TIME_MS, MILLI_SECS_PER_BLOCK, TOTAL_ISSUANCE, ZK,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -46,12 +46,17 @@ pub fn genesis_balances() -> Vec<(AccountId, Balance)> {
 	balances
 }
 
-/// Session keys of an authority: Aura, GRANDPA, and its verifier key (same seed).
-type Authority = (AuraId, GrandpaId, VerifierId);
+/// A genesis validator: its account and session keys (Aura, GRANDPA, and its
+/// verifier key; sr25519 keys from the account's seed).
+type Authority = (AccountId, AuraId, GrandpaId, VerifierId);
 
 fn authority(k: Sr25519Keyring, g: Ed25519Keyring) -> Authority {
-	(k.public().into(), g.public().into(), k.public().into())
+	(k.to_account_id(), k.public().into(), g.public().into(), k.public().into())
 }
+
+/// Blocks per session on the development and local chains (20 s and 1 min):
+/// validator set changes take effect within two sessions.
+pub const TESTNET_SESSION_LENGTH: u32 = 10;
 
 /// Market periods of a preset, in blocks (0: the runtime defaults).
 struct MarketPeriods {
@@ -64,15 +69,29 @@ fn testnet_genesis(
 	root: AccountId,
 	block_time_millis: u64,
 	periods: MarketPeriods,
-	verdict_threshold: u32,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances: genesis_balances() },
-		aura: pallet_aura::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		// Aura and GRANDPA authorities come from the session's genesis keys.
+		validator_set: ValidatorSetConfig {
+			validators: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+			session_length: TESTNET_SESSION_LENGTH,
 		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		session: SessionConfig {
+			keys: initial_authorities
+				.iter()
+				.map(|x| {
+					(
+						x.0.clone(),
+						x.0.clone(),
+						SessionKeys {
+							aura: x.1.clone(),
+							grandpa: x.2.clone(),
+							verifier: x.3.clone(),
+						},
+					)
+				})
+				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
 		block_time: BlockTimeConfig { block_time_millis },
@@ -80,10 +99,8 @@ fn testnet_genesis(
 			idle_period: periods.idle_period,
 			unbonding_period: periods.unbonding_period,
 		},
-		verifier: VerifierConfig {
-			verifiers: initial_authorities.iter().map(|x| x.2.clone()).collect::<Vec<_>>(),
-			threshold: verdict_threshold,
-		},
+		// The verifier set follows the session's validators (majority threshold).
+		verifier: VerifierConfig { verifiers: Vec::new(), threshold: 0 },
 	})
 }
 
@@ -100,7 +117,6 @@ pub fn development_config_genesis() -> Value {
 		Sr25519Keyring::Alice.to_account_id(),
 		DEV_BLOCK_TIME_MS,
 		MarketPeriods { idle_period: DEV_IDLE_PERIOD, unbonding_period: DEV_UNBONDING_PERIOD },
-		1,
 	)
 }
 
@@ -116,7 +132,6 @@ pub fn local_config_genesis() -> Value {
 		Sr25519Keyring::Alice.to_account_id(),
 		MILLI_SECS_PER_BLOCK,
 		MarketPeriods { idle_period: 0, unbonding_period: 0 },
-		2,
 	)
 }
 

@@ -64,7 +64,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("zkmarket"),
 	impl_name: alloc::borrow::Cow::Borrowed("zkmarket-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -201,6 +201,13 @@ mod runtime {
 
 	#[runtime::pallet_index(7)]
 	pub type BlockTime = crate::block_time;
+
+	// Before Session: its genesis asks the validator set for the first sessions.
+	#[runtime::pallet_index(8)]
+	pub type ValidatorSet = pallet_validator_set;
+
+	#[runtime::pallet_index(9)]
+	pub type Session = pallet_session;
 
 	#[runtime::pallet_index(10)]
 	pub type Provers = pallet_provers;

@@ -29,6 +29,7 @@ pub use pallet::*;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod clearing;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 mod queue;
@@ -92,7 +93,11 @@ pub mod pallet {
 	pub type StateOf<T> =
 		RequestState<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 
+	/// The in-code storage version (see [`crate::migrations`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Reasons for which this pallet holds funds.

@@ -30,6 +30,7 @@ pub use pallet::*;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod impls;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
@@ -70,7 +71,7 @@ pub mod pallet {
 	pub type ProverInfoOf<T> =
 		ProverInfo<BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxUnbondingChunks>;
 
-	/// The in-code storage version.
+	/// The in-code storage version (see [`crate::migrations`]).
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]

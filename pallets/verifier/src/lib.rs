@@ -30,6 +30,11 @@
 //! - A proof without a final verdict `VerificationTimeout` blocks after its
 //!   list's block is dropped (`VerificationTimedOut`) and its request returns to the market
 //!   without a slash.
+//! - The verifier set follows the session: at each new session the `zkvf` keys
+//!   of its validators become the set, with a majority threshold (the pallet is
+//!   a session handler; the runtime lists it in the session keys). Root may
+//!   pin a set of its own (`set_verifiers`) and return to the session's
+//!   (`follow_session`).
 #![cfg_attr(not(feature = "std"), no_std)]
 // `ValidateUnsigned` is deprecated in favour of `#[pallet::authorize]`, which
 // Polkadot.js cannot build transactions for yet; see docs/verification.md.
@@ -231,12 +236,24 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type VerdictThreshold<T> = StorageValue<_, u32, ValueQuery>;
 
+	/// Whether root pinned the verifier set (`set_verifiers`). While not
+	/// pinned the set follows the session's validators ([`SessionVerifiers`]).
+	#[pallet::storage]
+	pub type VerifierSetPinned<T> = StorageValue<_, bool, ValueQuery>;
+
+	/// The verifier keys of the current session's validators (sorted), kept
+	/// while the set is pinned too, for `follow_session`.
+	#[pallet::storage]
+	pub type SessionVerifiers<T: Config> =
+		StorageValue<_, BoundedVec<VerifierId, T::MaxVerifiers>, ValueQuery>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
-		/// Initial verifier set.
+		/// A pinned initial verifier set; empty: the set follows the session's
+		/// validators from genesis (their `zkvf` session keys, majority threshold).
 		pub verifiers: alloc::vec::Vec<VerifierId>,
-		/// Agreeing verifiers needed (0: a majority of the set).
+		/// Agreeing verifiers needed of a pinned set (0: a majority).
 		pub threshold: u32,
 		#[serde(skip)]
 		pub _phantom: core::marker::PhantomData<T>,
@@ -245,6 +262,12 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
+			if self.verifiers.is_empty() {
+				// Follows the session: its genesis session sets the verifiers.
+				assert!(self.threshold == 0, "a threshold needs a pinned verifier set");
+				return;
+			}
+			VerifierSetPinned::<T>::put(true);
 			let set: BoundedVec<VerifierId, T::MaxVerifiers> =
 				self.verifiers.clone().try_into().expect("too many genesis verifiers");
 			let threshold =
@@ -278,8 +301,11 @@ pub mod pallet {
 		VerdictReached { proof: ProofId, request: RequestId, prover: T::AccountId, valid: bool },
 		/// No verdict within the timeout: the proof was dropped, the request reopened.
 		VerificationTimedOut { proof: ProofId, request: RequestId },
-		/// Root changed the verifier set.
+		/// The verifier set changed (a new session, or root).
 		VerifiersChanged { count: u32, threshold: u32 },
+		/// Root pinned the verifier set (`true`) or made it follow the session's
+		/// validators again (`false`).
+		VerifierSetPinned { pinned: bool },
 	}
 
 	#[pallet::error]
@@ -562,7 +588,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Root: replace the verifier set and the threshold.
+		/// Root: replace the verifier set and the threshold, and pin it: new
+		/// sessions no longer change it until `follow_session`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::set_verifiers(verifiers.len() as u32))]
 		pub fn set_verifiers(
@@ -584,7 +611,22 @@ pub mod pallet {
 			let count = set.len() as u32;
 			Verifiers::<T>::put(set);
 			VerdictThreshold::<T>::put(threshold);
+			VerifierSetPinned::<T>::put(true);
 			Self::deposit_event(Event::VerifiersChanged { count, threshold });
+			Self::deposit_event(Event::VerifierSetPinned { pinned: true });
+			Ok(())
+		}
+
+		/// Root: let the verifier set follow the session's validators again:
+		/// the current session's verifier keys become the set at once, with a
+		/// majority threshold, and each new session updates it.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::set_verifiers(T::MaxVerifiers::get()))]
+		pub fn follow_session(origin: OriginFor<T>) -> DispatchResult {
+			ensure_root(origin)?;
+			VerifierSetPinned::<T>::put(false);
+			Self::deposit_event(Event::VerifierSetPinned { pinned: false });
+			Self::apply_session_set(SessionVerifiers::<T>::get());
 			Ok(())
 		}
 	}
@@ -819,6 +861,11 @@ pub mod pallet {
 			let t = VerdictThreshold::<T>::get();
 			let n = Verifiers::<T>::get().len() as u32;
 			ensure!(n == 0 || (t >= 1 && t <= n), "threshold out of range");
+			let session = SessionVerifiers::<T>::get();
+			if !VerifierSetPinned::<T>::get() && !session.is_empty() {
+				ensure!(Verifiers::<T>::get() == session, "unpinned set is not the session's");
+				ensure!(t == n / 2 + 1, "unpinned set without a majority threshold");
+			}
 			Ok(())
 		}
 	}
@@ -842,5 +889,58 @@ pub mod pallet {
 
 	impl<T: Config> sp_runtime::BoundToRuntimeAppPublic for Pallet<T> {
 		type Public = VerifierId;
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// A session's validators' verifier keys: kept, and made the set unless
+		/// root pinned one.
+		pub(crate) fn session_changed(keys: impl Iterator<Item = VerifierId>) {
+			let mut keys: alloc::vec::Vec<VerifierId> = keys.collect();
+			keys.sort();
+			keys.dedup();
+			let set = BoundedVec::truncate_from(keys);
+			SessionVerifiers::<T>::put(&set);
+			if !VerifierSetPinned::<T>::get() {
+				Self::apply_session_set(set);
+			}
+		}
+
+		/// Makes `set` the verifier set with a majority threshold (an event
+		/// only if something changed; an empty set is ignored).
+		fn apply_session_set(set: BoundedVec<VerifierId, T::MaxVerifiers>) {
+			if set.is_empty() {
+				return;
+			}
+			let threshold = set.len() as u32 / 2 + 1;
+			if Verifiers::<T>::get() == set && VerdictThreshold::<T>::get() == threshold {
+				return;
+			}
+			let count = set.len() as u32;
+			Verifiers::<T>::put(set);
+			VerdictThreshold::<T>::put(threshold);
+			Self::deposit_event(Event::VerifiersChanged { count, threshold });
+		}
+	}
+
+	impl<T: Config> frame_support::traits::OneSessionHandler<T::AccountId> for Pallet<T> {
+		type Key = VerifierId;
+
+		fn on_genesis_session<'a, I: 'a>(validators: I)
+		where
+			I: Iterator<Item = (&'a T::AccountId, VerifierId)>,
+		{
+			Self::session_changed(validators.map(|(_, k)| k));
+		}
+
+		fn on_new_session<'a, I: 'a>(changed: bool, validators: I, _queued: I)
+		where
+			I: Iterator<Item = (&'a T::AccountId, VerifierId)>,
+		{
+			if changed {
+				Self::session_changed(validators.map(|(_, k)| k));
+			}
+		}
+
+		fn on_disabled(_validator_index: u32) {}
 	}
 }

@@ -258,7 +258,7 @@ impl pallet_verifier::Config for Runtime {
 	type MaxProofsPerBlock = ConstU32<MAX_PROOFS_PER_BLOCK>;
 	type MaxOpenProofsPerBlock = ConstU32<MAX_OPEN_PROOFS_PER_BLOCK>;
 	type MaxVerdictsPerTx = ConstU32<MAX_VERDICTS_PER_TX>;
-	type MaxVerifiers = ConstU32<32>;
+	type MaxVerifiers = ConstU32<MAX_VALIDATORS>;
 	type VerificationTimeout = ConstU32<50>;
 	type ProgramDepositBase = ConstU128<ZK>;
 	type ProgramDepositPerByte = ConstU128<MILLI_ZK>;
@@ -266,6 +266,63 @@ impl pallet_verifier::Config for Runtime {
 	type WeightInfo = pallet_verifier::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::MarketBenchmarkHelper;
+}
+
+/// Most validators: the Aura and GRANDPA authority bounds, and the verifier set's.
+pub const MAX_VALIDATORS: u32 = 32;
+
+impl pallet_validator_set::Config for Runtime {
+	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
+	type ValidatorRegistration = crate::Session;
+	type MaxValidators = ConstU32<MAX_VALIDATORS>;
+	/// GRANDPA and Aura need one; the chain stops without.
+	type MinValidators = ConstU32<1>;
+	type WeightInfo = pallet_validator_set::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::ValidatorSetBenchmarkHelper;
+}
+
+/// Sessions end every `SessionLength` blocks (the validator set pallet's
+/// genesis value: 10 blocks on the development and local chains).
+pub struct SessionEnds;
+impl pallet_session::ShouldEndSession<BlockNumber> for SessionEnds {
+	fn should_end_session(now: BlockNumber) -> bool {
+		pallet_validator_set::Sessions::<Runtime>::should_end(now)
+	}
+}
+
+/// The session manager: the validator set pallet plans each session's set.
+pub struct ValidatorSetSessions;
+impl pallet_session::SessionManager<AccountId> for ValidatorSetSessions {
+	fn new_session(new_index: u32) -> Option<alloc::vec::Vec<AccountId>> {
+		crate::ValidatorSet::new_session(new_index)
+	}
+	fn new_session_genesis(new_index: u32) -> Option<alloc::vec::Vec<AccountId>> {
+		crate::ValidatorSet::new_session_genesis(new_index)
+	}
+	fn end_session(_end_index: u32) {}
+	fn start_session(_start_index: u32) {}
+}
+
+parameter_types! {
+	/// Held from an account while it has session keys (their storage).
+	pub const SessionKeyDeposit: Balance = ZK;
+}
+
+impl pallet_session::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type ValidatorId = AccountId;
+	type ValidatorIdOf = sp_runtime::traits::ConvertInto;
+	type ShouldEndSession = SessionEnds;
+	type NextSessionRotation = pallet_validator_set::Sessions<Runtime>;
+	type SessionManager = ValidatorSetSessions;
+	type SessionHandler =
+		<crate::SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
+	type Keys = crate::SessionKeys;
+	type DisablingStrategy = ();
+	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type KeyDeposit = SessionKeyDeposit;
 }
 
 impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime
