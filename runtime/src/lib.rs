@@ -64,7 +64,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("zkmarket"),
 	impl_name: alloc::borrow::Cow::Borrowed("zkmarket-node"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -149,7 +149,11 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// each runs once, when its pallet's on-chain storage version is its `From`
 /// (a noop on chains that already ran it, and on new chains, which start at
 /// the current versions).
-type Migrations = (pallet_verifier::migrations::v1::MigrateV0ToV1<Runtime>,);
+type Migrations = (
+	pallet_verifier::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_market::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_validator_set::migrations::v1::MigrateV0ToV1<Runtime>,
+);
 
 /// Executive: handles dispatch to the various modules.
 pub type Executive = frame_executive::Executive<

@@ -128,6 +128,29 @@ fn a_validator_with_new_keys_joins_two_sessions_later_and_a_removed_one_leaves()
 }
 
 #[test]
+fn a_validator_that_purges_its_keys_leaves_every_role() {
+	ext().execute_with(|| {
+		// The last of the sorted set: pallet-session alone would drop it from
+		// `Validators` without telling Aura, GRANDPA and the verifier.
+		let last = Session::validators().last().cloned().unwrap();
+		assert_ok!(Session::purge_keys(RuntimeOrigin::signed(last.clone())));
+		run_to(20);
+		assert!(!Session::validators().contains(&last));
+		assert_eq!(aura_keys().len(), 2);
+		assert_eq!(grandpa_keys().len(), 2);
+		assert_eq!(verifiers().len(), 2);
+		assert_eq!(pallet_verifier::VerdictThreshold::<Runtime>::get(), 2);
+		// Still a member of the wanted set: back once it has keys again.
+		let (keys, proof) = rotate_keys(&last);
+		assert_ok!(Session::set_keys(RuntimeOrigin::signed(last.clone()), keys.clone(), proof));
+		run_to(40);
+		assert!(Session::validators().contains(&last));
+		assert!(aura_keys().contains(&keys.aura));
+		assert_eq!(verifiers().len(), 3);
+	});
+}
+
+#[test]
 fn a_pinned_verifier_set_ignores_sessions_until_root_unpins_it() {
 	ext().execute_with(|| {
 		let alice: pallet_verifier::VerifierId = Sr25519Keyring::Alice.public().into();

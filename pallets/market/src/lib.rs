@@ -93,8 +93,9 @@ pub mod pallet {
 	pub type StateOf<T> =
 		RequestState<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 
-	/// The in-code storage version (see [`crate::migrations`]).
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The in-code storage version: 1 since requests record when they closed
+	/// (`migrations::v1`).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -565,6 +566,7 @@ pub mod pallet {
 					pricing: pricing.clone(),
 					escrow,
 					submitted_at: now,
+					closed_at: None,
 					expires_at,
 					state,
 				},
@@ -684,7 +686,7 @@ pub mod pallet {
 		/// Stores a closed request, schedules its pruning after `ClosedRetention`
 		/// blocks, removes its offer deadline entries and decrements its
 		/// requester's and its program's open counts.
-		pub(crate) fn close(id: RequestId, req: RequestOf<T>) {
+		pub(crate) fn close(id: RequestId, mut req: RequestOf<T>) {
 			OpenRequests::<T>::mutate_exists(&req.requester, |c| {
 				let n = c.unwrap_or(0).saturating_sub(1);
 				*c = if n == 0 { None } else { Some(n) };
@@ -696,9 +698,9 @@ pub mod pallet {
 			if let Some(curve) = req.pricing.curve() {
 				Self::unindex_offer_deadlines(id, &curve);
 			}
-			let at = frame_system::Pallet::<T>::block_number()
-				.saturating_add(T::ClosedRetention::get())
-				.saturating_add(One::one());
+			let now = frame_system::Pallet::<T>::block_number();
+			req.closed_at = Some(now);
+			let at = now.saturating_add(T::ClosedRetention::get()).saturating_add(One::one());
 			if PruneAt::<T>::try_mutate(at, |v| v.try_push(id)).is_ok() {
 				Requests::<T>::insert(id, req);
 			} else {
@@ -731,6 +733,10 @@ pub mod pallet {
 			for (_, req) in Requests::<T>::iter() {
 				let e = escrow.entry(req.requester.clone()).or_insert_with(Zero::zero);
 				*e = e.saturating_add(req.escrow);
+				ensure!(
+					req.state.is_closed() == req.closed_at.is_some(),
+					"closed_at set on an open request or missing on a closed one"
+				);
 				if req.state.is_closed() {
 					ensure!(req.escrow.is_zero(), "closed request still holds escrow");
 				} else {

@@ -722,6 +722,85 @@ fn closed_requests_are_pruned_after_the_retention() {
 }
 
 #[test]
+fn closed_requests_record_their_closing_block() {
+	test(|| {
+		let id = bid(1, ZK, ZK);
+		assert_eq!(Requests::<Test>::get(id).unwrap().closed_at, None);
+		run_to(5);
+		assert_ok!(Market::cancel_request(RuntimeOrigin::signed(1), id));
+		assert_eq!(Requests::<Test>::get(id).unwrap().closed_at, Some(5));
+		assert!(crate::PruneAt::<Test>::get(5 + 20 + 1).contains(&id));
+	});
+}
+
+// ---- Storage migrations ----
+
+#[test]
+fn requests_of_storage_version_0_are_migrated_with_their_closing_blocks() {
+	use crate::migrations::v1::{MigrateV0ToV1, OldRequestOf};
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	test(|| {
+		two_provers();
+		run_to(3);
+		let cancelled = bid(2, ZK, ZK);
+		assert_ok!(Market::cancel_request(RuntimeOrigin::signed(2), cancelled));
+		let open = bid(1, 2 * ZK, 5);
+		run_to(7);
+		let settled = bid(1, 3 * ZK, 5);
+		next_block();
+		let RequestState::Assigned { prover, .. } = state(settled) else {
+			panic!("the second bid is assigned to the second prover")
+		};
+		M::begin_verification(settled, &prover).unwrap();
+		M::conclude(settled, &prover, Verdict::Valid, &[7u8; 128]);
+		assert!(matches!(state(settled), RequestState::Settled { .. }));
+		assert!(matches!(state(open), RequestState::Assigned { .. }));
+		let now = System::block_number();
+		let expected: Vec<_> = Requests::<Test>::iter().collect();
+		assert_eq!(Requests::<Test>::get(cancelled).unwrap().closed_at, Some(3));
+		assert_eq!(Requests::<Test>::get(settled).unwrap().closed_at, Some(now));
+		// Store every request as version 0 did (without `closed_at`).
+		for (id, r) in expected.iter() {
+			let old: OldRequestOf<Test> = crate::migrations::v1::OldRequest {
+				requester: r.requester,
+				program: r.program,
+				inputs: r.inputs.clone(),
+				pricing: r.pricing.clone(),
+				escrow: r.escrow,
+				submitted_at: r.submitted_at,
+				expires_at: r.expires_at,
+				state: r.state.clone(),
+			};
+			frame_support::storage::unhashed::put(&Requests::<Test>::hashed_key_for(id), &old);
+		}
+		StorageVersion::new(0).put::<Market>();
+		assert!(Requests::<Test>::get(open).is_none(), "version-0 values do not decode as 1's");
+
+		#[cfg(feature = "try-runtime")]
+		let state = <MigrateV0ToV1<Test> as OnRuntimeUpgrade>::pre_upgrade().unwrap();
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		#[cfg(feature = "try-runtime")]
+		<MigrateV0ToV1<Test> as OnRuntimeUpgrade>::post_upgrade(state).unwrap();
+
+		assert_eq!(Market::on_chain_storage_version(), 1);
+		let mut after: Vec<_> = Requests::<Test>::iter().collect();
+		assert!(after.iter().any(|(id, r)| *id == open && r.closed_at.is_none()));
+		let mut expected = expected;
+		after.sort_by_key(|(id, _)| *id);
+		expected.sort_by_key(|(id, _)| *id);
+		// (`Request` compares by encoding: its bound type has no `PartialEq`.)
+		assert_eq!(after.encode(), expected.encode(), "closing blocks derived from the schedule");
+		assert_ok!(Market::do_try_state());
+		// Runs once: a second run changes nothing.
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		let mut again: Vec<_> = Requests::<Test>::iter().collect();
+		again.sort_by_key(|(id, _)| *id);
+		assert_eq!(after.encode(), again.encode());
+	});
+}
+
+#[test]
 fn the_verified_proof_is_kept_with_the_settled_request_and_pruned_with_it() {
 	test(|| {
 		two_provers();

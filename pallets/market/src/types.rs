@@ -184,4 +184,7 @@ pub struct Request<AccountId, Balance, BlockNumber, MaxInputs: Get<u32>> {
 	pub expires_at: BlockNumber,
 	/// Current state.
 	pub state: RequestState<AccountId, Balance, BlockNumber>,
+	/// Block in which it closed (settled, expired or cancelled); `None` while
+	/// open. It and its proof are pruned `ClosedRetention + 1` blocks later.
+	pub closed_at: Option<BlockNumber>,
 }

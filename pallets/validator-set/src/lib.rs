@@ -10,9 +10,11 @@
 //!   boundary and makes it active one session later (the queued set's keys
 //!   are announced a session ahead, so GRANDPA hands over cleanly).
 //! - Only accounts with registered session keys (`session.setKeys`) can be
-//!   added ([`Config::ValidatorRegistration`]). Members whose keys are gone
-//!   when a changed set is planned are left out; if fewer than
-//!   [`Config::MinValidators`] would remain, the current set is kept
+//!   added ([`Config::ValidatorRegistration`]). Each session boundary plans
+//!   the members that have keys; when that differs from the set planned last
+//!   ([`Planned`]: a member added, removed, or whose keys were purged or set
+//!   again), the new set goes to pallet-session. If fewer than
+//!   [`Config::MinValidators`] members have keys, the current set is kept
 //!   ([`Event::NewSetRefused`]) and planning is tried again next session.
 //! - Sessions last [`SessionLength`] blocks, fixed at genesis ([`Sessions`]
 //!   tells pallet-session when one ends).
@@ -52,8 +54,9 @@ pub mod pallet {
 	use frame_support::{pallet_prelude::*, traits::ValidatorRegistration};
 	use frame_system::pallet_prelude::*;
 
-	/// The in-code storage version (see [`crate::migrations`]).
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The in-code storage version: 1 since the planned set is kept
+	/// ([`Planned`], `migrations::v1`).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -85,9 +88,14 @@ pub mod pallet {
 	pub type Validators<T: Config> =
 		StorageValue<_, BoundedVec<T::AccountId, T::MaxValidators>, ValueQuery>;
 
-	/// Whether [`Validators`] changed since a session last took it.
+	/// The set last given to pallet-session (the members of [`Validators`]
+	/// with keys then). A session boundary plans a new set only when the
+	/// members with keys differ from it. (pallet-session itself drops members
+	/// without keys, but does not tell Aura, GRANDPA and the verifier when the
+	/// one dropped was last in the list.)
 	#[pallet::storage]
-	pub type SetChanged<T> = StorageValue<_, bool, ValueQuery>;
+	pub type Planned<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, T::MaxValidators>, ValueQuery>;
 
 	/// Sessions of chains whose genesis sets no length: 600 blocks (one hour at
 	/// 6 s blocks).
@@ -126,7 +134,8 @@ pub mod pallet {
 				self.session_length
 			};
 			assert!(length >= 2u32.into(), "sessions last at least 2 blocks");
-			Validators::<T>::put(set);
+			Validators::<T>::put(&set);
+			Planned::<T>::put(set);
 			SessionLength::<T>::put(length);
 		}
 	}
@@ -186,7 +195,6 @@ pub mod pallet {
 				set.try_insert(pos, who.clone()).map_err(|_| Error::<T>::TooManyValidators)?;
 				Ok(())
 			})?;
-			SetChanged::<T>::put(true);
 			Self::deposit_event(Event::ValidatorAdded { who });
 			Ok(())
 		}
@@ -203,25 +211,24 @@ pub mod pallet {
 				set.remove(pos);
 				Ok(())
 			})?;
-			SetChanged::<T>::put(true);
 			Self::deposit_event(Event::ValidatorRemoved { who });
 			Ok(())
 		}
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// The set to plan for session `index`: `None` (keep the current one)
-		/// unless the wanted set changed. Members without session keys are
-		/// left out (pallet-session would skip them anyway); fewer than
-		/// `MinValidators` left keeps the current set until keys are set.
+		/// The set to plan for session `index`: the members of [`Validators`]
+		/// with session keys, if that differs from the set planned last;
+		/// `None` (pallet-session keeps the current set) if not, or if fewer
+		/// than `MinValidators` members have keys.
 		pub fn new_session(index: u32) -> Option<Vec<T::AccountId>> {
-			if !SetChanged::<T>::get() {
-				return None;
-			}
 			let with_keys: Vec<T::AccountId> = Validators::<T>::get()
 				.into_iter()
 				.filter(|v| T::ValidatorRegistration::is_registered(v))
 				.collect();
+			if Planned::<T>::get().as_slice() == with_keys.as_slice() {
+				return None;
+			}
 			if (with_keys.len() as u32) < T::MinValidators::get() {
 				Self::deposit_event(Event::NewSetRefused {
 					session: index,
@@ -229,7 +236,8 @@ pub mod pallet {
 				});
 				return None;
 			}
-			SetChanged::<T>::put(false);
+			// A subset of `Validators`: within the bound.
+			Planned::<T>::put(BoundedVec::truncate_from(with_keys.clone()));
 			Self::deposit_event(Event::NewSetPlanned {
 				session: index,
 				validators: with_keys.clone(),
@@ -254,6 +262,9 @@ pub mod pallet {
 			let set = Validators::<T>::get();
 			ensure!(set.windows(2).all(|w| w[0] < w[1]), "validators not sorted or duplicated");
 			ensure!(set.len() as u32 >= T::MinValidators::get(), "fewer validators than minimum");
+			// (`Planned` may still hold members removed since the last boundary.)
+			let planned = Planned::<T>::get();
+			ensure!(planned.windows(2).all(|w| w[0] < w[1]), "planned set not sorted");
 			ensure!(
 				!sp_runtime::traits::Zero::is_zero(&SessionLength::<T>::get()),
 				"sessions without a length"

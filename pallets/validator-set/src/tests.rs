@@ -1,5 +1,5 @@
 //! Tests of the validator set pallet on its mock runtime.
-use crate::{mock::*, Error, Event, SessionLength, Sessions, SetChanged, Validators};
+use crate::{mock::*, Error, Event, Planned, SessionLength, Sessions, Validators};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{EstimateNextSessionRotation, Hooks},
@@ -60,7 +60,7 @@ fn accounts_without_session_keys_cannot_be_added() {
 			ValidatorSet::add_validator(RuntimeOrigin::root(), 9),
 			Error::<Test>::NoSessionKeys
 		);
-		assert!(!SetChanged::<Test>::get());
+		assert_eq!(ValidatorSet::new_session(2), None);
 	});
 }
 
@@ -107,9 +107,10 @@ fn removals_stop_at_the_minimum() {
 fn members_without_keys_are_left_out_and_an_empty_plan_keeps_the_current_set() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(ValidatorSet::add_validator(RuntimeOrigin::root(), 4));
-		// 4 purges its keys before the boundary: the plan leaves it out.
+		// 4 purges its keys before the boundary: the plan leaves it out, which
+		// is the set planned already.
 		set_registered(4, false);
-		assert_eq!(ValidatorSet::new_session(3), Some(vec![1, 2, 3]));
+		assert_eq!(ValidatorSet::new_session(3), None);
 		// Everyone left but 3, and 3 purges its keys: nothing to plan.
 		assert_ok!(ValidatorSet::remove_validator(RuntimeOrigin::root(), 1));
 		assert_ok!(ValidatorSet::remove_validator(RuntimeOrigin::root(), 2));
@@ -121,6 +122,49 @@ fn members_without_keys_are_left_out_and_an_empty_plan_keeps_the_current_set() {
 		set_registered(3, true);
 		assert_eq!(ValidatorSet::new_session(5), Some(vec![3]));
 	});
+}
+
+#[test]
+fn a_member_whose_keys_are_purged_is_planned_out_once_and_back_when_it_sets_them() {
+	new_test_ext().execute_with(|| {
+		// Nothing changed by the admin: 3 (last in the list) purges its keys.
+		set_registered(3, false);
+		assert_eq!(ValidatorSet::new_session(2), Some(vec![1, 2]));
+		assert_eq!(Planned::<Test>::get().into_inner(), vec![1, 2]);
+		// Planned once, not every session.
+		assert_eq!(ValidatorSet::new_session(3), None);
+		// Its keys are back: planned in again (it is still a member).
+		set_registered(3, true);
+		assert_eq!(ValidatorSet::new_session(4), Some(vec![1, 2, 3]));
+		assert_ok!(ValidatorSet::do_try_state());
+	});
+}
+
+#[test]
+fn version_0_chains_drop_the_flag_and_keep_the_planned_set() {
+	use crate::migrations::v1::{MigrateV0ToV1, SetChanged};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	for pending in [false, true] {
+		new_test_ext().execute_with(|| {
+			StorageVersion::new(0).put::<ValidatorSet>();
+			Planned::<Test>::kill();
+			SetChanged::<Test>::put(pending);
+			#[cfg(feature = "try-runtime")]
+			let state = <MigrateV0ToV1<Test> as OnRuntimeUpgrade>::pre_upgrade().unwrap();
+			MigrateV0ToV1::<Test>::on_runtime_upgrade();
+			#[cfg(feature = "try-runtime")]
+			<MigrateV0ToV1<Test> as OnRuntimeUpgrade>::post_upgrade(state).unwrap();
+			assert_eq!(ValidatorSet::on_chain_storage_version(), 1);
+			assert!(!SetChanged::<Test>::exists());
+			if pending {
+				assert!(Planned::<Test>::get().is_empty());
+				assert_eq!(ValidatorSet::new_session(2), Some(vec![1, 2, 3]));
+			} else {
+				assert_eq!(Planned::<Test>::get().into_inner(), vec![1, 2, 3]);
+				assert_eq!(ValidatorSet::new_session(2), None);
+			}
+		});
+	}
 }
 
 #[test]

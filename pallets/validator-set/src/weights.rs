@@ -25,18 +25,16 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Storage: `ValidatorSet::Validators` (r:1 w:1)
-	/// Storage: `ValidatorSet::SetChanged` (r:0 w:1)
 	fn add_validator() -> Weight {
 		Weight::from_parts(25_000_000, 3_000)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `ValidatorSet::Validators` (r:1 w:1)
-	/// Storage: `ValidatorSet::SetChanged` (r:0 w:1)
 	fn remove_validator() -> Weight {
 		Weight::from_parts(20_000_000, 1_600)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
 
@@ -45,11 +43,11 @@ impl WeightInfo for () {
 	fn add_validator() -> Weight {
 		Weight::from_parts(25_000_000, 3_000)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn remove_validator() -> Weight {
 		Weight::from_parts(20_000_000, 1_600)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
-			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }
