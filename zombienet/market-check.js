@@ -57,7 +57,10 @@ async function run(nodeName, networkInfo) {
 
   await send(api, api.tx.provers.register(100n * ZK), k.Ferdie);
   const program = prover("program");
-  await send(api, api.tx.verifier.registerProgram(program.vk), k.Alice);
+  // upgrade.js registers it first in smoke.zndsl.
+  if ((await api.query.verifier.programs(program.programId)).isNone) {
+    await send(api, api.tx.verifier.registerProgram(program.vk), k.Alice);
+  }
   const y = prover("input", 3).y;
   const best = (await api.rpc.chain.getHeader()).number.toNumber();
   const assigned = waitFor(api, (e) => e.section === "market" && e.method === "Assigned" && e, 120_000);

@@ -141,7 +141,7 @@ fn a_member_whose_keys_are_purged_is_planned_out_once_and_back_when_it_sets_them
 }
 
 #[test]
-fn version_0_chains_drop_the_flag_and_keep_the_planned_set() {
+fn migration_v1_drops_the_flag_and_keeps_the_planned_set() {
 	use crate::migrations::v1::{MigrateV0ToV1, SetChanged};
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 	for pending in [false, true] {
