@@ -17,7 +17,6 @@ pub mod v1 {
 		pallet::{BalanceOf, Config, Pallet, PruneAt, Requests},
 		Pricing, Request, RequestState,
 	};
-	use alloc::collections::btree_map::BTreeMap;
 	#[cfg(feature = "try-runtime")]
 	use alloc::vec::Vec;
 	use codec::{Decode, Encode};
@@ -26,7 +25,9 @@ pub mod v1 {
 	};
 	use frame_system::pallet_prelude::BlockNumberFor;
 	use sp_runtime::traits::{One, Saturating};
-	use zkmarket_primitives::traits::{ProgramId, PublicInput, RequestId};
+	#[cfg(feature = "try-runtime")]
+	use zkmarket_primitives::traits::RequestId;
+	use zkmarket_primitives::traits::{ProgramId, PublicInput};
 
 	/// A request as version 0 stored it (no `closed_at`).
 	#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
@@ -57,30 +58,14 @@ pub mod v1 {
 		<T as Config>::MaxPublicInputs,
 	>;
 
-	/// The closing block of each closed request still kept, from `PruneAt`.
-	fn closing_blocks<T: Config>() -> (BTreeMap<RequestId, BlockNumberFor<T>>, u64) {
-		let back = T::ClosedRetention::get().saturating_add(One::one());
-		let mut reads = 0u64;
-		let mut closed = BTreeMap::new();
-		for (prune_at, ids) in PruneAt::<T>::iter() {
-			reads += 1;
-			for id in ids {
-				closed.insert(id, prune_at.saturating_sub(back));
-			}
-		}
-		(closed, reads)
-	}
-
 	/// The migration without its version check; use [`MigrateV0ToV1`].
 	pub struct InnerMigrateV0ToV1<T>(core::marker::PhantomData<T>);
 
 	impl<T: Config> UncheckedOnRuntimeUpgrade for InnerMigrateV0ToV1<T> {
 		fn on_runtime_upgrade() -> Weight {
-			let (closed, schedule_reads) = closing_blocks::<T>();
 			let mut n = 0u64;
-			Requests::<T>::translate::<OldRequestOf<T>, _>(|id, old| {
+			Requests::<T>::translate::<OldRequestOf<T>, _>(|_, old| {
 				n += 1;
-				let closed_at = if old.state.is_closed() { closed.get(&id).copied() } else { None };
 				Some(Request {
 					requester: old.requester,
 					program: old.program,
@@ -90,11 +75,30 @@ pub mod v1 {
 					submitted_at: old.submitted_at,
 					expires_at: old.expires_at,
 					state: old.state,
-					closed_at,
+					closed_at: None,
 				})
 			});
-			log::info!(target: "market", "migrated {n} request(s) to storage version 1");
-			T::DbWeight::get().reads_writes(n + schedule_reads, n)
+			// Closing blocks from the prune schedule, one slot at a time (no map
+			// of every closed request in memory).
+			let back = T::ClosedRetention::get().saturating_add(One::one());
+			let (mut slots, mut closed) = (0u64, 0u64);
+			for (prune_at, ids) in PruneAt::<T>::iter() {
+				slots += 1;
+				for id in ids {
+					if let Some(mut r) = Requests::<T>::get(id) {
+						if r.state.is_closed() {
+							r.closed_at = Some(prune_at.saturating_sub(back));
+							Requests::<T>::insert(id, r);
+							closed += 1;
+						}
+					}
+				}
+			}
+			log::info!(
+				target: "market",
+				"migrated {n} request(s) to storage version 1, {closed} of them closed"
+			);
+			T::DbWeight::get().reads_writes(n + slots + closed, n + closed)
 		}
 
 		/// Every request decodes as version 0; their ids and states, and the

@@ -164,7 +164,7 @@ pub mod pallet {
 		NotValidator,
 		/// The set would exceed `MaxValidators`.
 		TooManyValidators,
-		/// The set would drop below `MinValidators`.
+		/// Fewer than `MinValidators` members with session keys would remain.
 		TooFewValidators,
 	}
 
@@ -201,14 +201,18 @@ pub mod pallet {
 
 		/// Admin: remove `who` from the set. It is left out of the session
 		/// planned at the next boundary and stops validating one session later.
+		/// At least `MinValidators` members with session keys must remain.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::remove_validator())]
 		pub fn remove_validator(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Validators::<T>::try_mutate(|set| -> DispatchResult {
 				let pos = set.binary_search(&who).map_err(|_| Error::<T>::NotValidator)?;
-				ensure!(set.len() as u32 > T::MinValidators::get(), Error::<T>::TooFewValidators);
 				set.remove(pos);
+				// Enough members left that can validate (have session keys).
+				let with_keys =
+					set.iter().filter(|v| T::ValidatorRegistration::is_registered(v)).count();
+				ensure!(with_keys as u32 >= T::MinValidators::get(), Error::<T>::TooFewValidators);
 				Ok(())
 			})?;
 			Self::deposit_event(Event::ValidatorRemoved { who });
@@ -230,6 +234,9 @@ pub mod pallet {
 				return None;
 			}
 			if (with_keys.len() as u32) < T::MinValidators::get() {
+				// Remembered as planned, so that the set is planned again as
+				// soon as members set keys (pallet-session keeps what it has).
+				Planned::<T>::put(BoundedVec::truncate_from(with_keys.clone()));
 				Self::deposit_event(Event::NewSetRefused {
 					session: index,
 					with_keys: with_keys.len() as u32,

@@ -125,6 +125,33 @@ fn members_without_keys_are_left_out_and_an_empty_plan_keeps_the_current_set() {
 }
 
 #[test]
+fn the_last_member_with_keys_cannot_be_removed() {
+	new_test_ext().execute_with(|| {
+		set_registered(1, false);
+		set_registered(2, false);
+		// 1 and 2 remain but have no keys: removing 3 would leave nobody to validate.
+		assert_noop!(
+			ValidatorSet::remove_validator(RuntimeOrigin::root(), 3),
+			Error::<Test>::TooFewValidators
+		);
+		assert_ok!(ValidatorSet::remove_validator(RuntimeOrigin::root(), 1));
+	});
+}
+
+#[test]
+fn a_refused_plan_is_planned_again_once_members_have_keys() {
+	new_test_ext().execute_with(|| {
+		for who in [1, 2, 3] {
+			set_registered(who, false);
+		}
+		assert_eq!(ValidatorSet::new_session(2), None);
+		System::assert_last_event(Event::NewSetRefused { session: 2, with_keys: 0 }.into());
+		set_registered(2, true);
+		assert_eq!(ValidatorSet::new_session(3), Some(vec![2]));
+	});
+}
+
+#[test]
 fn a_member_whose_keys_are_purged_is_planned_out_once_and_back_when_it_sets_them() {
 	new_test_ext().execute_with(|| {
 		// Nothing changed by the admin: 3 (last in the list) purges its keys.

@@ -725,10 +725,27 @@ pub mod pallet {
 				return 0;
 			}
 			let ids = ProofsByBlock::<T>::take(n.saturating_sub(timeout));
+			let threshold = VerdictThreshold::<T>::get().max(1) as usize;
+			let set = Verifiers::<T>::get();
+			let current = |side: &BoundedVec<VerifierId, T::MaxVerifiers>| {
+				side.iter().filter(|v| set.contains(v)).count()
+			};
 			for id in ids.iter() {
 				let Some(p) = Pending::<T>::take(id) else { continue };
-				Self::deposit_event(Event::VerificationTimedOut { proof: *id, request: p.request });
-				T::Market::conclude(p.request, &p.prover, Verdict::Undecided, &p.proof);
+				// Votes are counted as they arrive; a set that shrank since (a
+				// session change, root) may already agree on a proof that gets
+				// no more votes: decide it now rather than drop it.
+				if current(&p.valid) >= threshold {
+					Self::finalize(*id, p, Verdict::Valid);
+				} else if current(&p.invalid) >= threshold {
+					Self::finalize(*id, p, Verdict::Invalid);
+				} else {
+					Self::deposit_event(Event::VerificationTimedOut {
+						proof: *id,
+						request: p.request,
+					});
+					T::Market::conclude(p.request, &p.prover, Verdict::Undecided, &p.proof);
+				}
 			}
 			ids.len() as u32
 		}

@@ -543,6 +543,29 @@ fn a_new_session_validator_votes_and_a_departed_one_no_longer_counts() {
 	});
 }
 
+#[test]
+fn votes_that_agree_after_the_set_shrank_decide_at_the_timeout() {
+	new_test_ext(3).execute_with(|| {
+		program();
+		assert_ok!(Verifier::follow_session(RuntimeOrigin::root()));
+		new_session(&["Alice", "Bob", "Charlie", "Dave"]);
+		assert_eq!(VerdictThreshold::<Test>::get(), 3);
+		let id = submit(0, 3, 11, 11);
+		assert_ok!(vote("Alice", vec![(id, true)]));
+		assert_ok!(vote("Bob", vec![(id, true)]));
+		assert_ok!(vote("Charlie", vec![(id, false)]));
+		// Dave leaves with the session: 2 of 3 now agree, but nobody is left to vote.
+		new_session(&["Alice", "Bob", "Charlie"]);
+		assert_eq!(VerdictThreshold::<Test>::get(), 2);
+		assert!(concluded().is_empty());
+		// At the timeout the recorded votes decide instead of dropping the proof.
+		// (Listed at block 1; the mock's timeout is 10 blocks.)
+		V::on_initialize(11);
+		assert_eq!(concluded(), vec![(0, 11, Verdict::Valid)]);
+		assert!(Pending::<Test>::get(id).is_none());
+	});
+}
+
 fn try_submit(request: u64, x: u64, who: u64) -> sp_runtime::DispatchResult {
 	open_request(request, who, demo::program_id(), vec![demo::fr_bytes(demo::output(x))]);
 	let proof = demo::prove(x, request, &who.encode(), 7);
