@@ -1,10 +1,9 @@
 //! Benchmarks of the validator set pallet (frame-benchmarking v2), with a set
 //! one short of `MaxValidators` (the largest set to search and rewrite).
 use super::*;
-use crate::Pallet as ValidatorSet;
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
-use frame_support::traits::Get;
+use frame_support::{traits::Get, BoundedVec};
 use frame_system::RawOrigin;
 
 fn fill<T: Config>(n: u32) -> Vec<T::AccountId> {
@@ -16,8 +15,6 @@ fn fill<T: Config>(n: u32) -> Vec<T::AccountId> {
 	Validators::<T>::put(BoundedVec::try_from(set.clone()).expect("within bounds"));
 	set
 }
-
-use frame_support::BoundedVec;
 
 #[benchmarks]
 mod benchmarks {
@@ -42,5 +39,5 @@ mod benchmarks {
 		assert!(!Validators::<T>::get().contains(&who));
 	}
 
-	impl_benchmark_test_suite!(ValidatorSet, crate::mock::new_test_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -228,7 +228,7 @@ pub mod pallet {
 		pub fn new_session(index: u32) -> Option<Vec<T::AccountId>> {
 			let with_keys: Vec<T::AccountId> = Validators::<T>::get()
 				.into_iter()
-				.filter(|v| T::ValidatorRegistration::is_registered(v))
+				.filter(T::ValidatorRegistration::is_registered)
 				.collect();
 			if Planned::<T>::get().as_slice() == with_keys.as_slice() {
 				return None;

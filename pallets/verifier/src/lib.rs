@@ -942,16 +942,16 @@ pub mod pallet {
 	impl<T: Config> frame_support::traits::OneSessionHandler<T::AccountId> for Pallet<T> {
 		type Key = VerifierId;
 
-		fn on_genesis_session<'a, I: 'a>(validators: I)
+		fn on_genesis_session<'a, I>(validators: I)
 		where
-			I: Iterator<Item = (&'a T::AccountId, VerifierId)>,
+			I: Iterator<Item = (&'a T::AccountId, VerifierId)> + 'a,
 		{
 			Self::session_changed(validators.map(|(_, k)| k));
 		}
 
-		fn on_new_session<'a, I: 'a>(changed: bool, validators: I, _queued: I)
+		fn on_new_session<'a, I>(changed: bool, validators: I, _queued: I)
 		where
-			I: Iterator<Item = (&'a T::AccountId, VerifierId)>,
+			I: Iterator<Item = (&'a T::AccountId, VerifierId)> + 'a,
 		{
 			if changed {
 				Self::session_changed(validators.map(|(_, k)| k));
