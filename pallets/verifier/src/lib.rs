@@ -374,8 +374,11 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
-			let dropped = Self::process_timeouts(n);
-			T::WeightInfo::timeouts(dropped)
+			let (read, decided) = Self::process_timeouts(n);
+			// Proofs decided by their recorded votes settle like a final verdict.
+			let settled =
+				if decided > 0 { T::WeightInfo::submit_verdicts(decided) } else { Weight::zero() };
+			T::WeightInfo::timeouts(read).saturating_add(settled)
 		}
 
 		fn offchain_worker(n: BlockNumberFor<T>) {
@@ -718,11 +721,13 @@ pub mod pallet {
 		}
 
 		/// Drops the proofs of block `n - VerificationTimeout` still without a
-		/// final verdict (at most `MaxProofsPerBlock`); returns how many ids it read.
-		pub(crate) fn process_timeouts(n: BlockNumberFor<T>) -> u32 {
+		/// final verdict (at most `MaxProofsPerBlock`), or decides those whose
+		/// recorded votes of the current set agree; returns how many ids it read
+		/// and how many it decided.
+		pub(crate) fn process_timeouts(n: BlockNumberFor<T>) -> (u32, u32) {
 			let timeout = T::VerificationTimeout::get();
 			if n < timeout {
-				return 0;
+				return (0, 0);
 			}
 			let ids = ProofsByBlock::<T>::take(n.saturating_sub(timeout));
 			let threshold = VerdictThreshold::<T>::get().max(1) as usize;
@@ -730,14 +735,17 @@ pub mod pallet {
 			let current = |side: &BoundedVec<VerifierId, T::MaxVerifiers>| {
 				side.iter().filter(|v| set.contains(v)).count()
 			};
+			let mut decided = 0u32;
 			for id in ids.iter() {
 				let Some(p) = Pending::<T>::take(id) else { continue };
 				// Votes are counted as they arrive; a set that shrank since (a
 				// session change, root) may already agree on a proof that gets
 				// no more votes: decide it now rather than drop it.
 				if current(&p.valid) >= threshold {
+					decided += 1;
 					Self::finalize(*id, p, Verdict::Valid);
 				} else if current(&p.invalid) >= threshold {
+					decided += 1;
 					Self::finalize(*id, p, Verdict::Invalid);
 				} else {
 					Self::deposit_event(Event::VerificationTimedOut {
@@ -747,7 +755,7 @@ pub mod pallet {
 					T::Market::conclude(p.request, &p.prover, Verdict::Undecided, &p.proof);
 				}
 			}
-			ids.len() as u32
+			(ids.len() as u32, decided)
 		}
 
 		/// The binding input of a pending proof.
