@@ -214,6 +214,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl pallet_provers::runtime_api::ProversApi<Block, AccountId, Balance> for Runtime {
 		fn prover(who: AccountId) -> Option<pallet_provers::ProverView<Balance>> {
 			pallet_provers::Pallet::<Runtime>::prover_view(&who)
@@ -221,6 +222,10 @@ impl_runtime_apis! {
 
 		fn prover_count() -> u32 {
 			pallet_provers::ProverCount::<Runtime>::get()
+		}
+
+		fn capabilities(who: AccountId) -> Option<pallet_provers::CapabilitiesView> {
+			pallet_provers::Pallet::<Runtime>::capabilities_view(&who)
 		}
 	}
 

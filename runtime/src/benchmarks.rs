@@ -25,6 +25,18 @@ impl pallet_market::BenchmarkHelper<AccountId> for MarketBenchmarkHelper {
 		}
 		Balances::set_balance(who, 10_000 * ZK);
 		Provers::register(RuntimeOrigin::signed(who.clone()), 1_000 * ZK).expect("register prover");
+		// It serves the benchmark program and both zkVM kinds.
+		let program = <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(
+			pallet_verifier::DEMO_VK,
+		)
+		.0;
+		Provers::set_capabilities(
+			RuntimeOrigin::signed(who.clone()),
+			alloc::vec![program].try_into().expect("one program"),
+			alloc::vec![3, 4].try_into().expect("two kinds"),
+			crate::configs::MAX_JOBS_PER_PROVER,
+		)
+		.expect("declare capabilities");
 	}
 
 	fn setup_program() -> ProgramId {

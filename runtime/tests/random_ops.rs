@@ -88,6 +88,7 @@ const MAX_VERDICTS: usize = zkmarket_runtime::configs::MAX_VERDICTS_PER_TX as us
 const MAX_PROOF_LEN: usize = 512;
 const QUEUE_LEN: usize = 2_048;
 const MAX_OPEN_PER_ACCOUNT: u32 = 512;
+const MAX_JOBS: u32 = zkmarket_runtime::configs::MAX_JOBS_PER_PROVER;
 const MAX_OFFER_DEADLINES_PER_SECOND: u32 = 32;
 /// Verdict batch context (v2: with the genesis hash and per-proof content hashes).
 const VERDICT_CONTEXT_V2: &[u8] = b"zkmarket/verdicts/v2";
@@ -222,6 +223,7 @@ const KINDS: &[&str] = &[
 	"provers.pause",
 	"provers.resume",
 	"provers.set_periods (root)",
+	"provers.set_capabilities",
 	"base_fee.set_base_fee (root)",
 	"balances.transfer_keep_alive",
 ];
@@ -249,6 +251,8 @@ const REQUIRED_EVENTS: &[&str] = &[
 	"Provers::Decayed",
 	"Provers::Withdrawn",
 	"Provers::Deregistered",
+	"Provers::CapabilitiesSet",
+	"Market::AssignmentDeclined",
 	"BaseFee::BaseFeeChanged",
 ];
 
@@ -1058,11 +1062,20 @@ impl Driver {
 			}
 		}
 		let origin = self.origin_for(&who);
-		self.dispatch(
+		let ok = self.dispatch(
 			"market.decline_assignment",
 			origin,
 			RuntimeCall::Market(pallet_market::Call::decline_assignment { id }),
 		);
+		if ok {
+			// The decliner is never dealt it again: excluded, or the request closed.
+			let r = pallet_market::Requests::<Runtime>::get(id).expect("declined request");
+			let excluded = pallet_market::RequestExclusions::<Runtime>::get(id)
+				.is_some_and(|ex| ex.contains(&who));
+			if !(excluded || r.state.is_closed()) {
+				self.fail(format!("{who} declined {id} and is not excluded from it: {r:?}"));
+			}
+		}
 	}
 
 	fn op_lock(&mut self) {
@@ -1407,6 +1420,10 @@ impl Driver {
 			origin,
 			RuntimeCall::Provers(pallet_provers::Call::register { stake }),
 		);
+		// Most new provers declare what they serve at once, as agents do.
+		if ok && self.rng.chance(85) {
+			self.op_set_capabilities_of(who.clone());
+		}
 		// A returning prover keeps its track record.
 		if let (true, Some(h)) = (ok, history) {
 			let info = pallet_provers::Provers::<Runtime>::get(&who).expect("registered");
@@ -1417,6 +1434,74 @@ impl Driver {
 			}
 			self.returns += 1;
 		}
+	}
+
+	fn op_set_capabilities(&mut self) {
+		let who = self.prover_account();
+		self.op_set_capabilities_of(who);
+	}
+
+	/// `who` declares programs (usually the demo program, sometimes other
+	/// registered programs, unknown ids or duplicates), kinds (the zkVM kinds,
+	/// sometimes kinds that cannot be declared whole) and a job limit.
+	fn op_set_capabilities_of(&mut self, who: AccountId) {
+		let registered: Vec<ProgramId> = self.programs().into_iter().map(|p| p.0).collect();
+		let mut programs = Vec::new();
+		if self.rng.chance(85) {
+			programs.push(self.demo_program);
+		}
+		for _ in 0..self.rng.below(3) {
+			if !registered.is_empty() && self.rng.chance(60) {
+				programs.push(registered[self.rng.index(registered.len())]);
+			} else {
+				programs.push(self.rng.bytes32());
+			}
+		}
+		let mut kinds = Vec::new();
+		for _ in 0..self.rng.below(3) {
+			kinds.push(if self.rng.chance(80) {
+				3 + self.rng.below(2) as u8
+			} else {
+				self.rng.below(5) as u8
+			});
+		}
+		let max_jobs = if self.rng.chance(85) {
+			self.rng.range(1, MAX_JOBS as u64 + 1) as u32
+		} else {
+			self.rng.below(6) as u32
+		};
+		let dup = |v: &mut Vec<[u8; 32]>| {
+			let n = v.len();
+			v.sort();
+			v.dedup();
+			v.len() != n
+		};
+		let (mut p, mut k) = (programs.clone(), kinds.clone());
+		k.sort();
+		let dup_kinds = k.windows(2).any(|w| w[0] == w[1]);
+		let registered_prover = pallet_provers::Provers::<Runtime>::contains_key(&who);
+		if registered_prover
+			&& !dup(&mut p)
+			&& !dup_kinds
+			&& kinds.iter().all(|k| matches!(k, 3 | 4))
+			&& (1..=MAX_JOBS).contains(&max_jobs)
+		{
+			self.must_succeed("signed", "a valid declaration by a registered prover");
+		} else {
+			self.must_fail("no unregistered prover, duplicate, kind that cannot be whole, or job limit out of range");
+		}
+		let origin = self.origin_for(&who);
+		self.dispatch(
+			"provers.set_capabilities",
+			origin,
+			RuntimeCall::Provers(pallet_provers::Call::set_capabilities {
+				programs: programs.try_into().expect("at most 3 programs"),
+				kinds: kinds
+					.try_into()
+					.unwrap_or_else(|v: Vec<u8>| v[..2].to_vec().try_into().unwrap()),
+				max_jobs,
+			}),
+		);
 	}
 
 	fn op_bond_extra(&mut self) {
@@ -1834,6 +1919,7 @@ impl Driver {
 			(6, 16),  // set_base_fee
 			(25, 17), // transfer
 			(12, 18), // decline an assignment
+			(15, 19), // set capabilities
 		];
 		let total: u64 = W.iter().map(|w| w.0).sum();
 		let mut r = self.rng.below(total);
@@ -1864,6 +1950,7 @@ impl Driver {
 			15 => self.op_set_verifiers(),
 			16 => self.op_set_base_fee(),
 			18 => self.op_decline(),
+			19 => self.op_set_capabilities(),
 			_ => self.op_transfer(),
 		}
 	}
@@ -1882,6 +1969,13 @@ impl Driver {
 		let events = System::events();
 		for e in events.iter() {
 			*self.events.entry(event_name(&e.event)).or_default() += 1;
+			if let RuntimeEvent::Market(pallet_market::Event::Assigned { id, prover, .. }) =
+				&e.event
+			{
+				if let Err(why) = Self::assignment_fits(*id, prover) {
+					self.fail(format!("in block {n}: request {id} dealt to {prover}: {why}"));
+				}
+			}
 		}
 		System::reset_events();
 		self.time("events", t);
@@ -1924,6 +2018,30 @@ impl Driver {
 	}
 
 	// -- Checks --------------------------------------------------------------
+
+	/// An assignment goes only to a prover that declared the request's program
+	/// (or its kind), is not excluded from it, and holds no more jobs than it
+	/// declared.
+	fn assignment_fits(id: u64, prover: &AccountId) -> Result<(), String> {
+		let r = pallet_market::Requests::<Runtime>::get(id).ok_or("no request")?;
+		let caps =
+			pallet_provers::Capabilities::<Runtime>::get(prover).ok_or("declared nothing")?;
+		let kind = pallet_verifier::Programs::<Runtime>::get(r.program).map(|p| p.kind.index());
+		if !caps.serves(&r.program, kind) {
+			return Err(format!("it does not serve program {:?}", r.program));
+		}
+		if pallet_market::RequestExclusions::<Runtime>::get(id)
+			.is_some_and(|ex| ex.contains(prover))
+		{
+			return Err("it declined or missed it before".into());
+		}
+		let jobs =
+			pallet_provers::Provers::<Runtime>::get(prover).ok_or("not a prover")?.active_jobs;
+		if jobs > caps.max_jobs {
+			return Err(format!("{jobs} jobs over its declared {}", caps.max_jobs));
+		}
+		Ok(())
+	}
 
 	/// No verdict in time must not cost the prover: the events of each
 	/// verification timeout (`VerificationTimedOut`, `VerificationUndecided` and
@@ -2191,6 +2309,13 @@ impl Driver {
 			RuntimeCall::Provers(pallet_provers::Call::register { stake })
 				.dispatch(signed(&self.accounts[i]))
 				.expect("prover");
+			RuntimeCall::Provers(pallet_provers::Call::set_capabilities {
+				programs: vec![self.demo_program].try_into().unwrap(),
+				kinds: Default::default(),
+				max_jobs: MAX_JOBS,
+			})
+			.dispatch(signed(&self.accounts[i]))
+			.expect("capabilities");
 		}
 		self.treasury_floor = Balances::free_balance(TreasuryAccount::get());
 		self.check_block(System::block_number());

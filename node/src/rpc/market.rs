@@ -209,6 +209,20 @@ where
 			.prover(self.at(at), AccountId::from(raw))
 			.map_err(api_err)?
 			.ok_or_else(|| err(4, format!("{who} is not a registered prover")))?;
+		// Runtimes before ProversApi v2 have no capabilities: null.
+		let caps = self
+			.client
+			.runtime_api()
+			.capabilities(self.at(at), AccountId::from(raw))
+			.ok()
+			.flatten()
+			.map(|c| {
+				json!({
+					"programs": c.programs.iter().map(|p| format!("0x{}", hex_encode(p))).collect::<Vec<_>>(),
+					"kinds": c.kinds,
+					"maxJobs": c.max_jobs,
+				})
+			});
 		Ok(json!({
 			"account": who,
 			"effectiveStake": bal(view.effective_stake),
@@ -218,6 +232,7 @@ where
 			"paused": view.paused,
 			"activeJobs": view.active_jobs,
 			"eligible": view.eligible,
+			"capabilities": caps,
 		}))
 	}
 

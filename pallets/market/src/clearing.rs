@@ -12,8 +12,11 @@ use sp_runtime::{
 	SaturatedConversion,
 };
 use zkmarket_primitives::{
-	gsp,
-	traits::{BaseFeeOracle, Failure, ProverRegistry, RequestId},
+	gsp, matching,
+	traits::{
+		BaseFeeOracle, Capability, CapabilityCursor, Failure, ProgramId, ProgramRegistry,
+		ProverRegistry, RequestId,
+	},
 };
 
 impl<T: Config> Pallet<T> {
@@ -28,9 +31,11 @@ impl<T: Config> Pallet<T> {
 		let clearing = if bids == 0 {
 			T::WeightInfo::clear_idle()
 		} else {
-			T::WeightInfo::clear_auction(bids, T::Provers::prover_count()).saturating_add(
-				T::WeightInfo::block_deadlines(bids.min(T::MaxAssignmentsPerBlock::get())),
-			)
+			T::WeightInfo::clear_auction(bids, T::Provers::prover_count())
+				.saturating_add(T::WeightInfo::block_deadlines(
+					bids.min(T::MaxAssignmentsPerBlock::get()),
+				))
+				.saturating_add(Self::capability_weight(bids))
 		};
 		clearing.saturating_add(T::WeightInfo::offer_deadlines(
 			T::MaxOfferSecondsPerBlock::get(),
@@ -38,11 +43,24 @@ impl<T: Config> Pallet<T> {
 		))
 	}
 
+	/// What matching bids to capable provers adds to `clear_auction` (an upper
+	/// bound until the clearing benchmark covers it): per bid its exclusions,
+	/// and per program (at most one per bid) its kind and the probe of its
+	/// capability index (kinds' indexes: a few, shared); the budget of
+	/// candidate entries, each with the prover's record, declaration and idle
+	/// period.
+	pub(crate) fn capability_weight(bids: u32) -> Weight {
+		T::DbWeight::get()
+			.reads((bids as u64).saturating_mul(3).saturating_add(8))
+			.saturating_add(T::DbWeight::get().reads((T::MaxCandidateReads::get() as u64) * 4))
+	}
+
 	/// The clearing's cost of one more queued bid (charged to `submit_request`,
 	/// since a bid submitted in a block is cleared in that block's `on_finalize`).
 	pub fn clearing_weight_per_bid() -> Weight {
 		T::WeightInfo::clear_auction(2, 0)
 			.saturating_sub(T::WeightInfo::clear_auction(1, 0))
+			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::WeightInfo::block_deadlines(1))
 			.saturating_sub(T::WeightInfo::block_deadlines(0))
 	}
@@ -68,11 +86,26 @@ impl<T: Config> Pallet<T> {
 				missed += 1;
 				let slashed = T::Provers::record_failure(&prover, Failure::MissedDeadline);
 				T::Provers::release_slot(&prover);
+				Self::exclude_misser(*id, &prover);
 				Self::deposit_event(Event::DeadlineMissed { id: *id, prover, slashed });
 				Self::requeue(*id, req);
 			}
 		}
 		missed
+	}
+
+	/// Remembers that `who` missed request `id`'s deadline, so it is not dealt
+	/// it again, keeping room for the decliners `MaxDeclines` allows.
+	pub(crate) fn exclude_misser(id: RequestId, who: &T::AccountId) {
+		let mut ex = Self::exclusions(id);
+		let reserved = T::MaxDeclines::get().saturating_sub(ex.declines);
+		if ex.contains(who)
+			|| (ex.provers.len() as u32).saturating_add(reserved) >= T::MaxExcludedProvers::get()
+		{
+			return;
+		}
+		let _ = ex.provers.try_push((who.clone(), crate::ExclusionReason::Missed));
+		RequestExclusions::<T>::insert(id, ex);
 	}
 
 	/// Closes `req` as expired with a full refund.
@@ -199,16 +232,19 @@ impl<T: Config> Pallet<T> {
 		req
 	}
 
-	/// Ranks the queued bids (the whole queue, at most `MaxBidsPerBlock`) with
-	/// `max_base_fee >= BaseFee`, clears them against the free slots and reports
-	/// demand and capacity. Bids past their expiry are refunded (at most
-	/// `MaxAssignmentsPerBlock` a block; the rest, ineligible, in later blocks).
+	/// Clears the queued bids (the whole queue, at most `MaxBidsPerBlock`) with
+	/// `max_base_fee >= BaseFee` against the provers that declared their
+	/// programs ([`matching::clear`]: GSP prices over the served bids, each bid
+	/// to the best capable free slot, never to an excluded prover) and reports
+	/// the served demand and its capacity. Bids past their expiry are refunded
+	/// (at most `MaxAssignmentsPerBlock` a block; the rest, ineligible, in
+	/// later blocks).
 	pub fn clear_auction(n: BlockNumberFor<T>) {
 		let base_fee = T::BaseFee::base_fee();
 		let queue = AuctionQueue::<T>::get();
 		let window = T::MaxBidsPerBlock::get() as usize;
 		let expiry_budget = T::MaxAssignmentsPerBlock::get() as usize;
-		let mut bids: Vec<gsp::Bid<RequestId>> = Vec::new();
+		let mut bids: Vec<matching::CapBid<RequestId, ProgramId, T::AccountId>> = Vec::new();
 		let mut expired = alloc::collections::BTreeSet::new();
 		for id in queue.iter().take(window) {
 			let Some(req) = Requests::<T>::get(id) else { continue };
@@ -219,7 +255,16 @@ impl<T: Config> Pallet<T> {
 						Self::expire(*id, req);
 					}
 				} else if max_base_fee >= base_fee {
-					bids.push(gsp::Bid { id: *id, bid: bid.saturated_into(), seq: *id });
+					let excluded = RequestExclusions::<T>::get(id)
+						.map(|ex| ex.provers.into_iter().map(|(who, _)| who).collect())
+						.unwrap_or_default();
+					bids.push(matching::CapBid {
+						id: *id,
+						bid: bid.saturated_into(),
+						seq: *id,
+						group: req.program,
+						excluded,
+					});
 				}
 			}
 		}
@@ -227,19 +272,19 @@ impl<T: Config> Pallet<T> {
 		if !expired.is_empty() {
 			AuctionQueue::<T>::mutate(|q| q.retain(|x| !expired.contains(x)));
 		}
-		let demand = bids.len() as u32;
+		let max = T::MaxAssignmentsPerBlock::get();
+		let mut source = CapableProvers::<T>::new(T::MaxCandidateReads::get());
+		let clearing = matching::clear(&mut bids, &mut source, base_fee.saturated_into(), max);
+		let (demand, capacity) = (clearing.demand, clearing.capacity);
 		if demand == 0 {
-			// No demand: the BaseFee falls by the full step whatever the capacity.
+			// No bid anyone serves: the BaseFee falls by the full step.
 			T::BaseFee::on_demand(0, 0);
 			return;
 		}
-		let slots = T::Provers::auction_slots(T::MaxAssignmentsPerBlock::get());
-		let capacity = slots.len() as u32;
-		let winners = gsp::clear(&mut bids, capacity, base_fee.saturated_into());
 		let deadline = n.saturating_add(T::ProofDeadline::get());
 		let mut assigned: Vec<RequestId> = Vec::new();
-		for w in winners.iter() {
-			let prover = &slots[w.rank as usize];
+		for w in clearing.winners.iter() {
+			let prover = &w.prover;
 			let Some(mut req) = Requests::<T>::get(w.id) else { continue };
 			if T::Provers::occupy_slot(prover).is_err() {
 				continue;
@@ -308,5 +353,87 @@ impl<T: Config> Pallet<T> {
 		}
 		let capacity = T::Provers::auction_slots(T::MaxAssignmentsPerBlock::get()).len() as u32;
 		(better, next.saturating_add(base_fee), capacity)
+	}
+}
+
+/// One capability's walk: its cursor and the entry read but not yet taken.
+struct Walk<A> {
+	capability: Capability,
+	cursor: Option<CapabilityCursor<A>>,
+	peeked: Option<(CapabilityCursor<A>, Option<gsp::SlotOffer<A>>)>,
+	done: bool,
+}
+
+/// The candidates of each program for [`matching::clear`], read lazily from
+/// the provers' capability indexes: the program's own and its kind's, merged
+/// in slot order, each prover once. At most `budget` index entries are read
+/// in a clearing (a program without candidates costs two reads of empty
+/// prefixes and no budget); past it every program looks exhausted.
+pub(crate) struct CapableProvers<T: Config> {
+	walks: alloc::collections::BTreeMap<
+		ProgramId,
+		([Option<Walk<T::AccountId>>; 2], alloc::collections::BTreeSet<T::AccountId>),
+	>,
+	budget: u32,
+	decays: u32,
+}
+
+impl<T: Config> CapableProvers<T> {
+	pub(crate) fn new(budget: u32) -> Self {
+		Self { walks: Default::default(), budget, decays: T::Provers::clearing_decays() }
+	}
+
+	/// Fills `walk.peeked` (one index read, counted against the budget).
+	fn peek(walk: &mut Walk<T::AccountId>, budget: &mut u32, decays: &mut u32) {
+		if walk.done || walk.peeked.is_some() {
+			return;
+		}
+		if *budget == 0 {
+			walk.done = true;
+			return;
+		}
+		match T::Provers::next_capable(&walk.capability, walk.cursor.as_ref(), decays) {
+			Some((key, offer)) => {
+				*budget -= 1;
+				walk.cursor = Some(key.clone());
+				walk.peeked = Some((key, offer));
+			}
+			None => walk.done = true,
+		}
+	}
+}
+
+impl<T: Config> matching::CandidateSource<ProgramId, T::AccountId> for CapableProvers<T> {
+	fn next(&mut self, program: &ProgramId) -> Option<gsp::SlotOffer<T::AccountId>> {
+		let (budget, decays) = (&mut self.budget, &mut self.decays);
+		let (walks, seen) = self.walks.entry(*program).or_insert_with(|| {
+			let walk = |capability| Walk { capability, cursor: None, peeked: None, done: false };
+			let kind = T::Programs::kind(program).map(|k| walk(Capability::Kind(k)));
+			([Some(walk(Capability::Program(*program))), kind], Default::default())
+		});
+		loop {
+			for w in walks.iter_mut().flatten() {
+				Self::peek(w, budget, decays);
+			}
+			// The walk whose peeked key comes first in storage order.
+			let mut first: Option<usize> = None;
+			for (i, w) in walks.iter().enumerate() {
+				let Some(Some((key, _))) = w.as_ref().map(|w| w.peeked.as_ref()) else { continue };
+				let better = match first.and_then(|f| walks[f].as_ref()?.peeked.as_ref()) {
+					Some((best, _)) => (key.0, key.1.encode()) < (best.0, best.1.encode()),
+					None => true,
+				};
+				if better {
+					first = Some(i);
+				}
+			}
+			let i = first?;
+			let (_, offer) = walks[i].as_mut()?.peeked.take()?;
+			if let Some(offer) = offer {
+				if seen.insert(offer.who.clone()) {
+					return Some(offer);
+				}
+			}
+		}
 	}
 }

@@ -8,8 +8,17 @@
 //!   provers with [`zkmarket_primitives::gsp`]: winner `i` pays the next bid plus
 //!   the BaseFee, best bids get the most reputable provers; the price stays in
 //!   escrow until the proof is verified and the rest is released at once. The
-//!   demand and capacity are reported to the BaseFee. Assigned provers must prove
-//!   within `ProofDeadline` blocks or are slashed and the request is re-queued.
+//!   demand and capacity are reported to the BaseFee. Bids are dealt only to
+//!   provers that declared their program (pallet-provers' capabilities) and
+//!   never to one that declined or missed them
+//!   ([`zkmarket_primitives::matching`]); a bid nobody serves is not demand.
+//!   Assigned provers must prove within `ProofDeadline` blocks or are slashed
+//!   and the request is re-queued.
+//! - **Declines.** An assigned prover may give a request back: free in the
+//!   first `FreeDeclinePeriod` blocks (the requester pays the BaseFee as a
+//!   retry fee from its escrow), later slashed like a missed deadline. After
+//!   `MaxDeclines` declines by distinct provers the request closes as
+//!   unprovable with the rest of its escrow refunded.
 //! - **Reverse Dutch offers.** [`Pricing::Offer`] holds `max_price`; a prover
 //!   locks with collateral at `price(now)`; a missed lock deadline forfeits the
 //!   collateral, `BountyFraction` of which rewards any prover who proves before
@@ -39,6 +48,8 @@ mod settlement;
 mod tests;
 #[cfg(test)]
 mod tests_attacks;
+#[cfg(test)]
+mod tests_capabilities;
 pub mod types;
 pub mod weights;
 
@@ -64,7 +75,7 @@ pub mod pallet {
 		traits::{
 			fungible::{self, Inspect, MutateHold},
 			tokens::Precision,
-			UnixTime,
+			OnUnbalanced, UnixTime,
 		},
 	};
 	use frame_system::pallet_prelude::*;
@@ -75,7 +86,8 @@ pub mod pallet {
 	use zkmarket_primitives::{
 		dutch::CurveError,
 		traits::{
-			BaseFeeOracle, ProgramId, ProgramRegistry, ProverRegistry, PublicInput, RequestId,
+			BaseFeeOracle, Failure, ProgramId, ProgramRegistry, ProverRegistry, PublicInput,
+			RequestId,
 		},
 	};
 
@@ -89,6 +101,12 @@ pub mod pallet {
 		BlockNumberFor<T>,
 		<T as Config>::MaxPublicInputs,
 	>;
+	/// The provers excluded from a request.
+	pub type ExclusionsOf<T> =
+		Exclusions<<T as frame_system::Config>::AccountId, <T as Config>::MaxExcludedProvers>;
+	/// Funds taken from an account, to be put somewhere.
+	pub type CreditOf<T> =
+		fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
 	/// A request's state.
 	pub type StateOf<T> =
 		RequestState<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
@@ -113,7 +131,8 @@ pub mod pallet {
 	pub trait Config: frame_system::Config {
 		/// The native currency, with holds.
 		type Currency: fungible::Mutate<Self::AccountId>
-			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ fungible::BalancedHold<Self::AccountId>;
 		/// The overarching hold reason.
 		type RuntimeHoldReason: From<HoldReason>;
 		/// The prover registry.
@@ -194,6 +213,27 @@ pub mod pallet {
 		/// pruning block is full is pruned at once (its events remain).
 		#[pallet::constant]
 		type MaxPrunePerBlock: Get<u32>;
+		/// Declines by distinct provers after which an auction request closes as
+		/// unprovable (escrow refunded).
+		#[pallet::constant]
+		type MaxDeclines: Get<u32>;
+		/// Provers a request remembers as excluded (they declined it or missed
+		/// its deadline, and are never dealt it again); at least `MaxDeclines`.
+		/// Past it, further missers are not remembered (they are slashed again
+		/// if dealt it again and miss again).
+		#[pallet::constant]
+		type MaxExcludedProvers: Get<u32>;
+		/// Blocks after an assignment in which its prover may decline it
+		/// without penalty; a later decline is slashed like a missed deadline.
+		#[pallet::constant]
+		type FreeDeclinePeriod: Get<BlockNumberFor<Self>>;
+		/// Candidate reads one clearing makes at most while dealing (index
+		/// entries of the provers of the bids' programs); past it, bids not yet
+		/// dealt wait for the next block.
+		#[pallet::constant]
+		type MaxCandidateReads: Get<u32>;
+		/// Where retry fees of declined requests go (runtime: the treasury).
+		type RetryFees: OnUnbalanced<CreditOf<Self>>;
 		/// Weights of this pallet.
 		type WeightInfo: WeightInfo;
 		/// Sets up provers and programs for the benchmarks.
@@ -266,6 +306,11 @@ pub mod pallet {
 	/// Last UNIX second whose offer deadlines were processed.
 	#[pallet::storage]
 	pub type OfferClock<T> = StorageValue<_, u64, OptionQuery>;
+
+	/// Provers each open auction request is never dealt again (they declined
+	/// it or missed its deadline) and its declines; removed when it closes.
+	#[pallet::storage]
+	pub type RequestExclusions<T: Config> = StorageMap<_, Twox64Concat, RequestId, ExclusionsOf<T>>;
 
 	/// Outcome of the last auction clearing.
 	#[pallet::storage]
@@ -348,9 +393,26 @@ pub mod pallet {
 		},
 		/// An auction request went back to the queue.
 		Requeued { id: RequestId },
-		/// The assigned prover gave the assignment back before its deadline (no
-		/// slash); the request went back to the queue.
+		/// The assigned prover gave the assignment back before its deadline; it
+		/// is never dealt this request again. What it cost follows in
+		/// `DeclineCharged`; the request went back to the queue unless it closed
+		/// (`ClosedUnprovable`).
 		AssignmentDeclined { id: RequestId, prover: T::AccountId },
+		/// What a decline cost: `retry_fee` taken from the requester's escrow
+		/// (a decline in the free part of the window), `slashed` from the
+		/// prover's stake (a late decline, as a missed deadline).
+		DeclineCharged {
+			id: RequestId,
+			prover: T::AccountId,
+			retry_fee: BalanceOf<T>,
+			slashed: BalanceOf<T>,
+		},
+		/// `declines` distinct provers declined the request: it closed as
+		/// unprovable (state `Expired`) with `refund` released.
+		ClosedUnprovable { id: RequestId, declines: u32, refund: BalanceOf<T> },
+		/// `prover` had declined (for free) a request that another prover then
+		/// proved: its reputation drops.
+		DeclineDisproved { id: RequestId, prover: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -463,6 +525,15 @@ pub mod pallet {
 				"one block's assignments must fit one deadline slot"
 			);
 			assert!(!T::ProofDeadline::get().is_zero(), "ProofDeadline must be positive");
+			assert!(T::MaxDeclines::get() > 0, "MaxDeclines must be positive");
+			assert!(
+				T::MaxExcludedProvers::get() >= T::MaxDeclines::get(),
+				"every decliner must be remembered"
+			);
+			assert!(
+				T::MaxCandidateReads::get() >= T::MaxAssignmentsPerBlock::get(),
+				"the clearing must be able to read a candidate per assignment"
+			);
 			assert!(
 				T::MinLockCollateral::get() <= T::MaxLockCollateral::get(),
 				"MinLockCollateral > MaxLockCollateral"
@@ -641,30 +712,83 @@ pub mod pallet {
 
 		/// Give an auction assignment back before its deadline, for example
 		/// because its statement cannot be proven (no witness exists for the
-		/// inputs): the prover's slot is freed without a slash or a reputation
-		/// change, and the request returns to the queue.
+		/// inputs). The prover's slot is freed and it is never dealt this request
+		/// again. In the first `FreeDeclinePeriod` blocks of the assignment this
+		/// costs the prover nothing now (it loses reputation if another prover
+		/// then proves the request) and the requester pays the BaseFee as a
+		/// retry fee from its escrow; later it is slashed like a missed deadline.
+		/// The request returns to the queue, or closes as unprovable (refunded)
+		/// once `MaxDeclines` distinct provers declined it.
 		#[pallet::call_index(3)]
-		// As one missed deadline (slot release and re-queue), without the slash.
-		#[pallet::weight(T::WeightInfo::block_deadlines(1))]
+		// A missed deadline (slash, slot release and re-queue) plus the retry fee.
+		#[pallet::weight(T::WeightInfo::block_deadlines(1)
+			.saturating_add(T::DbWeight::get().reads_writes(3, 4)))]
 		pub fn decline_assignment(origin: OriginFor<T>, id: RequestId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let req = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
-			let RequestState::Assigned { prover, deadline, .. } = &req.state else {
+			let mut req = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
+			let RequestState::Assigned { prover, deadline, .. } = req.state.clone() else {
 				return Err(Error::<T>::InvalidState.into());
 			};
-			ensure!(*prover == who, Error::<T>::NotAssignedProver);
-			ensure!(
-				frame_system::Pallet::<T>::block_number() <= *deadline,
-				Error::<T>::DeadlinePassed
-			);
+			ensure!(prover == who, Error::<T>::NotAssignedProver);
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(now <= deadline, Error::<T>::DeadlinePassed);
+			let assigned_at = deadline.saturating_sub(T::ProofDeadline::get());
+			let late = now > assigned_at.saturating_add(T::FreeDeclinePeriod::get());
+			// The slash first, while the assignment still backs it.
+			let slashed = if late {
+				T::Provers::record_failure(&who, Failure::MissedDeadline)
+			} else {
+				Zero::zero()
+			};
 			T::Provers::release_slot(&who);
-			Self::deposit_event(Event::AssignmentDeclined { id, prover: who });
-			Self::requeue(id, req);
+			let retry_fee = if late { Zero::zero() } else { Self::charge_retry_fee(&mut req) };
+			let mut ex = Self::exclusions(id);
+			let reason =
+				if late { ExclusionReason::DeclinedLate } else { ExclusionReason::Declined };
+			// An assigned prover is never an excluded one: always room for a decliner.
+			let _ = ex.provers.try_push((who.clone(), reason));
+			ex.declines = ex.declines.saturating_add(1);
+			let declines = ex.declines;
+			RequestExclusions::<T>::insert(id, ex);
+			Self::deposit_event(Event::AssignmentDeclined { id, prover: who.clone() });
+			Self::deposit_event(Event::DeclineCharged { id, prover: who, retry_fee, slashed });
+			if declines >= T::MaxDeclines::get() {
+				let refund = Self::refund_all(&mut req);
+				req.state = RequestState::Expired;
+				Self::close(id, req);
+				Self::deposit_event(Event::ClosedUnprovable { id, declines, refund });
+			} else {
+				Self::requeue(id, req);
+			}
 			Ok(())
 		}
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// The exclusions of request `id` (empty if none).
+		pub fn exclusions(id: RequestId) -> ExclusionsOf<T> {
+			RequestExclusions::<T>::get(id)
+				.unwrap_or(Exclusions { provers: BoundedVec::new(), declines: 0 })
+		}
+
+		/// Takes the retry fee of a declined request (the BaseFee, at most the
+		/// escrow) from the requester's escrow to `RetryFees`; returns it.
+		pub(crate) fn charge_retry_fee(req: &mut RequestOf<T>) -> BalanceOf<T> {
+			let fee = T::BaseFee::base_fee().min(req.escrow);
+			if fee.is_zero() {
+				return fee;
+			}
+			let (credit, missing) = <T::Currency as fungible::BalancedHold<T::AccountId>>::slash(
+				&HoldReason::Escrow.into(),
+				&req.requester,
+				fee,
+			);
+			T::RetryFees::on_unbalanced(credit);
+			let taken = fee.saturating_sub(missing);
+			req.escrow = req.escrow.saturating_sub(taken);
+			taken
+		}
+
 		/// The chain's time in UNIX seconds.
 		pub fn now_secs() -> u64 {
 			T::UnixTime::now().as_secs()
@@ -698,6 +822,7 @@ pub mod pallet {
 			if let Some(curve) = req.pricing.curve() {
 				Self::unindex_offer_deadlines(id, &curve);
 			}
+			RequestExclusions::<T>::remove(id);
 			let now = frame_system::Pallet::<T>::block_number();
 			req.closed_at = Some(now);
 			let at = now.saturating_add(T::ClosedRetention::get()).saturating_add(One::one());
@@ -782,6 +907,14 @@ pub mod pallet {
 				open.values().sum::<u32>() == OpenRequests::<T>::iter_values().sum::<u32>(),
 				"open request count mismatch"
 			);
+			for (id, ex) in RequestExclusions::<T>::iter() {
+				let req = Requests::<T>::get(id).ok_or("exclusions of a missing request")?;
+				ensure!(!req.state.is_closed(), "exclusions of a closed request");
+				ensure!(ex.declines < T::MaxDeclines::get(), "a request past MaxDeclines is open");
+				let declined =
+					ex.provers.iter().filter(|(_, r)| *r != ExclusionReason::Missed).count() as u32;
+				ensure!(declined == ex.declines, "declines out of step with the decliners");
+			}
 			for id in AuctionQueue::<T>::get() {
 				let req = Requests::<T>::get(id).ok_or("queued request missing")?;
 				ensure!(req.state == RequestState::Queued, "queued request not in Queued state");

@@ -20,6 +20,8 @@ pub const TREASURY: AccountId = 999;
 pub const BLOCK_MS: u64 = 6_000;
 /// Blocks an assigned prover has to prove.
 pub const DEADLINE: u64 = 5;
+/// Blocks after an assignment in which a decline is free.
+pub const FREE_DECLINE: u64 = 2;
 /// A registered program with one public input.
 pub const PROGRAM: ProgramId = [1u8; 32];
 
@@ -78,6 +80,15 @@ parameter_types! {
 	pub static PrunePerBlock: u32 = 64;
 }
 
+/// Every kind may be declared whole in the mock (the test programs' kinds
+/// are 0, bound, and 3, unbound).
+pub struct AnyKind;
+impl frame_support::traits::Contains<u8> for AnyKind {
+	fn contains(_: &u8) -> bool {
+		true
+	}
+}
+
 impl pallet_provers::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -95,6 +106,9 @@ impl pallet_provers::Config for Test {
 	type MaxJobsPerProver = JobsPerProver;
 	type MaxProvers = ConstU32<10_000>;
 	type MaxUnbondingChunks = ConstU32<4>;
+	type MaxCapabilityPrograms = ConstU32<4>;
+	type MaxCapabilityKinds = ConstU32<2>;
+	type ServableKinds = AnyKind;
 	type DecaySweepLimit = ConstU32<4>;
 	type WeightInfo = ();
 }
@@ -125,7 +139,15 @@ impl ProgramRegistry for Programs {
 	fn is_bound(p: &ProgramId) -> bool {
 		Self::public_inputs(p).is_some() && p[0] < 100
 	}
+	fn kind(p: &ProgramId) -> Option<u8> {
+		Self::public_inputs(p).map(|_| if p[0] < 100 { BOUND_KIND } else { UNBOUND_KIND })
+	}
 }
+
+/// The kind of the bound test programs `[n; 32]`.
+pub const BOUND_KIND: u8 = 0;
+/// The kind of the unbound test programs `[n + 100; 32]`.
+pub const UNBOUND_KIND: u8 = 3;
 
 /// An unbound program taking `n` public inputs.
 pub fn unbound_program(n: u8) -> ProgramId {
@@ -159,6 +181,11 @@ impl pallet_market::Config for Test {
 	type ClosedRetention = ConstU64<20>;
 	type MaxPrunePerBlock = PrunePerBlock;
 	type MaxProofLen = ConstU32<512>;
+	type MaxDeclines = ConstU32<3>;
+	type MaxExcludedProvers = ConstU32<5>;
+	type FreeDeclinePeriod = ConstU64<FREE_DECLINE>;
+	type MaxCandidateReads = ConstU32<64>;
+	type RetryFees = ResolveTo<Treasury, Balances>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchHelper;
@@ -173,6 +200,7 @@ impl crate::BenchmarkHelper<AccountId> for BenchHelper {
 		use frame_support::traits::fungible::Mutate;
 		Balances::set_balance(who, 10_000 * ZK);
 		Provers::register(RuntimeOrigin::signed(*who), 1_000 * ZK).unwrap();
+		serve_everything(*who);
 	}
 	fn setup_program() -> ProgramId {
 		PROGRAM
@@ -180,6 +208,18 @@ impl crate::BenchmarkHelper<AccountId> for BenchHelper {
 	fn advance_time(secs: u64) {
 		pallet_timestamp::Now::<Test>::mutate(|t| *t += secs * 1000);
 	}
+}
+
+/// Declares that `who` serves every test program (both test kinds whole) with
+/// `MaxJobsPerProver` jobs.
+pub fn serve_everything(who: AccountId) {
+	Provers::set_capabilities(
+		RuntimeOrigin::signed(who),
+		Default::default(),
+		vec![BOUND_KIND, UNBOUND_KIND].try_into().unwrap(),
+		JobsPerProver::get(),
+	)
+	.unwrap();
 }
 
 /// Accounts 1..=20 hold 1000 ZK each, the treasury 1 ZK; block 1 at t = 6 s.

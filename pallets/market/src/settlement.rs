@@ -77,6 +77,15 @@ impl<T: Config> Pallet<T> {
 			}
 		};
 		T::Provers::record_success(&prover);
+		// Provers that declined it for free were wrong: it could be proven.
+		if let Some(ex) = RequestExclusions::<T>::get(id) {
+			for (who, reason) in ex.provers.iter() {
+				if *reason == crate::ExclusionReason::Declined {
+					T::Provers::record_failure(who, Failure::DeclinedProvable);
+					Self::deposit_event(Event::DeclineDisproved { id, prover: who.clone() });
+				}
+			}
+		}
 		let refund = Self::refund_all(&mut req);
 		req.state = RequestState::Settled { prover: prover.clone(), paid };
 		// Kept for the requester while the closed request is (`close` prunes both).

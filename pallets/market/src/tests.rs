@@ -29,6 +29,7 @@ fn bid(who: AccountId, bid: Balance, max_base_fee: Balance) -> RequestId {
 
 pub(crate) fn register(who: AccountId, stake: Balance) {
 	assert_ok!(Provers::register(RuntimeOrigin::signed(who), stake));
+	serve_everything(who);
 }
 
 pub(crate) fn escrow_held(who: AccountId) -> Balance {
@@ -129,14 +130,16 @@ fn bids_below_base_fee_wait() {
 }
 
 #[test]
-fn no_provers_no_winners_and_fee_rises() {
+fn no_provers_no_winners_and_no_demand() {
 	test(|| {
 		bid(1, 10, 100);
 		bid(2, 10, 100);
 		next_block();
 		assert_eq!(AuctionQueue::<Test>::get().len(), 2);
-		// K = 0 -> T = 1, D = 2: +12.5% (min step 1).
-		assert_eq!(pallet_base_fee::BaseFee::<Test>::get(), 6);
+		// Nobody serves the bids: they are no demand, the BaseFee does not rise
+		// (it falls by 12.5%, which at 5 rounds to nothing).
+		assert_eq!(pallet_base_fee::BaseFee::<Test>::get(), 5);
+		assert!(events().iter().all(|e| !matches!(e, Event::AuctionCleared { .. })));
 	});
 }
 

@@ -474,6 +474,7 @@ fn an_assigned_prover_declines_an_unprovable_request_without_a_slash() {
 			Error::<Test>::NotAssignedProver
 		);
 		let before = prover(11);
+		let treasury = Balances::free_balance(TREASURY);
 		assert_ok!(Market::decline_assignment(RuntimeOrigin::signed(11), a));
 		let after = prover(11);
 		assert_eq!(after.stake, before.stake);
@@ -481,20 +482,33 @@ fn an_assigned_prover_declines_an_unprovable_request_without_a_slash() {
 		assert_eq!(after.failures, 0);
 		assert_eq!(after.active_jobs, 0);
 		assert_eq!(state(a), RequestState::Queued);
+		// The requester paid the BaseFee (5) as the retry fee, to the treasury;
+		// its escrow is topped up to bid + max_base_fee again.
+		assert_eq!(Balances::free_balance(TREASURY), treasury + 5);
 		assert_eq!(escrow_held(1), 15);
 		assert!(events().contains(&Event::AssignmentDeclined { id: a, prover: 11 }));
+		assert!(events().contains(&Event::DeclineCharged {
+			id: a,
+			prover: 11,
+			retry_fee: 5,
+			slashed: 0
+		}));
 		assert_noop!(
 			Market::decline_assignment(RuntimeOrigin::signed(11), a),
 			Error::<Test>::InvalidState
 		);
-		// Re-assigned at the next clearing; the old deadline entry is harmless.
+		// Never dealt to 11 again: with no other prover it waits.
 		next_block();
-		let RequestState::Assigned { deadline, .. } = state(a) else { panic!("assigned") };
-		run_to(deadline);
-		assert!(matches!(state(a), RequestState::Assigned { .. }));
+		assert_eq!(state(a), RequestState::Queued);
+		register(12, 40 * ZK);
+		next_block();
+		let RequestState::Assigned { prover: p, deadline, .. } = state(a) else {
+			panic!("assigned")
+		};
+		assert_eq!(p, 12);
 		// Past its deadline it can no longer be declined (it is slashed instead).
 		run_to(deadline + 1);
-		assert_eq!(prover(11).failures, 1);
+		assert_eq!(prover(12).failures, 1);
 	});
 }
 

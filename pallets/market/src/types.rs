@@ -188,3 +188,46 @@ pub struct Request<AccountId, Balance, BlockNumber, MaxInputs: Get<u32>> {
 	/// open. It and its proof are pruned `ClosedRetention + 1` blocks later.
 	pub closed_at: Option<BlockNumber>,
 }
+
+/// Why a prover is excluded from a request.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum ExclusionReason {
+	/// Declined in the free part of its window (`FreeDeclinePeriod`); loses
+	/// reputation if another prover then proves the request.
+	#[codec(index = 0)]
+	Declined,
+	/// Declined after the free part of its window: slashed as a missed deadline.
+	#[codec(index = 1)]
+	DeclinedLate,
+	/// Missed its deadline: slashed.
+	#[codec(index = 2)]
+	Missed,
+}
+
+/// Provers an auction request is never dealt again, and its declines.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(skip_type_params(Max))]
+pub struct Exclusions<AccountId, Max: Get<u32>> {
+	/// The provers, in the order they were excluded.
+	pub provers: BoundedVec<(AccountId, ExclusionReason), Max>,
+	/// Declines so far (at `MaxDeclines` the request closes as unprovable).
+	pub declines: u32,
+}
+
+impl<AccountId: PartialEq, Max: Get<u32>> Exclusions<AccountId, Max> {
+	/// Whether `who` is excluded.
+	pub fn contains(&self, who: &AccountId) -> bool {
+		self.provers.iter().any(|(a, _)| a == who)
+	}
+}

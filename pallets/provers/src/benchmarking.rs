@@ -1,9 +1,14 @@
 //! Benchmarks of the provers pallet (frame-benchmarking v2).
 use super::*;
+use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
-use frame_support::traits::{fungible::Mutate, Get};
+use frame_support::{
+	traits::{fungible::Mutate, Get},
+	BoundedVec,
+};
 use frame_system::RawOrigin;
 use sp_runtime::Saturating;
+use zkmarket_primitives::traits::ProgramId;
 
 fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, i, 0);
@@ -33,6 +38,34 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), stake);
 		assert!(Provers::<T>::contains_key(&who));
+	}
+
+	/// A declaration of `n` programs replacing one of `n` other programs: every
+	/// old entry removed from the capability index, every new one added.
+	#[benchmark]
+	fn set_capabilities(n: Linear<1, { T::MaxCapabilityPrograms::get() }>) {
+		let who = registered::<T>(0);
+		let programs = |salt: u8| -> BoundedVec<ProgramId, T::MaxCapabilityPrograms> {
+			let v: Vec<ProgramId> = (0..n)
+				.map(|i| {
+					let mut id = [salt; 32];
+					id[..4].copy_from_slice(&i.to_le_bytes());
+					id
+				})
+				.collect();
+			v.try_into().expect("at most the bound")
+		};
+		let jobs = T::MaxJobsPerProver::get();
+		Pallet::<T>::set_capabilities(
+			RawOrigin::Signed(who.clone()).into(),
+			programs(1),
+			Default::default(),
+			jobs,
+		)
+		.expect("first declaration");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), programs(2), Default::default(), jobs);
+		assert_eq!(Capabilities::<T>::get(&who).unwrap().programs.len() as u32, n);
 	}
 
 	#[benchmark]

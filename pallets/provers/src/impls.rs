@@ -35,6 +35,21 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		deal_slots(Self::slot_offers(max), max)
 	}
 
+	fn next_capable(
+		capability: &zkmarket_primitives::traits::Capability,
+		after: Option<&zkmarket_primitives::traits::CapabilityCursor<T::AccountId>>,
+		decays: &mut u32,
+	) -> Option<(
+		zkmarket_primitives::traits::CapabilityCursor<T::AccountId>,
+		Option<zkmarket_primitives::gsp::SlotOffer<T::AccountId>>,
+	)> {
+		Self::next_capable_prover(capability, after, decays)
+	}
+
+	fn clearing_decays() -> u32 {
+		T::DecaySweepLimit::get()
+	}
+
 	fn prover_count() -> u32 {
 		ProverCount::<T>::get()
 	}
@@ -42,7 +57,7 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn occupy_slot(who: &T::AccountId) -> DispatchResult {
 		let mut info = Self::touched(who)?;
 		ensure!(Self::eligible(&info), Error::<T>::NotEligible);
-		ensure!(info.active_jobs < T::MaxJobsPerProver::get(), Error::<T>::NoFreeSlot);
+		ensure!(info.active_jobs < Self::max_jobs(who), Error::<T>::NoFreeSlot);
 		if info.active_jobs == 0 {
 			info.obligated_since = Some(frame_system::Pallet::<T>::block_number());
 		}
@@ -186,7 +201,7 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			Failure::MissedDeadline => {
 				(T::MissedDeadlineSlash::get(), Some(SlashReason::MissedDeadline))
 			}
-			Failure::MissedLock => (Default::default(), None),
+			Failure::MissedLock | Failure::DeclinedProvable => (Default::default(), None),
 		};
 		let mut slashed = Zero::zero();
 		if let Some(reason) = reason {

@@ -20,6 +20,13 @@
 //!   so the per-block clearing reads only the provers it deals slots to:
 //!   idle, paused, busy or ineligible provers cost it nothing.
 //!
+//! - Capabilities: a prover declares the programs (and whole zkVM kinds) it
+//!   serves and how many jobs it takes at once (`set_capabilities`);
+//!   [`CapabilityIndex`] keeps, per capability, the provers that can take
+//!   auction work in slot order, so the clearing deals each request only to
+//!   provers that declared its program. A prover that declared nothing gets
+//!   no auction work (offers and bounties it picks itself).
+//!
 //! Other pallets use it through [`zkmarket_primitives::traits::ProverRegistry`].
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -51,7 +58,7 @@ pub mod pallet {
 		traits::{
 			fungible::{self, Inspect, MutateHold},
 			tokens::Precision,
-			OnUnbalanced,
+			Contains, OnUnbalanced,
 		},
 	};
 	use frame_system::pallet_prelude::*;
@@ -59,7 +66,10 @@ pub mod pallet {
 		traits::{Saturating, Zero},
 		Perbill, SaturatedConversion,
 	};
-	use zkmarket_primitives::gsp;
+	use zkmarket_primitives::{
+		gsp,
+		traits::{Capability, ProgramId, ProgramKindId},
+	};
 
 	/// The balance type of the pallet's currency.
 	pub type BalanceOf<T> =
@@ -67,6 +77,9 @@ pub mod pallet {
 	/// A negative imbalance (slashed funds) of the pallet's currency.
 	pub type CreditOf<T> =
 		fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
+	/// The declared capabilities of a prover.
+	pub type CapabilitiesOf<T> =
+		ProverCapabilities<<T as Config>::MaxCapabilityPrograms, <T as Config>::MaxCapabilityKinds>;
 	/// The stored record of a prover.
 	pub type ProverInfoOf<T> =
 		ProverInfo<BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxUnbondingChunks>;
@@ -159,6 +172,20 @@ pub mod pallet {
 		#[pallet::constant]
 		type DecaySweepLimit: Get<u32>;
 
+		/// Programs one prover may declare (each is an index entry rewritten
+		/// when its rank changes, so this bounds that cost).
+		#[pallet::constant]
+		type MaxCapabilityPrograms: Get<u32>;
+
+		/// Whole kinds one prover may declare.
+		#[pallet::constant]
+		type MaxCapabilityKinds: Get<u32>;
+
+		/// Kinds a prover may declare whole (kinds of which one prover can prove
+		/// every program: the zkVMs). Programs of other kinds are each their own
+		/// circuit and are declared one by one.
+		type ServableKinds: Contains<ProgramKindId>;
+
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 	}
@@ -194,6 +221,27 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type SlotIndex<T: Config> =
 		StorageMap<_, Identity, (gsp::SlotRank, T::AccountId), (), OptionQuery>;
+
+	/// What each prover declared it serves; a prover without an entry serves
+	/// nothing in the auction and takes up to `MaxJobsPerProver` jobs.
+	#[pallet::storage]
+	pub type Capabilities<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, CapabilitiesOf<T>>;
+
+	/// [`SlotIndex`] per capability: for each declared program or kind, the
+	/// provers in `SlotIndex` that declared it, under the same key (identity
+	/// hashers, so iterating one capability's keys reads its best provers
+	/// first). Rewritten with the prover's `SlotIndex` entry.
+	#[pallet::storage]
+	pub type CapabilityIndex<T: Config> = StorageDoubleMap<
+		_,
+		Identity,
+		Capability,
+		Identity,
+		(gsp::SlotRank, T::AccountId),
+		(),
+		OptionQuery,
+	>;
 
 	/// Where the decay sweep continues: the last prover it visited.
 	#[pallet::storage]
@@ -259,6 +307,14 @@ pub mod pallet {
 		BountyPaid { from: T::AccountId, to: T::AccountId, amount: BalanceOf<T> },
 		/// Root changed the idle and unbonding periods.
 		PeriodsChanged { idle_period: BlockNumberFor<T>, unbonding_period: BlockNumberFor<T> },
+		/// A prover declared what it serves: `programs` and whole `kinds`, at
+		/// most `max_jobs` jobs at once.
+		CapabilitiesSet {
+			who: T::AccountId,
+			programs: BoundedVec<ProgramId, T::MaxCapabilityPrograms>,
+			kinds: BoundedVec<ProgramKindId, T::MaxCapabilityKinds>,
+			max_jobs: u32,
+		},
 	}
 
 	#[pallet::error]
@@ -300,6 +356,12 @@ pub mod pallet {
 		InsufficientBounty,
 		/// A period must be at least one block.
 		InvalidPeriod,
+		/// A program or kind is declared twice.
+		DuplicateCapability,
+		/// This kind cannot be declared whole: declare its programs one by one.
+		KindNotServable,
+		/// `max_jobs` must be between 1 and `MaxJobsPerProver` (pause to take none).
+		InvalidMaxJobs,
 	}
 
 	#[pallet::hooks]
@@ -322,6 +384,7 @@ pub mod pallet {
 			assert!(T::MaxJobsPerProver::get() > 0, "MaxJobsPerProver must be positive");
 			assert!(T::MaxUnbondingChunks::get() > 0, "MaxUnbondingChunks must be positive");
 			assert!(!T::IdlePeriod::get().is_zero(), "IdlePeriod must be positive");
+			assert!(T::MaxCapabilityPrograms::get() > 0, "MaxCapabilityPrograms must be positive");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -535,9 +598,76 @@ pub mod pallet {
 			Self::deposit_event(Event::PeriodsChanged { idle_period, unbonding_period });
 			Ok(())
 		}
+
+		/// Declare what the caller serves in the auction: `programs` it has set
+		/// up, whole `kinds` (only kinds of which one prover proves any program,
+		/// the zkVMs), and how many jobs it takes at once (`max_jobs`, 1 to
+		/// `MaxJobsPerProver`). Replaces the previous declaration; the auction
+		/// deals it only requests for a declared program (or a program of a
+		/// declared kind), and never more than `max_jobs` jobs at once. Work it
+		/// already holds is not affected. Declaring nothing leaves it only the
+		/// offers and bounties it picks itself.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::set_capabilities(
+			T::MaxCapabilityPrograms::get().saturating_add(T::MaxCapabilityKinds::get()),
+		))]
+		pub fn set_capabilities(
+			origin: OriginFor<T>,
+			programs: BoundedVec<ProgramId, T::MaxCapabilityPrograms>,
+			kinds: BoundedVec<ProgramKindId, T::MaxCapabilityKinds>,
+			max_jobs: u32,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let info = Self::touched(&who)?;
+			ensure!(
+				max_jobs >= 1 && max_jobs <= T::MaxJobsPerProver::get(),
+				Error::<T>::InvalidMaxJobs
+			);
+			ensure!(kinds.iter().all(T::ServableKinds::contains), Error::<T>::KindNotServable);
+			let (mut programs, mut kinds) = (programs, kinds);
+			programs.sort();
+			kinds.sort();
+			ensure!(
+				programs.windows(2).all(|w| w[0] != w[1]) && kinds.windows(2).all(|w| w[0] != w[1]),
+				Error::<T>::DuplicateCapability
+			);
+			let caps = ProverCapabilities { programs, kinds, max_jobs };
+			// Out of every index under the old declaration, in under the new one.
+			let old_key = Self::slot_key(&who, &info);
+			if let Some(key) = old_key.as_ref() {
+				Self::unindex_capabilities(&who, key);
+			}
+			Capabilities::<T>::insert(&who, &caps);
+			let new_key = Self::slot_key(&who, &info);
+			if old_key != new_key {
+				if let Some(k) = old_key {
+					SlotIndex::<T>::remove(k);
+				}
+				if let Some(k) = new_key.as_ref() {
+					SlotIndex::<T>::insert(k, ());
+				}
+			}
+			if let Some(key) = new_key.as_ref() {
+				Self::index_capabilities(&caps, key);
+			}
+			Self::deposit_event(Event::CapabilitiesSet {
+				who,
+				programs: caps.programs,
+				kinds: caps.kinds,
+				max_jobs,
+			});
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// The jobs `who` takes at once: its declared `max_jobs`, else `MaxJobsPerProver`.
+		pub fn max_jobs(who: &T::AccountId) -> u32 {
+			Capabilities::<T>::get(who)
+				.map(|c| c.max_jobs.min(T::MaxJobsPerProver::get()))
+				.unwrap_or_else(T::MaxJobsPerProver::get)
+		}
+
 		/// The idle period in force.
 		pub fn idle_period() -> BlockNumberFor<T> {
 			IdlePeriodOverride::<T>::get().unwrap_or_else(T::IdlePeriod::get)
@@ -710,14 +840,13 @@ pub mod pallet {
 			who: &T::AccountId,
 			info: &ProverInfoOf<T>,
 		) -> Option<(gsp::SlotRank, T::AccountId)> {
-			(Self::eligible_with_stake(info, info.stake)
-				&& info.active_jobs < T::MaxJobsPerProver::get())
-			.then(|| {
-				(
-					gsp::slot_rank(info.reputation.deconstruct(), info.stake.saturated_into()),
-					who.clone(),
-				)
-			})
+			(Self::eligible_with_stake(info, info.stake) && info.active_jobs < Self::max_jobs(who))
+				.then(|| {
+					(
+						gsp::slot_rank(info.reputation.deconstruct(), info.stake.saturated_into()),
+						who.clone(),
+					)
+				})
 		}
 
 		/// Writes the record of `who`, moving it in [`SlotIndex`] when its rank or
@@ -726,21 +855,86 @@ pub mod pallet {
 			let old = Provers::<T>::get(who).and_then(|old| Self::slot_key(who, &old));
 			let new = Self::slot_key(who, info);
 			if old != new {
-				if let Some(k) = old {
+				if let Some(k) = old.as_ref() {
 					SlotIndex::<T>::remove(k);
+					Self::unindex_capabilities(who, k);
 				}
 				if let Some(k) = new {
-					SlotIndex::<T>::insert(k, ());
+					SlotIndex::<T>::insert(&k, ());
+					if let Some(caps) = Capabilities::<T>::get(who) {
+						Self::index_capabilities(&caps, &k);
+					}
 				}
 			}
 			Provers::<T>::insert(who, info);
 		}
 
-		/// Removes the record of `who` (and its [`SlotIndex`] entry).
+		/// Removes the record of `who` (its [`SlotIndex`] and [`CapabilityIndex`]
+		/// entries and its declaration).
 		pub(crate) fn remove_prover(who: &T::AccountId) {
 			if let Some(k) = Provers::<T>::take(who).and_then(|old| Self::slot_key(who, &old)) {
-				SlotIndex::<T>::remove(k);
+				SlotIndex::<T>::remove(&k);
+				Self::unindex_capabilities(who, &k);
 			}
+			Capabilities::<T>::remove(who);
+		}
+
+		/// Removes the [`CapabilityIndex`] entries of `who`'s declaration under `key`.
+		fn unindex_capabilities(who: &T::AccountId, key: &(gsp::SlotRank, T::AccountId)) {
+			if let Some(caps) = Capabilities::<T>::get(who) {
+				for cap in caps.all() {
+					CapabilityIndex::<T>::remove(cap, key);
+				}
+			}
+		}
+
+		/// Adds [`CapabilityIndex`] entries for `caps` under `key`.
+		fn index_capabilities(caps: &CapabilitiesOf<T>, key: &(gsp::SlotRank, T::AccountId)) {
+			for cap in caps.all() {
+				CapabilityIndex::<T>::insert(cap, key, ());
+			}
+		}
+
+		/// See [`zkmarket_primitives::traits::ProverRegistry::next_capable`].
+		#[allow(clippy::type_complexity)]
+		pub(crate) fn next_capable_prover(
+			capability: &Capability,
+			after: Option<&(gsp::SlotRank, T::AccountId)>,
+			decays: &mut u32,
+		) -> Option<((gsp::SlotRank, T::AccountId), Option<gsp::SlotOffer<T::AccountId>>)> {
+			let mut keys = match after {
+				Some(k) => CapabilityIndex::<T>::iter_key_prefix_from(
+					capability,
+					CapabilityIndex::<T>::hashed_key_for(capability, k),
+				),
+				None => CapabilityIndex::<T>::iter_key_prefix(capability),
+			};
+			let key = keys.next()?;
+			let who = key.1.clone();
+			let offer = Provers::<T>::get(&who).and_then(|mut info| {
+				// Defensive: an entry that does not match its record is skipped.
+				if Self::slot_key(&who, &info).as_ref() != Some(&key) {
+					return None;
+				}
+				// Pending decay is applied while the budget lasts: the prover moves
+				// down (a lower stake is a later key: the walk meets it again there,
+				// in its true place) or out of the indexes. Past the budget it is
+				// offered at its recorded rank if its effective stake qualifies.
+				let now = frame_system::Pallet::<T>::block_number();
+				if *decays > 0 && Self::pending_periods(&info, now) > 0 {
+					*decays -= 1;
+					Self::apply_decay(&who, &mut info);
+					Self::put_prover(&who, &info);
+					return None;
+				}
+				Self::eligible(&info).then(|| gsp::SlotOffer {
+					reputation: info.reputation.deconstruct(),
+					stake: info.stake.saturated_into(),
+					free_slots: Self::max_jobs(&who).saturating_sub(info.active_jobs),
+					who: who.clone(),
+				})
+			});
+			Some((key, offer))
 		}
 
 		/// Free auction slots of up to `max` provers in slot order, read from
@@ -755,14 +949,13 @@ pub mod pallet {
 		/// favour a prover it met over one it did not reach; the sweep and later
 		/// blocks catch up.
 		pub(crate) fn slot_offers(max: u32) -> Vec<gsp::SlotOffer<T::AccountId>> {
-			let jobs = T::MaxJobsPerProver::get();
 			let (mut decays, mut passed) = (T::DecaySweepLimit::get(), T::DecaySweepLimit::get());
 			let now = frame_system::Pallet::<T>::block_number();
 			let offer =
 				|who: T::AccountId, info: &ProverInfoOf<T>, stake: BalanceOf<T>| gsp::SlotOffer {
 					stake: stake.saturated_into(),
 					reputation: info.reputation.deconstruct(),
-					free_slots: jobs.saturating_sub(info.active_jobs),
+					free_slots: Self::max_jobs(&who).saturating_sub(info.active_jobs),
 					who,
 				};
 			let mut offers = Vec::new();
@@ -840,7 +1033,26 @@ pub mod pallet {
 				reputation: info.reputation,
 				paused: info.status == ProverStatus::Paused,
 				active_jobs: info.active_jobs,
-				eligible: Self::eligible(&info) && info.active_jobs < T::MaxJobsPerProver::get(),
+				eligible: Self::eligible(&info) && info.active_jobs < Self::max_jobs(who),
+			})
+		}
+
+		/// What `who` declared it serves, for clients.
+		pub fn capabilities_view(who: &T::AccountId) -> Option<CapabilitiesView> {
+			if !Provers::<T>::contains_key(who) {
+				return None;
+			}
+			Some(match Capabilities::<T>::get(who) {
+				Some(c) => CapabilitiesView {
+					programs: c.programs.into_inner(),
+					kinds: c.kinds.into_inner(),
+					max_jobs: c.max_jobs,
+				},
+				None => CapabilitiesView {
+					programs: Vec::new(),
+					kinds: Vec::new(),
+					max_jobs: T::MaxJobsPerProver::get(),
+				},
 			})
 		}
 
@@ -891,6 +1103,33 @@ pub mod pallet {
 				.filter(|(who, info)| Self::slot_key(who, info).is_some())
 				.count() as u32;
 			ensure!(indexed == expected, "slot index misses provers that can take work");
+			// The capability index holds, per declared capability, exactly the
+			// provers of the slot index that declared it.
+			let mut entries = 0u32;
+			for (cap, (rank, who)) in CapabilityIndex::<T>::iter_keys() {
+				entries += 1;
+				let info =
+					Provers::<T>::get(&who).ok_or("capability index names an unknown prover")?;
+				ensure!(
+					Self::slot_key(&who, &info) == Some((rank, who.clone())),
+					"capability index entry out of date"
+				);
+				let caps =
+					Capabilities::<T>::get(&who).ok_or("capability index without a declaration")?;
+				ensure!(caps.all().any(|c| c == cap), "capability index entry not declared");
+			}
+			let mut expected = 0u32;
+			for (who, caps) in Capabilities::<T>::iter() {
+				let info = Provers::<T>::get(&who).ok_or("declaration of an unknown prover")?;
+				ensure!(
+					caps.max_jobs >= 1 && caps.max_jobs <= T::MaxJobsPerProver::get(),
+					"declared max_jobs out of bounds"
+				);
+				if Self::slot_key(&who, &info).is_some() {
+					expected += caps.all().count() as u32;
+				}
+			}
+			ensure!(entries == expected, "capability index misses declared provers");
 			ensure!(count <= T::MaxProvers::get(), "too many provers");
 			Ok(())
 		}

@@ -68,8 +68,19 @@ impl pallet_provers::Config for Test {
 	type MaxJobsPerProver = ConstU32<2>;
 	type MaxProvers = MaxProvers;
 	type MaxUnbondingChunks = ConstU32<3>;
+	type MaxCapabilityPrograms = ConstU32<4>;
+	type MaxCapabilityKinds = ConstU32<2>;
+	type ServableKinds = ZkvmKinds;
 	type DecaySweepLimit = SweepLimit;
 	type WeightInfo = ();
+}
+
+/// Kinds 3 and 4 (SP1, RISC Zero) may be declared whole.
+pub struct ZkvmKinds;
+impl frame_support::traits::Contains<u8> for ZkvmKinds {
+	fn contains(k: &u8) -> bool {
+		matches!(k, 3 | 4)
+	}
 }
 
 parameter_types! {

@@ -4,6 +4,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{pallet_prelude::*, BoundedVec};
 use scale_info::TypeInfo;
 use sp_runtime::Perbill;
+use zkmarket_primitives::traits::{Capability, ProgramId, ProgramKindId};
 
 /// Whether a prover takes work.
 #[derive(
@@ -157,4 +158,47 @@ pub enum SlashReason {
 	MissedLock,
 	/// A reserved bounty nobody earned.
 	UnclaimedBounty,
+}
+
+/// What a prover declared it serves (`set_capabilities`): the auction deals
+/// it only requests for these programs, and at most `max_jobs` at once.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+#[scale_info(skip_type_params(MaxPrograms, MaxKinds))]
+pub struct ProverCapabilities<MaxPrograms: Get<u32>, MaxKinds: Get<u32>> {
+	/// Programs it has set up (sorted, no duplicates).
+	pub programs: BoundedVec<ProgramId, MaxPrograms>,
+	/// Kinds of which it proves every program (sorted, no duplicates; only
+	/// kinds the runtime allows whole, the zkVMs).
+	pub kinds: BoundedVec<ProgramKindId, MaxKinds>,
+	/// Jobs it takes at once (1..=`MaxJobsPerProver`).
+	pub max_jobs: u32,
+}
+
+impl<MaxPrograms: Get<u32>, MaxKinds: Get<u32>> ProverCapabilities<MaxPrograms, MaxKinds> {
+	/// Every capability, programs first.
+	pub fn all(&self) -> impl Iterator<Item = Capability> + '_ {
+		self.programs
+			.iter()
+			.map(|p| Capability::Program(*p))
+			.chain(self.kinds.iter().map(|k| Capability::Kind(*k)))
+	}
+
+	/// Whether it serves `program` of kind `kind`.
+	pub fn serves(&self, program: &ProgramId, kind: Option<ProgramKindId>) -> bool {
+		self.programs.binary_search(program).is_ok()
+			|| kind.is_some_and(|k| self.kinds.binary_search(&k).is_ok())
+	}
+}
+
+/// A prover's declared capabilities as clients see them (runtime API).
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct CapabilitiesView {
+	/// Programs it serves.
+	pub programs: alloc::vec::Vec<ProgramId>,
+	/// Kinds of which it serves every program.
+	pub kinds: alloc::vec::Vec<ProgramKindId>,
+	/// Jobs it takes at once.
+	pub max_jobs: u32,
 }

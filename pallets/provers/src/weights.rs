@@ -27,11 +27,19 @@ pub trait WeightInfo {
 	fn resume() -> Weight;
 	fn set_periods() -> Weight;
 	fn sweep(n: u32) -> Weight;
+	fn set_capabilities(n: u32) -> Weight;
 }
 
 /// Measured weights for `pallet_provers`, with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Not yet measured by `scripts/benchmark.sh` (the benchmark
+	/// `set_capabilities` exists): an upper estimate of `n` capabilities, each
+	/// removed from and added to `CapabilityIndex`, with `register`'s
+	/// execution time as the base.
+	fn set_capabilities(n: u32) -> Weight {
+		set_capabilities_with(T::DbWeight::get(), n)
+	}
 	/// Storage: `Provers::Provers` (r:1 w:1)
 	/// Proof: `Provers::Provers` (`max_values`: None, `max_size`: Some(512), added: 2987, mode: `MaxEncodedLen`)
 	/// Storage: `Provers::ProverCount` (r:1 w:1)
@@ -166,6 +174,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same measurements with the reference database weights, for mock runtimes.
 impl WeightInfo for () {
+	fn set_capabilities(n: u32) -> Weight {
+		set_capabilities_with(RocksDbWeight::get(), n)
+	}
 	fn register() -> Weight {
 		Weight::from_parts(73_980_000, 3977)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
@@ -208,4 +219,16 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2987).saturating_mul(n.into()))
 	}
+}
+
+/// Upper estimate of `set_capabilities` with `n` capabilities (see
+/// [`SubstrateWeight::set_capabilities`]): reads of the record, the old
+/// declaration and the periods; writes of the declaration, the slot index and
+/// two index entries per capability (old and new).
+fn set_capabilities_with(db: frame_support::weights::RuntimeDbWeight, n: u32) -> Weight {
+	Weight::from_parts(80_000_000, 4_000)
+		.saturating_add(Weight::from_parts(4_000_000, 0).saturating_mul(n.into()))
+		.saturating_add(db.reads(5_u64))
+		.saturating_add(db.writes(4_u64))
+		.saturating_add(db.writes((2_u64).saturating_mul(n.into())))
 }

@@ -910,6 +910,10 @@ pub mod pallet {
 		fn is_bound(program: &ProgramId) -> bool {
 			Programs::<T>::get(program).is_some_and(|p| p.kind.is_bound())
 		}
+
+		fn kind(program: &ProgramId) -> Option<zkmarket_primitives::traits::ProgramKindId> {
+			Programs::<T>::get(program).map(|p| p.kind.index())
+		}
 	}
 
 	impl<T: Config> sp_runtime::BoundToRuntimeAppPublic for Pallet<T> {

@@ -127,6 +127,18 @@ fn binds(vk: &[u8]) -> bool {
 }
 
 impl ProgramKind {
+	/// The kind's codec index (0 arkworks, 1 snarkjs, 2 gnark, 3 SP1, 4 RISC
+	/// Zero): how capabilities name a whole kind.
+	pub fn index(&self) -> u8 {
+		match self {
+			Self::Arkworks => 0,
+			Self::Snarkjs => 1,
+			Self::Gnark => 2,
+			Self::Sp1 { .. } => 3,
+			Self::Risc0 { .. } => 4,
+		}
+	}
+
 	/// Whether proofs of this kind carry the request/prover binding. Proofs of
 	/// unbound kinds are valid for any prover: only the prover with the
 	/// obligation (assignment, locked offer) may submit one.

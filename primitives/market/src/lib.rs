@@ -1,7 +1,7 @@
 //! Pure market math of the zkmarket chain and the small traits its pallets
 //! use to talk to each other.
 //!
-//! Everything in [`dutch`], [`gsp`], [`base_fee`], [`decay`] and
+//! Everything in [`dutch`], [`gsp`], [`matching`], [`base_fee`], [`decay`] and
 //! [`reputation`] is a pure, total function: integer arithmetic only, no
 //! panics and no overflow for any input (saturating where a bound is hit).
 //! The pallets are thin wrappers that move funds and keep state.
@@ -14,6 +14,7 @@ pub mod decay;
 pub mod dutch;
 pub mod field;
 pub mod gsp;
+pub mod matching;
 pub mod reputation;
 pub mod traits;
 

@@ -14,6 +14,37 @@ pub type ProgramId = [u8; 32];
 /// A public input of a program: a BN254 scalar field element, 32 bytes little-endian.
 pub type PublicInput = [u8; 32];
 
+/// A program kind as its codec index in the verifier's `ProgramKind`
+/// (0 arkworks, 1 snarkjs, 2 gnark, 3 SP1, 4 RISC Zero).
+pub type ProgramKindId = u8;
+
+/// Something a prover declares it can prove.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+)]
+pub enum Capability {
+	/// One program (its circuit or guest is set up).
+	#[codec(index = 0)]
+	Program(ProgramId),
+	/// Every program of a kind (zkVM kinds: any SP1 or RISC Zero guest).
+	#[codec(index = 1)]
+	Kind(ProgramKindId),
+}
+
+/// Where a walk over the provers of a capability continues: the last key read.
+pub type CapabilityCursor<AccountId> = (crate::gsp::SlotRank, AccountId);
+
 /// Why a prover failed.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Failure {
@@ -24,6 +55,9 @@ pub enum Failure {
 	/// An offer's lock deadline passed: the lock collateral is the penalty (taken
 	/// separately), only reputation drops here.
 	MissedLock,
+	/// The prover declined an assignment (for free, early in its window) that
+	/// another prover then proved: only reputation drops.
+	DeclinedProvable,
 }
 
 /// What a submitted proof fulfils, for the verifier's per-block bounds.
@@ -45,6 +79,24 @@ pub trait ProverRegistry<AccountId, Balance> {
 	/// provers (plus a bounded number whose pending idle decay it applies), not
 	/// every registered one.
 	fn auction_slots(max: u32) -> Vec<AccountId>;
+	/// The next prover after `after` (from the start when `None`) that
+	/// declared `capability` and can take auction work now (eligible, a free
+	/// job slot under its declared limit), in slot order. Returns the walk's
+	/// new cursor and the prover's offer, `None` as the offer for an entry that
+	/// cannot take work after all (pending idle decay took it under the
+	/// minimum): each call reads one index entry. A prover met with decay
+	/// pending gets it applied while `decays` (decremented) lasts, which moves
+	/// it down or out of the indexes, so stale entries do not stay. `None` when
+	/// the walk is over.
+	#[allow(clippy::type_complexity)]
+	fn next_capable(
+		capability: &Capability,
+		after: Option<&CapabilityCursor<AccountId>>,
+		decays: &mut u32,
+	) -> Option<(CapabilityCursor<AccountId>, Option<crate::gsp::SlotOffer<AccountId>>)>;
+	/// Pending decays one clearing may apply through [`Self::next_capable`]
+	/// (their weight is the registry's to reserve).
+	fn clearing_decays() -> u32;
 	/// Number of registered provers.
 	fn prover_count() -> u32;
 	/// Takes one job slot of `who`.
@@ -96,6 +148,8 @@ pub trait ProgramRegistry {
 	/// carries the obligation (an auction assignment, a locked offer) may submit
 	/// one; `false` for an unknown program.
 	fn is_bound(program: &ProgramId) -> bool;
+	/// The kind of `program` (`None` if it is not registered).
+	fn kind(program: &ProgramId) -> Option<ProgramKindId>;
 }
 
 /// Outcome of verifying a proof.

@@ -175,6 +175,19 @@ const _: () =
 	assert!(MAX_OPEN_PROOFS_PER_BLOCK + MAX_ASSIGNMENTS_PER_BLOCK <= MAX_PROOFS_PER_BLOCK);
 const _: () = assert!(MAX_VERDICTS_PER_TX >= MAX_PROOFS_PER_BLOCK);
 
+/// Programs one prover may declare.
+pub const MAX_CAPABILITY_PROGRAMS: u32 = 16;
+
+/// Kinds a prover may declare whole: SP1 (3) and RISC Zero (4), whose provers
+/// prove any guest program. Programs of the circuit kinds (arkworks, snarkjs,
+/// gnark) are declared one by one.
+pub struct ZkvmKinds;
+impl frame_support::traits::Contains<u8> for ZkvmKinds {
+	fn contains(kind: &u8) -> bool {
+		matches!(kind, 3 | 4)
+	}
+}
+
 impl pallet_provers::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -193,6 +206,11 @@ impl pallet_provers::Config for Runtime {
 	type MaxJobsPerProver = ConstU32<MAX_JOBS_PER_PROVER>;
 	type MaxProvers = ConstU32<MAX_PROVERS>;
 	type MaxUnbondingChunks = ConstU32<16>;
+	/// Each declared program is an index entry rewritten when the prover's
+	/// rank changes: 16 programs and the zkVM kinds bound that.
+	type MaxCapabilityPrograms = ConstU32<MAX_CAPABILITY_PROGRAMS>;
+	type MaxCapabilityKinds = ConstU32<2>;
+	type ServableKinds = ZkvmKinds;
 	type DecaySweepLimit = ConstU32<16>;
 	type WeightInfo = pallet_provers::weights::SubstrateWeight<Runtime>;
 }
@@ -243,6 +261,15 @@ impl pallet_market::Config for Runtime {
 	type MaxPrunePerBlock = ConstU32<1_024>;
 	/// A settled request's proof is kept beside it for the same day.
 	type MaxProofLen = ConstU32<MAX_PROOF_LEN>;
+	/// Three provers declining a request close it as unprovable.
+	type MaxDeclines = ConstU32<3>;
+	type MaxExcludedProvers = ConstU32<8>;
+	/// Declines are free in the first half of the proof window.
+	type FreeDeclinePeriod = ConstU32<25>;
+	/// 64 assignments plus the busy, excluded and decayed provers walked past.
+	type MaxCandidateReads = ConstU32<512>;
+	/// Retry fees go to the treasury, like slashes (total issuance unchanged).
+	type RetryFees = ResolveTo<TreasuryAccount, Balances>;
 	type WeightInfo = pallet_market::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::MarketBenchmarkHelper;
