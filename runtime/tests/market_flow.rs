@@ -112,6 +112,16 @@ fn auction_flow_with_real_proofs_settles_and_slashes() {
 		let vk: BoundedVec<u8, _> = demo::vk_bytes().try_into().unwrap();
 		assert_ok!(Verifier::register_program(RuntimeOrigin::signed(dave.clone()), vk));
 		let program = demo::program_id();
+		// Bob and Charlie serve the demo program (issue 27: undeclared provers
+		// get no auction work).
+		for who in [&bob, &charlie] {
+			assert_ok!(Provers::set_capabilities(
+				RuntimeOrigin::signed(who.clone()),
+				vec![program].try_into().unwrap(),
+				Default::default(),
+				zkmarket_runtime::configs::MAX_JOBS_PER_PROVER,
+			));
+		}
 		// Two bids.
 		let y: BoundedVec<[u8; 32], _> = vec![demo::fr_bytes(demo::output(3))].try_into().unwrap();
 		let fee = BaseFee::base_fee();

@@ -47,6 +47,12 @@ fn paused_provers_at_the_minimum_do_not_keep_an_eligible_prover_from_work() {
 		// An eligible prover registers and gets the next auction's work.
 		let prover = Sr25519Keyring::Bob.to_account_id();
 		assert_ok!(Provers::register(RuntimeOrigin::signed(prover.clone()), 32 * ZK));
+		assert_ok!(Provers::set_capabilities(
+			RuntimeOrigin::signed(prover.clone()),
+			vec![demo::program_id()].try_into().unwrap(),
+			Default::default(),
+			1,
+		));
 		let dave = Sr25519Keyring::Dave.to_account_id();
 		let vk: BoundedVec<u8, _> = demo::vk_bytes().try_into().unwrap();
 		assert_ok!(Verifier::register_program(RuntimeOrigin::signed(dave.clone()), vk));
