@@ -57,6 +57,34 @@ impl pallet_market::BenchmarkHelper<AccountId> for MarketBenchmarkHelper {
 		id
 	}
 
+	fn setup_programs(n: u32) -> alloc::vec::Vec<ProgramId> {
+		// The demo program under `n` ids (the clearing reads only the kind and
+		// input count of a program).
+		let first = <Self as pallet_market::BenchmarkHelper<AccountId>>::setup_program();
+		let info = pallet_verifier::Programs::<Runtime>::get(first).expect("demo program");
+		(0..n)
+			.map(|i| {
+				if i == 0 {
+					return first;
+				}
+				let mut id = first;
+				id[..4].copy_from_slice(&i.to_le_bytes());
+				pallet_verifier::Programs::<Runtime>::insert(id, info.clone());
+				id
+			})
+			.collect()
+	}
+
+	fn serve(who: &AccountId, programs: alloc::vec::Vec<ProgramId>) {
+		Provers::set_capabilities(
+			RuntimeOrigin::signed(who.clone()),
+			programs.try_into().expect("at most MaxCapabilityPrograms"),
+			Default::default(),
+			crate::configs::MAX_JOBS_PER_PROVER,
+		)
+		.expect("declare capabilities");
+	}
+
 	fn advance_time(secs: u64) {
 		pallet_timestamp::Now::<Runtime>::mutate(|t| *t += secs * 1000);
 	}

@@ -97,3 +97,82 @@ fn ten_thousand_provers_register_and_the_best_get_the_slots() {
 		pallet_provers::Pallet::<Runtime>::do_try_state().unwrap();
 	});
 }
+
+/// The capability clearing at the bounds of issue 27: 10,000 provers, each
+/// declaring 16 of 64 programs, 2,048 queued bids over the 64 programs. Every
+/// assignment goes to a prover that declared the bid's program, 64 are dealt,
+/// and the best bids win. Prints the clearing's native time (a measurement for
+/// docs/performance.md, not an assertion).
+#[test]
+fn capability_clearing_at_the_bounds() {
+	use std::time::Instant;
+	preset_ext("development").execute_with(|| {
+		let dave = Sr25519Keyring::Dave.to_account_id();
+		let vk: BoundedVec<u8, _> = demo::vk_bytes().try_into().unwrap();
+		assert_ok!(Verifier::register_program(RuntimeOrigin::signed(dave.clone()), vk));
+		// The demo key under 64 ids (the clearing reads a program's kind and
+		// input count only).
+		let info = pallet_verifier::Programs::<Runtime>::get(demo::program_id()).unwrap();
+		let programs: Vec<[u8; 32]> = (0..64u32)
+			.map(|i| {
+				let mut id = demo::program_id();
+				if i > 0 {
+					id[..4].copy_from_slice(&i.to_le_bytes());
+					pallet_verifier::Programs::<Runtime>::insert(id, info.clone());
+				}
+				id
+			})
+			.collect();
+		for i in 0..MAX_PROVERS {
+			let who = numbered(i);
+			fund(&who, 100 * ZK);
+			assert_ok!(Provers::register(
+				RuntimeOrigin::signed(who.clone()),
+				(32 + (i % 32) as u128) * ZK
+			));
+			let serves: Vec<[u8; 32]> =
+				(0..16).map(|k| programs[((i + k) % 64) as usize]).collect();
+			assert_ok!(Provers::set_capabilities(
+				RuntimeOrigin::signed(who),
+				serves.try_into().unwrap(),
+				Default::default(),
+				4,
+			));
+		}
+		let y: BoundedVec<[u8; 32], _> = vec![demo::fr_bytes(demo::output(3))].try_into().unwrap();
+		for b in 0..2_048u32 {
+			let who = numbered(100_000 + b);
+			fund(&who, 10 * ZK);
+			assert_ok!(Market::submit_request(
+				RuntimeOrigin::signed(who),
+				programs[(b % 64) as usize],
+				y.clone(),
+				pallet_market::Pricing::Auction {
+					bid: ZK + (b as u128 * 7919 % 2_048),
+					max_base_fee: ZK
+				},
+				100,
+			));
+		}
+		let started = Instant::now();
+		Market::on_finalize(System::block_number());
+		let took = started.elapsed();
+		let mut assigned = 0;
+		for (id, r) in pallet_market::Requests::<Runtime>::iter() {
+			if let pallet_market::RequestState::Assigned { prover, .. } = r.state {
+				assigned += 1;
+				let caps = pallet_provers::Capabilities::<Runtime>::get(&prover).unwrap();
+				assert!(
+					caps.programs.contains(&r.program),
+					"request {id} dealt to a prover not serving it"
+				);
+			}
+		}
+		assert_eq!(assigned, 64);
+		let summary = pallet_market::LastClearing::<Runtime>::get().unwrap();
+		assert_eq!((summary.demand, summary.capacity, summary.winners), (2_048, 64, 64));
+		println!("capability clearing: 2,048 bids, 64 programs, 10,000 provers: {took:?} natively");
+		pallet_provers::Pallet::<Runtime>::do_try_state().unwrap();
+		pallet_market::Pallet::<Runtime>::do_try_state().unwrap();
+	});
+}

@@ -45,7 +45,12 @@ fn expiry<T: Config>() -> BlockNumberFor<T> {
 
 /// Queues `b` auction bids from `b` requesters (distinct expiry slots).
 fn queue_bids<T: Config>(b: u32, program: ProgramId) {
-	for i in 0..b {
+	queue_bids_from::<T>(0, b, program)
+}
+
+/// Queues `b` auction bids from requesters `first..first + b`.
+fn queue_bids_from<T: Config>(first: u32, b: u32, program: ProgramId) {
+	for i in first..first + b {
 		let who = requester::<T>(i);
 		let exp = frame_system::Pallet::<T>::block_number()
 			.saturating_add((2 + i / T::MaxDeadlinesPerSlot::get()).into());
@@ -114,19 +119,27 @@ mod benchmarks {
 		assert!(matches!(Requests::<T>::get(0).unwrap().state, RequestState::Locked { .. }));
 	}
 
-	/// GSP clearing of `b` queued bids with `p` registered provers (the runtime's
-	/// `MaxProvers` is 10,000). The registry deals slots from its index, reading
-	/// only the provers it deals to, so the cost should not grow with `p`.
+	/// GSP clearing of `b` queued bids for `g` programs with `p` registered
+	/// provers (the runtime's `MaxProvers` is 10,000), each serving 16 of the
+	/// programs (`MaxCapabilityPrograms`), so the dealing walks the capability
+	/// indexes of every program past provers busy with the others. The cost
+	/// should not grow with `p`.
 	#[benchmark]
 	fn clear_auction(
 		b: Linear<1, { T::MaxBidsPerBlock::get().min(T::MaxQueueLength::get()) }>,
 		p: Linear<1, 10_000>,
+		g: Linear<1, 64>,
 	) {
-		let program = T::BenchmarkHelper::setup_program();
+		let programs = T::BenchmarkHelper::setup_programs(g);
 		for i in 0..p {
-			T::BenchmarkHelper::setup_prover(&account("prover", i, 0));
+			let who: T::AccountId = account("prover", i, 0);
+			T::BenchmarkHelper::setup_prover(&who);
+			let serves = (0..16u32.min(g)).map(|k| programs[((i + k) % g) as usize]).collect();
+			T::BenchmarkHelper::serve(&who, serves);
 		}
-		queue_bids::<T>(b, program);
+		for i in 0..b {
+			queue_bids_from::<T>(i, 1, programs[(i % g) as usize]);
+		}
 		let n = frame_system::Pallet::<T>::block_number();
 		#[block]
 		{

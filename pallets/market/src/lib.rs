@@ -65,6 +65,12 @@ pub trait BenchmarkHelper<AccountId> {
 	fn setup_program() -> zkmarket_primitives::traits::ProgramId;
 	/// Moves the chain's clock forward by `secs` seconds.
 	fn advance_time(secs: u64);
+	/// `n` registered programs with one public input each, the first being
+	/// [`Self::setup_program`]'s (a registry with fewer such programs may
+	/// repeat them).
+	fn setup_programs(n: u32) -> alloc::vec::Vec<zkmarket_primitives::traits::ProgramId>;
+	/// Makes the prover `who` declare that it serves exactly `programs`.
+	fn serve(who: &AccountId, programs: alloc::vec::Vec<zkmarket_primitives::traits::ProgramId>);
 }
 
 #[frame_support::pallet]

@@ -208,6 +208,22 @@ impl crate::BenchmarkHelper<AccountId> for BenchHelper {
 	fn advance_time(secs: u64) {
 		pallet_timestamp::Now::<Test>::mutate(|t| *t += secs * 1000);
 	}
+	fn setup_programs(n: u32) -> Vec<ProgramId> {
+		// The mock's programs of one input: PROGRAM and its unbound twin.
+		(0..n).map(|i| if i % 2 == 0 { PROGRAM } else { unbound_program(1) }).collect()
+	}
+	fn serve(who: &AccountId, mut programs: Vec<ProgramId>) {
+		programs.sort();
+		programs.dedup();
+		programs.truncate(4);
+		Provers::set_capabilities(
+			RuntimeOrigin::signed(*who),
+			programs.try_into().unwrap(),
+			Default::default(),
+			JobsPerProver::get(),
+		)
+		.unwrap();
+	}
 }
 
 /// Declares that `who` serves every test program (both test kinds whole) with
