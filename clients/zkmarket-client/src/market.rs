@@ -345,6 +345,20 @@ pub struct ProverInfo {
 	pub eligible: bool,
 }
 
+/// What a prover declared it serves (`provers.set_capabilities`, storage
+/// `Provers::Capabilities`): the auction deals it only requests for these
+/// programs, or programs of these kinds, and at most `max_jobs` at once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Capabilities {
+	/// Program ids (sorted).
+	pub programs: Vec<ProgramId>,
+	/// Kinds of which it serves every program, as kind indexes (3 SP1, 4 RISC
+	/// Zero; [`ProgramKind::index`]), sorted.
+	pub kinds: Vec<u8>,
+	/// Jobs it takes at once.
+	pub max_jobs: u32,
+}
+
 /// A registered program (storage `Verifier::Programs`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProgramInfo {
@@ -487,6 +501,22 @@ pub async fn prover_info_at(at: &AtBlock, who: &AccountId) -> Result<Option<Prov
 		active_jobs: v.active_jobs,
 		eligible: v.eligible,
 	}))
+}
+
+/// What `who` declared it serves (storage `Provers::Capabilities`), or `None`
+/// if it declared nothing (then it is dealt no auction work). Unlike the
+/// runtime API `ProversApi::capabilities`, which shows an undeclared prover as
+/// empty lists, this tells "never declared" apart.
+pub async fn capabilities_at(at: &AtBlock, who: &AccountId) -> Result<Option<Capabilities>, Error> {
+	let v = at.storage().try_fetch(zk::storage().provers().capabilities(), (*who,)).await?;
+	let Some(v) = v else { return Ok(None) };
+	let c = v.decode()?;
+	Ok(Some(Capabilities { programs: c.programs.0, kinds: c.kinds.0, max_jobs: c.max_jobs }))
+}
+
+/// [`capabilities_at`] at the best block.
+pub async fn capabilities(conn: &Conn, who: &AccountId) -> Result<Option<Capabilities>, Error> {
+	capabilities_at(&conn.best().await?, who).await
 }
 
 /// [`prover_info_at`] at the best block.

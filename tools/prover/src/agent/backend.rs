@@ -15,8 +15,12 @@
 //!   is the last public input of bound kinds and unused by unbound ones), and
 //!   expects `{"proof": "0x.."}` on stdout: the proof as the program's kind
 //!   writes it (arkworks compressed for arkworks and snarkjs programs, the
-//!   EVM layout for gnark and RISC Zero, SP1's `proof.bytes()`). A non-zero
-//!   exit, a timeout or bad output is a backend failure.
+//!   EVM layout for gnark and RISC Zero, SP1's `proof.bytes()`). SP1 and
+//!   RISC Zero jobs also name the guest (`"vkey_hash"`, `"image_id"`), for
+//!   backends serving a whole kind (`[[kinds]]`). A non-zero exit, a timeout
+//!   or bad output is a backend failure (retried); `{"unprovable": "why"}`
+//!   says the request cannot be proven (no guest or witness for it): not
+//!   retried, an assignment is declined at once.
 
 use super::config::Backend;
 use ark_bn254::{Bn254, Fr};
@@ -43,21 +47,27 @@ pub struct Job {
 	pub binding: [u8; 32],
 	/// The prover's account id.
 	pub prover: [u8; 32],
+	/// The guest program of a zkVM kind: `("vkey_hash", ..)` for SP1,
+	/// `("image_id", ..)` for RISC Zero (a `[[kinds]]` backend finds its guest by it).
+	pub guest: Option<(&'static str, [u8; 32])>,
 }
 
 impl Job {
 	/// The JSON object a `command` backend reads on stdin.
 	pub fn to_json(&self) -> String {
 		let hex32 = |b: &[u8; 32]| format!("0x{}", hex::encode(b));
-		serde_json::json!({
+		let mut v = serde_json::json!({
 			"request": self.request,
 			"program": hex32(&self.program),
 			"kind": self.kind,
 			"inputs": self.inputs.iter().map(hex32).collect::<Vec<_>>(),
 			"binding": hex32(&self.binding),
 			"prover": hex32(&self.prover),
-		})
-		.to_string()
+		});
+		if let Some((name, id)) = &self.guest {
+			v[*name] = hex32(id).into();
+		}
+		v.to_string()
 	}
 }
 
@@ -148,7 +158,8 @@ pub fn preflight(backend: &Backend, inputs: &[[u8; 32]]) -> Result<(), BackendEr
 }
 
 /// Parses a backend's stdout: one JSON object (the whole output, or its last
-/// non-empty line), either `{"proof": "0x.."}` (the proof as the program's
+/// non-empty line): `{"unprovable": "why"}` (the backend cannot prove this
+/// request: [`BackendError::Unprovable`], not retried), `{"proof": "0x.."}` (the proof as the program's
 /// kind writes it; at most `max_len` bytes) or snarkjs' own output
 /// `{"proof": <proof.json>, "publicSignals": [..]}` (what
 /// `snarkjs.groth16.fullProve` returns), converted to arkworks bytes; its
@@ -167,6 +178,11 @@ pub fn parse_output(stdout: &str, max_len: usize, job: &Job) -> Result<Vec<u8>, 
 			})?
 		}
 	};
+	if let Some(why) = value.get("unprovable") {
+		let why = why.as_str().map(str::to_string).unwrap_or_else(|| why.to_string());
+		let why: String = why.chars().take(300).collect();
+		return Err(BackendError::Unprovable(format!("the backend says: {why}")));
+	}
 	if let Some(obj) = value.get("proof").filter(|p| p.is_object()) {
 		return snarkjs_output(obj, value.get("publicSignals"), job).map_err(bad);
 	}
@@ -327,6 +343,7 @@ mod tests {
 			inputs: vec![zkmarket_prover::fr_bytes(zkmarket_prover::output(x))],
 			binding: zkmarket_prover::fr_bytes(zkmarket_prover::binding(9, &prover)),
 			prover,
+			guest: None,
 		}
 	}
 
@@ -374,6 +391,7 @@ mod tests {
 			inputs: vec![[2; 32]],
 			binding: [3; 32],
 			prover: [4; 32],
+			guest: None,
 		};
 		let v: serde_json::Value = serde_json::from_str(&j.to_json()).unwrap();
 		assert_eq!(v["request"], 12);
@@ -382,6 +400,11 @@ mod tests {
 		assert_eq!(v["inputs"][0], format!("0x{}", "02".repeat(32)));
 		assert_eq!(v["binding"], format!("0x{}", "03".repeat(32)));
 		assert_eq!(v["prover"], format!("0x{}", "04".repeat(32)));
+		assert!(v.get("vkey_hash").is_none() && v.get("image_id").is_none());
+		// An SP1 job names its guest.
+		let sp1 = Job { kind: "sp1", guest: Some(("vkey_hash", [5; 32])), ..j };
+		let v: serde_json::Value = serde_json::from_str(&sp1.to_json()).unwrap();
+		assert_eq!(v["vkey_hash"], format!("0x{}", "05".repeat(32)));
 	}
 
 	#[test]
@@ -402,6 +425,11 @@ mod tests {
 			assert!(matches!(parse_output(bad, 512), Err(BackendError::Failed(_))), "{bad}");
 		}
 		assert!(parse_output("{\"proof\": \"0x010203\"}", 2).is_err());
+		// The backend knows it cannot prove the request: not retried.
+		assert_eq!(
+			parse_output("{\"unprovable\": \"no guest for this vkey\"}", 512),
+			Err(BackendError::Unprovable("the backend says: no guest for this vkey".into()))
+		);
 	}
 
 	/// snarkjs' `fullProve` output is taken as is: converted, and its public

@@ -4,11 +4,74 @@
 //! is reported with the field it concerns (the caller exits with code 2).
 
 use serde::Deserialize;
-use std::{collections::BTreeSet, fmt, path::Path};
+use std::{borrow::Cow, collections::BTreeSet, fmt, path::Path};
 use zkmarket_client::amount::{format_zk, parse_zk};
 
 /// Default safety margin added to a program's proving-time estimate.
 pub const DEFAULT_MARGIN_SECS: u64 = 6;
+
+/// Largest `max_jobs`: the runtime's `MaxJobsPerProver` (the agent declares
+/// `max_jobs` to the chain, which refuses more; checked again against the
+/// chain's constant at start).
+pub const MAX_JOBS: u32 = 4;
+
+/// Most `[[programs]]`: the runtime's `MaxCapabilityPrograms` (every program
+/// is declared to the chain; checked again against the chain's constant at start).
+pub const MAX_PROGRAMS: usize = 16;
+
+/// A kind of which the agent proves every program (`[[kinds]]`): only the
+/// zkVM kinds, whose provers run any guest; the chain refuses others whole
+/// (`provers.KindNotServable`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ServedKind {
+	/// SP1 guests (kind index 3).
+	Sp1,
+	/// RISC Zero guests (kind index 4).
+	Risc0,
+}
+
+impl ServedKind {
+	/// The kind's index on chain (`ProgramKind`'s codec index), as capabilities name it.
+	pub fn index(self) -> u8 {
+		match self {
+			ServedKind::Sp1 => 3,
+			ServedKind::Risc0 => 4,
+		}
+	}
+
+	/// Its name in `prover.toml` and in the backend's job (`kind`).
+	pub fn name(self) -> &'static str {
+		match self {
+			ServedKind::Sp1 => "sp1",
+			ServedKind::Risc0 => "risc0",
+		}
+	}
+
+	/// The kind of a configuration name.
+	pub fn parse(name: &str) -> Result<Self, String> {
+		match name {
+			"sp1" => Ok(ServedKind::Sp1),
+			"risc0" => Ok(ServedKind::Risc0),
+			"arkworks" | "snarkjs" | "gnark" => Err(format!(
+				"`{name}` programs are circuits, each set up on its own: list them under \
+				 [[programs]] (only \"sp1\" and \"risc0\" can be served whole)"
+			)),
+			other => Err(format!("unknown kind `{other}` (\"sp1\" or \"risc0\")")),
+		}
+	}
+}
+
+/// A kind's name from its chain index (for logs).
+pub fn kind_name(index: u8) -> String {
+	match index {
+		0 => "arkworks".into(),
+		1 => "snarkjs".into(),
+		2 => "gnark".into(),
+		3 => "sp1".into(),
+		4 => "risc0".into(),
+		n => format!("kind {n}"),
+	}
+}
 
 /// How a program's proofs are made.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +105,36 @@ impl Program {
 	}
 }
 
+/// A kind of which the prover proves every program (`[[kinds]]`): its
+/// backend gets the job of any program of the kind (with the guest's id).
+/// Such programs are served in the auction only: an offer is locked, and a
+/// bounty taken, only for a program listed under `[[programs]]` (locking
+/// pledges collateral on a guest the backend may not have).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KindEntry {
+	/// The kind.
+	pub kind: ServedKind,
+	/// How to prove its programs (a `command`).
+	pub backend: Backend,
+	/// The cost of one proof (planck).
+	pub min_price: u128,
+	/// Estimated proving time in seconds.
+	pub prove_secs: u64,
+}
+
+impl KindEntry {
+	/// The terms for one program of the kind (no collateral: never locked).
+	pub fn for_program(&self, id: [u8; 32]) -> Program {
+		Program {
+			id,
+			backend: self.backend.clone(),
+			min_price: self.min_price,
+			max_collateral: 0,
+			prove_secs: self.prove_secs,
+		}
+	}
+}
+
 /// The validated configuration.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -51,7 +144,9 @@ pub struct Config {
 	pub suri: String,
 	/// Stake to register with, or to top the stake up to (planck); 0: never bond.
 	pub stake: u128,
-	/// Proofs worked on at once; offers and bounties are only taken below it.
+	/// Proofs worked on at once (1..=[`MAX_JOBS`]), declared to the chain
+	/// (which deals no more assignments and locks); offers and bounties are
+	/// only taken below it.
 	pub max_jobs: u32,
 	/// Port of the Prometheus metrics endpoint (0: off).
 	pub metrics_port: u16,
@@ -68,12 +163,28 @@ pub struct Config {
 	/// Programs it proves; anything else is never taken (auction assignments
 	/// for other programs are declined).
 	pub programs: Vec<Program>,
+	/// Kinds of which it proves every program (auction assignments only).
+	pub kinds: Vec<KindEntry>,
 }
 
 impl Config {
-	/// The program entry of `id`, if configured.
+	/// The program entry of `id`, if configured (`[[programs]]` only).
 	pub fn program(&self, id: &[u8; 32]) -> Option<&Program> {
 		self.programs.iter().find(|p| &p.id == id)
+	}
+
+	/// The `[[kinds]]` entry of the kind with chain index `kind`, if any.
+	pub fn kind(&self, kind: u8) -> Option<&KindEntry> {
+		self.kinds.iter().find(|k| k.kind.index() == kind)
+	}
+
+	/// How an auction assignment of program `id` (of kind index `kind`, when
+	/// known) is proven: its `[[programs]]` entry, else its kind's entry.
+	pub fn program_for(&self, id: &[u8; 32], kind: Option<u8>) -> Option<Cow<'_, Program>> {
+		if let Some(p) = self.program(id) {
+			return Some(Cow::Borrowed(p));
+		}
+		kind.and_then(|k| self.kind(k)).map(|k| Cow::Owned(k.for_program(*id)))
 	}
 }
 
@@ -108,6 +219,20 @@ struct RawProgram {
 }
 
 #[derive(Deserialize, Debug)]
+#[serde(
+	deny_unknown_fields,
+	expecting = "a [[kinds]] table: kind = \"sp1\" or \"risc0\", backend = \"command\", command, min_price, prove_secs"
+)]
+struct RawKind {
+	kind: String,
+	backend: String,
+	#[serde(default)]
+	command: Option<Vec<String>>,
+	min_price: Amount,
+	prove_secs: u64,
+}
+
+#[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
 	url: String,
@@ -129,6 +254,8 @@ struct RawConfig {
 	margin_secs: Option<u64>,
 	#[serde(default)]
 	programs: Vec<RawProgram>,
+	#[serde(default)]
+	kinds: Vec<RawKind>,
 }
 
 fn one() -> u32 {
@@ -182,8 +309,19 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
 		return Err(ConfigError("`suri`: empty secret key spec".into()));
 	}
 	let stake = amount(&raw.stake, "stake")?;
-	if raw.max_jobs == 0 {
-		return Err(ConfigError("`max_jobs` must be at least 1".into()));
+	if raw.max_jobs == 0 || raw.max_jobs > MAX_JOBS {
+		return Err(ConfigError(format!(
+			"`max_jobs` = {}: must be between 1 and {MAX_JOBS} (the chain's MaxJobsPerProver; \
+			 it is declared to the chain)",
+			raw.max_jobs
+		)));
+	}
+	if raw.programs.len() > MAX_PROGRAMS {
+		return Err(ConfigError(format!(
+			"`programs`: {} programs configured, at most {MAX_PROGRAMS} can be declared to the \
+			 chain (MaxCapabilityPrograms)",
+			raw.programs.len()
+		)));
 	}
 	let mut programs = Vec::new();
 	let mut seen = BTreeSet::new();
@@ -202,39 +340,14 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
 				hex::encode(id)
 			)));
 		}
-		let backend = match (p.backend.as_str(), &p.command) {
-			("demo", None) => {
-				if id != zkmarket_prover::program_id() {
-					return Err(ConfigError(format!(
-						"`{}`: the demo backend only proves the demo program (id \"demo\" = 0x{})",
-						at("backend"),
-						hex::encode(zkmarket_prover::program_id())
-					)));
-				}
-				Backend::Demo
-			}
-			("demo", Some(_)) => {
-				return Err(ConfigError(format!(
-					"`{}`: only the \"command\" backend takes a command",
-					at("command")
-				)))
-			}
-			("command", Some(argv)) if !argv.is_empty() && !argv[0].trim().is_empty() => {
-				Backend::Command(argv.clone())
-			}
-			("command", _) => {
-				return Err(ConfigError(format!(
-					"`{}`: the \"command\" backend needs a non-empty argv list, e.g. [\"/usr/local/bin/my-prover\", \"--fast\"]",
-					at("command")
-				)))
-			}
-			(other, _) => {
-				return Err(ConfigError(format!(
-					"`{}`: unknown backend `{other}` (\"demo\" or \"command\")",
-					at("backend")
-				)))
-			}
-		};
+		let backend = parse_backend(&p.backend, &p.command, &at)?;
+		if backend == Backend::Demo && id != zkmarket_prover::program_id() {
+			return Err(ConfigError(format!(
+				"`{}`: the demo backend only proves the demo program (id \"demo\" = 0x{})",
+				at("backend"),
+				hex::encode(zkmarket_prover::program_id())
+			)));
+		}
 		if p.prove_secs == 0 {
 			return Err(ConfigError(format!("`{}` must be at least 1", at("prove_secs"))));
 		}
@@ -246,9 +359,38 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
 			prove_secs: p.prove_secs,
 		});
 	}
-	if programs.is_empty() {
+	let mut kinds: Vec<KindEntry> = Vec::new();
+	for (i, k) in raw.kinds.iter().enumerate() {
+		let at = |f: &str| format!("kinds[{i}].{f}");
+		let kind = ServedKind::parse(k.kind.trim())
+			.map_err(|e| ConfigError(format!("`{}`: {e}", at("kind"))))?;
+		if kinds.iter().any(|e| e.kind == kind) {
+			return Err(ConfigError(format!(
+				"`{}`: kind `{}` is configured twice",
+				at("kind"),
+				kind.name()
+			)));
+		}
+		let backend = parse_backend(&k.backend, &k.command, &at)?;
+		if backend == Backend::Demo {
+			return Err(ConfigError(format!(
+				"`{}`: a whole kind needs a \"command\" backend (the demo backend proves only the demo program)",
+				at("backend")
+			)));
+		}
+		if k.prove_secs == 0 {
+			return Err(ConfigError(format!("`{}` must be at least 1", at("prove_secs"))));
+		}
+		kinds.push(KindEntry {
+			kind,
+			backend,
+			min_price: amount(&k.min_price, &at("min_price"))?,
+			prove_secs: k.prove_secs,
+		});
+	}
+	if programs.is_empty() && kinds.is_empty() {
 		return Err(ConfigError(
-			"no [[programs]]: configure at least one program to prove (e.g. id = \"demo\", backend = \"demo\")"
+			"no [[programs]] (or [[kinds]]): configure at least one program to prove (e.g. id = \"demo\", backend = \"demo\")"
 				.into(),
 		));
 	}
@@ -264,7 +406,34 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
 		take_bounties: raw.take_bounties,
 		margin_secs: raw.margin_secs.unwrap_or(DEFAULT_MARGIN_SECS),
 		programs,
+		kinds,
 	})
+}
+
+/// The backend of a `[[programs]]` or `[[kinds]]` entry (`at` names its fields).
+fn parse_backend(
+	backend: &str,
+	command: &Option<Vec<String>>,
+	at: &dyn Fn(&str) -> String,
+) -> Result<Backend, ConfigError> {
+	match (backend, command) {
+		("demo", None) => Ok(Backend::Demo),
+		("demo", Some(_)) => Err(ConfigError(format!(
+			"`{}`: only the \"command\" backend takes a command",
+			at("command")
+		))),
+		("command", Some(argv)) if !argv.is_empty() && !argv[0].trim().is_empty() => {
+			Ok(Backend::Command(argv.clone()))
+		}
+		("command", _) => Err(ConfigError(format!(
+			"`{}`: the \"command\" backend needs a non-empty argv list, e.g. [\"/usr/local/bin/my-prover\", \"--fast\"]",
+			at("command")
+		))),
+		(other, _) => Err(ConfigError(format!(
+			"`{}`: unknown backend `{other}` (\"demo\" or \"command\")",
+			at("backend")
+		))),
+	}
 }
 
 /// A `0x` + 64 hex digits program id.
@@ -272,6 +441,20 @@ pub fn parse_id(s: &str) -> Result<[u8; 32], String> {
 	let h = s.strip_prefix("0x").ok_or_else(|| format!("`{s}` is not 0x-prefixed hex"))?;
 	let bytes = hex::decode(h).map_err(|_| format!("`{s}` is not hex"))?;
 	bytes.try_into().map_err(|_| format!("`{s}` is not 32 bytes"))
+}
+
+/// One line per `[[kinds]]` entry for the start-up log.
+pub fn describe_kind(k: &KindEntry) -> String {
+	let backend = match &k.backend {
+		Backend::Demo => "demo".to_string(),
+		Backend::Command(argv) => format!("command {:?}", argv),
+	};
+	format!(
+		"every {} program (auction only): {backend}, min price {}, ~{} s per proof",
+		k.kind.name(),
+		format_zk(k.min_price),
+		k.prove_secs
+	)
 }
 
 /// One line per program for the start-up log.
@@ -359,7 +542,9 @@ prove_secs = 60
 			("url = \"ws://127.0.0.1:9944\"", "url = \"http://x\"", "must start with ws://"),
 			("stake = \"100\"", "stake = \"-1\"", "`stake`: bad amount"),
 			("stake = \"100\"", "stake = 1.5", "stake"),
-			("max_jobs = 2", "max_jobs = 0", "max_jobs"),
+			("max_jobs = 2", "max_jobs = 0", "`max_jobs` = 0: must be between 1 and 4"),
+			("max_jobs = 2", "max_jobs = 5", "`max_jobs` = 5: must be between 1 and 4"),
+			("max_jobs = 2", "max_jobs = -1", "max_jobs"),
 			("suri = \"//Bob\"", "suri = \" \"", "suri"),
 			("backend = \"demo\"", "backend = \"gpu\"", "unknown backend `gpu`"),
 			("command = [\"/bin/my-prover\", \"--fast\"]", "command = []", "non-empty argv"),
@@ -395,5 +580,101 @@ prove_secs = 60
 		assert!(e.0.contains("only proves the demo program"), "{e}");
 		let head = GOOD.split("[[programs]]").next().unwrap();
 		assert!(parse(head).unwrap_err().0.contains("no [[programs]]"));
+	}
+
+	const SP1: &str = "\n[[kinds]]\nkind = \"sp1\"\nbackend = \"command\"\ncommand = [\"/bin/sp1-any\"]\nmin_price = \"0.5\"\nprove_secs = 40\n";
+
+	#[test]
+	fn kinds() {
+		// None by default.
+		assert!(parse(GOOD).unwrap().kinds.is_empty());
+		let c = parse(&format!("{GOOD}{SP1}")).unwrap();
+		assert_eq!(
+			c.kinds,
+			vec![KindEntry {
+				kind: ServedKind::Sp1,
+				backend: Backend::Command(vec!["/bin/sp1-any".into()]),
+				min_price: ZK / 2,
+				prove_secs: 40,
+			}]
+		);
+		assert_eq!(c.kind(3).unwrap().kind, ServedKind::Sp1);
+		assert!(c.kind(4).is_none());
+		// A configured program keeps its own entry; another SP1 program gets the
+		// kind's terms (never collateral); another kind gets nothing.
+		assert_eq!(c.program_for(&[0x11; 32], Some(3)).unwrap().prove_secs, 60);
+		let any = c.program_for(&[0x22; 32], Some(3)).unwrap();
+		assert_eq!((any.id, any.prove_secs, any.max_collateral), ([0x22; 32], 40, 0));
+		assert!(c.program_for(&[0x22; 32], Some(4)).is_none());
+		assert!(c.program_for(&[0x22; 32], None).is_none());
+		// Kinds alone are a configuration.
+		let head = GOOD.split("[[programs]]").next().unwrap();
+		let only = parse(&format!("{head}{SP1}")).unwrap();
+		assert!(only.programs.is_empty() && only.kinds.len() == 1);
+		assert_eq!(ServedKind::Risc0.index(), 4);
+		assert_eq!(ServedKind::parse("risc0"), Ok(ServedKind::Risc0));
+	}
+
+	#[test]
+	fn kind_errors() {
+		let text = format!("{GOOD}{SP1}");
+		let cases: &[(&str, &str, &str)] = &[
+			(
+				"kind = \"sp1\"",
+				"kind = \"gnark\"",
+				"`kinds[0].kind`: `gnark` programs are circuits",
+			),
+			("kind = \"sp1\"", "kind = \"snarkjs\"", "list them under [[programs]]"),
+			("kind = \"sp1\"", "kind = \"cairo\"", "`kinds[0].kind`: unknown kind `cairo`"),
+			(
+				"backend = \"command\"\ncommand = [\"/bin/sp1-any\"]",
+				"backend = \"demo\"",
+				"`kinds[0].backend`: a whole kind needs a \"command\" backend",
+			),
+			("command = [\"/bin/sp1-any\"]", "command = []", "`kinds[0].command`"),
+			("prove_secs = 40", "prove_secs = 0", "`kinds[0].prove_secs` must be at least 1"),
+			("min_price = \"0.5\"", "min_price = \"x\"", "kinds[0].min_price"),
+			// Offers are never locked for a whole kind: no collateral.
+			(
+				"prove_secs = 40",
+				"prove_secs = 40\nmax_collateral = 1",
+				"unknown field `max_collateral`",
+			),
+		];
+		for (from, to, expect) in cases {
+			assert!(text.contains(from), "{from}");
+			// Replace in the [[kinds]] table (after the programs).
+			let at = text.find("[[kinds]]").unwrap();
+			let (head, tail) = text.split_at(at);
+			let changed = format!("{head}{}", tail.replacen(from, to, 1));
+			let e = parse(&changed).unwrap_err().0;
+			assert!(e.contains(expect), "{to}: {e}");
+		}
+		let twice = format!("{text}{}", SP1);
+		assert!(parse(&twice)
+			.unwrap_err()
+			.0
+			.contains("`kinds[1].kind`: kind `sp1` is configured twice"));
+		// The list form names what is expected.
+		let e =
+			parse(&format!("{}\nkinds = [\"sp1\"]\n", GOOD.split("[[programs]]").next().unwrap()))
+				.unwrap_err()
+				.0;
+		assert!(e.contains("[[kinds]] table"), "{e}");
+	}
+
+	#[test]
+	fn at_most_16_programs() {
+		let head = GOOD.split("[[programs]]").next().unwrap();
+		let program = |i: usize| {
+			format!(
+				"[[programs]]\nid = \"0x{:064x}\"\nbackend = \"command\"\ncommand = [\"/bin/p\"]\nmin_price = \"0\"\nmax_collateral = \"0\"\nprove_secs = 1\n",
+				i + 1
+			)
+		};
+		let text = |n: usize| format!("{head}{}", (0..n).map(program).collect::<String>());
+		assert_eq!(parse(&text(MAX_PROGRAMS)).unwrap().programs.len(), MAX_PROGRAMS);
+		let e = parse(&text(MAX_PROGRAMS + 1)).unwrap_err().0;
+		assert!(e.contains("`programs`: 17 programs configured, at most 16"), "{e}");
 	}
 }

@@ -1,6 +1,7 @@
 //! The agent's decisions as pure functions (unit-tested without a chain):
 //! whether an open offer is worth locking, a bounty worth proving, an
-//! assignment provable in time, and how much capacity is free.
+//! assignment provable in time, how much capacity is free, and when declining
+//! an assignment is free.
 
 use super::config::Program;
 use std::fmt;
@@ -54,6 +55,9 @@ impl Capacity {
 pub enum Skip {
 	/// The program is not in the configuration.
 	UnknownProgram,
+	/// The program is served through a `[[kinds]]` entry: auction assignments
+	/// only (no collateral is pledged on a guest the backend may not have).
+	AuctionOnly,
 	/// Locking offers / bounties is off in the configuration.
 	Disabled,
 	/// The chain does not let this prover take work now.
@@ -108,6 +112,7 @@ impl Skip {
 	pub fn label(&self) -> &'static str {
 		match self {
 			Skip::UnknownProgram => "unknown_program",
+			Skip::AuctionOnly => "auction_only",
 			Skip::Disabled => "disabled",
 			Skip::NotEligible => "not_eligible",
 			Skip::PriceBelowCost { .. } => "price_below_cost",
@@ -126,6 +131,9 @@ impl fmt::Display for Skip {
 	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 		match self {
 			Skip::UnknownProgram => write!(f, "unknown program"),
+			Skip::AuctionOnly => {
+				write!(f, "program served through [[kinds]]: auction assignments only")
+			}
 			Skip::Disabled => write!(f, "disabled in the configuration"),
 			Skip::NotEligible => write!(f, "prover not eligible for new work"),
 			Skip::Unprovable(why) => write!(f, "cannot be proven: {why}"),
@@ -251,8 +259,9 @@ pub fn evaluate_bounty(
 pub enum AssignmentPlan {
 	/// Prove it; the proof must be in a block by `deadline`.
 	Prove,
-	/// Give it back (`market.decline_assignment`: no slash) because it cannot
-	/// be done: unknown program, or not enough time.
+	/// Give it back (`market.decline_assignment`; free early in its window,
+	/// see [`plan_decline`]) because it cannot be done: unknown program, or
+	/// not enough time.
 	Decline(Skip),
 }
 
@@ -272,6 +281,114 @@ pub fn plan_assignment(
 		return AssignmentPlan::Decline(Skip::DeadlineTooClose { left, need: program.prove_secs });
 	}
 	AssignmentPlan::Prove
+}
+
+/// When the chain lets an assigned prover decline for free
+/// (`market.decline_assignment`): in the first `free_period` blocks after the
+/// assignment, whose block is the deadline minus `proof_deadline`. A later
+/// decline is slashed like a missed deadline. Both are runtime constants
+/// (`Market::FreeDeclinePeriod`, `Market::ProofDeadline`) read from the metadata.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeclineWindow {
+	/// `Market::ProofDeadline`: blocks from an assignment to its deadline.
+	pub proof_deadline: u64,
+	/// `Market::FreeDeclinePeriod`: blocks after an assignment in which a decline is free.
+	pub free_period: u64,
+}
+
+impl DeclineWindow {
+	/// The last block in which a decline of the assignment due at block
+	/// `deadline` is free (a decline included in it costs no slash).
+	pub fn free_until(&self, deadline: u64) -> u64 {
+		deadline.saturating_sub(self.proof_deadline).saturating_add(self.free_period).min(deadline)
+	}
+}
+
+/// A late decline is sent only if it can be in a block at least this many
+/// blocks before the chain would handle the missed deadline (at block
+/// `deadline + 1`): otherwise it frees the request no sooner and only costs
+/// a transaction fee.
+pub const LATE_DECLINE_MIN_GAIN: u64 = 2;
+
+/// How to give an assignment back, seen at best block `best` (a transaction
+/// sent now is in block `best + 1` at the earliest).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeclinePlan {
+	/// Decline now: free if it is in a block by `until`.
+	Free {
+		/// The last block of the free window.
+		until: u64,
+	},
+	/// Decline now although it is slashed like a missed deadline: the slash
+	/// is the same either way, and the request (and our job slot) is freed
+	/// about `sooner` blocks before the chain would handle the miss.
+	Late {
+		/// Blocks before the miss would be handled.
+		sooner: u64,
+	},
+	/// Send nothing: the deadline is too close for a decline to free the
+	/// request sooner; the chain handles the miss (same slash, no fee).
+	Lapse,
+}
+
+/// [`DeclinePlan`] for the assignment due at block `deadline`, from best block `best`.
+pub fn plan_decline(best: u64, deadline: u64, window: &DeclineWindow) -> DeclinePlan {
+	let until = window.free_until(deadline);
+	let lands = best.saturating_add(1);
+	if lands <= until {
+		return DeclinePlan::Free { until };
+	}
+	// The miss is handled at the start of block deadline + 1.
+	let sooner = deadline.saturating_add(1).saturating_sub(lands);
+	if lands <= deadline && sooner >= LATE_DECLINE_MIN_GAIN {
+		DeclinePlan::Late { sooner }
+	} else {
+		DeclinePlan::Lapse
+	}
+}
+
+/// Blocks a decline may take to be in a block after it is sent: the next
+/// block, or the one after when the transaction reaches the author late.
+pub const DECLINE_INCLUSION_BLOCKS: u64 = 2;
+
+/// After a failed proving attempt of an assignment, at best block `best`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterFailure {
+	/// Try again.
+	Retry,
+	/// Decline now, while it is free: another attempt (`attempt_secs`, one
+	/// block's pause before it) could end after the free window, and if it
+	/// failed too the decline would be slashed.
+	DeclineNow {
+		/// The last block of the free window.
+		until: u64,
+	},
+}
+
+/// Whether to retry a failed assignment or decline it while that is free.
+/// Inside the free window a retry is made only if it ends (plus the decline's
+/// inclusion) within it; past the window a decline costs what a miss costs,
+/// so the agent keeps trying while the deadline allows.
+pub fn after_failure(
+	best: u64,
+	deadline: u64,
+	attempt_secs: u64,
+	block_millis: u64,
+	window: &DeclineWindow,
+) -> AfterFailure {
+	let until = window.free_until(deadline);
+	if best.saturating_add(1) > until {
+		return AfterFailure::Retry;
+	}
+	// The pause before the retry, the attempt, then the decline's inclusion.
+	let blocks = attempt_secs.saturating_mul(1000).div_ceil(block_millis.max(1));
+	let declined_by =
+		best.saturating_add(1).saturating_add(blocks).saturating_add(DECLINE_INCLUSION_BLOCKS);
+	if declined_by <= until {
+		AfterFailure::Retry
+	} else {
+		AfterFailure::DeclineNow { until }
+	}
 }
 
 /// Remembers the last decision logged per request, so a decision repeated at
@@ -423,6 +540,43 @@ mod tests {
 			plan_assignment(None, 10, 100, 2000),
 			AssignmentPlan::Decline(Skip::UnknownProgram)
 		);
+	}
+
+	#[test]
+	fn free_decline_window() {
+		// The runtime's constants: a 50-block proof window, free for 25 blocks.
+		let w = DeclineWindow { proof_deadline: 50, free_period: 25 };
+		// Assigned in block 100: deadline 150, free until 125 inclusive.
+		assert_eq!(w.free_until(150), 125);
+		// Degenerate constants never put the window past the deadline or below 0.
+		assert_eq!(DeclineWindow { proof_deadline: 50, free_period: 80 }.free_until(150), 150);
+		assert_eq!(w.free_until(10), 10);
+		assert_eq!(plan_decline(100, 150, &w), DeclinePlan::Free { until: 125 });
+		// Sent at best 124, it lands in 125: still free.
+		assert_eq!(plan_decline(124, 150, &w), DeclinePlan::Free { until: 125 });
+		// Sent at 125 it lands in 126: slashed like a miss, but 25 blocks sooner.
+		assert_eq!(plan_decline(125, 150, &w), DeclinePlan::Late { sooner: 25 });
+		// Lands in 149: the miss would be handled at 151, 2 blocks later.
+		assert_eq!(plan_decline(148, 150, &w), DeclinePlan::Late { sooner: 2 });
+		// Lands in 150 (the deadline) or later: no sooner than the miss itself.
+		assert_eq!(plan_decline(149, 150, &w), DeclinePlan::Lapse);
+		assert_eq!(plan_decline(150, 150, &w), DeclinePlan::Lapse);
+		assert_eq!(plan_decline(170, 150, &w), DeclinePlan::Lapse);
+	}
+
+	#[test]
+	fn retries_inside_the_free_window_only_if_they_fit() {
+		let w = DeclineWindow { proof_deadline: 50, free_period: 25 };
+		// 2 s blocks, deadline 150, free until 125; an attempt of 16 s = 8 blocks:
+		// from best b the decline after a failed retry is in a block by
+		// b + 1 (pause) + 8 + 2 (inclusion).
+		assert_eq!(after_failure(114, 150, 16, 2000, &w), AfterFailure::Retry);
+		assert_eq!(after_failure(115, 150, 16, 2000, &w), AfterFailure::DeclineNow { until: 125 });
+		assert_eq!(after_failure(123, 150, 1, 2000, &w), AfterFailure::DeclineNow { until: 125 });
+		assert_eq!(after_failure(121, 150, 1, 2000, &w), AfterFailure::Retry);
+		// Past the window, declining costs what missing costs: keep trying.
+		assert_eq!(after_failure(125, 150, 16, 2000, &w), AfterFailure::Retry);
+		assert_eq!(after_failure(140, 150, 60, 2000, &w), AfterFailure::Retry);
 	}
 
 	#[test]

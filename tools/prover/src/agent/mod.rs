@@ -3,13 +3,17 @@
 //! A long-running daemon that earns on its own (docs/prover-agent.md):
 //!
 //! - at start it registers (`provers.register(stake)`), tops its stake up to
-//!   `stake` (`bond_extra`) and resumes a paused prover;
+//!   `stake` (`bond_extra`), resumes a paused prover and declares what it
+//!   serves (`provers.set_capabilities`: its programs, whole kinds and
+//!   `max_jobs`), again whenever the declaration on chain differs (checked
+//!   every few blocks and at runtime upgrades; never sent when it matches);
 //! - at every new best block it rebuilds its view **from chain state** (no
 //!   local database; the best-block stream may skip numbers, so it never
 //!   relies on seeing every event): its auction assignments, its locked
 //!   offers, open offers, open bounties, and requests with its proof pending;
 //! - it proves its assignments before their deadlines (declining those it
-//!   cannot do, which costs no slash), locks offers that are worth it, goes
+//!   cannot do while that is free, in the first `FreeDeclinePeriod` blocks
+//!   of the assignment), locks offers that are worth it, goes
 //!   for bounties of forfeited locks, checks every proof against the
 //!   program's verifying key before submitting it, and submits it once;
 //! - at every finalized block it reads the verdicts and slashes of its proofs
@@ -28,6 +32,7 @@ pub mod backend;
 pub mod chain;
 pub mod config;
 pub mod decide;
+pub mod declare;
 pub mod log;
 pub mod metrics;
 
@@ -35,7 +40,11 @@ use crate::{debug, error, info, warn};
 use backend::{BackendError, Job};
 use chain::{Chain, Consts};
 use config::{Backend, Config};
-use decide::{AssignmentPlan, Capacity, DecisionLog, OfferTerms, Standing};
+use decide::{
+	AfterFailure, AssignmentPlan, Capacity, DecisionLog, DeclinePlan, DeclineWindow, OfferTerms,
+	Standing,
+};
+use declare::Declaration;
 use metrics::Metrics;
 use std::{
 	collections::HashMap,
@@ -70,6 +79,11 @@ const MAX_FINALIZED_CATCH_UP: u64 = 200;
 const LOW_MARKS: usize = 16;
 /// Seconds the agent waits for running jobs at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// Blocks between two reads of the declaration on chain (also read at every
+/// runtime upgrade and after registering).
+const DECLARE_CHECK_BLOCKS: u64 = 10;
+/// Blocks before a failed declaration is tried again.
+const DECLARE_RETRY_BLOCKS: u64 = 20;
 
 /// What a job is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,10 +163,20 @@ struct State {
 	register_after: u64,
 	/// Lowest request id open at each of the last scans (ids below are closed for good).
 	low_marks: std::collections::VecDeque<RequestId>,
+	/// The declaration on chain at the last check (`None`: none, or not read yet).
+	declared: Option<Declaration>,
+	/// A `set_capabilities` transaction is on its way.
+	declaring: bool,
+	/// First block at which the declaration on chain is checked again.
+	declare_after: u64,
 }
 
 struct Agent {
 	cfg: Config,
+	/// What the configuration declares to the chain.
+	want: Declaration,
+	/// When declining an assignment is free (runtime constants).
+	window: DeclineWindow,
 	chain: Chain,
 	consts: Consts,
 	metrics: Metrics,
@@ -189,6 +213,9 @@ pub async fn run(path: &Path) -> i32 {
 	);
 	for p in &cfg.programs {
 		info!("{}", config::describe(p));
+	}
+	for k in &cfg.kinds {
+		info!("{}", config::describe_kind(k));
 	}
 	let metrics = Metrics::default();
 	if cfg.metrics_port != 0 {
@@ -231,14 +258,30 @@ pub async fn run(path: &Path) -> i32 {
 		}
 	};
 	info!(
-		"chain: best block #{}, block time {} ms, {} job slots per prover, minimum stake {}",
+		"chain: best block #{}, block time {} ms, {} job slots per prover, minimum stake {}, \
+		 assignments due in {} blocks (declining free for {})",
 		best.block_number(),
 		consts.block_millis,
 		consts.max_jobs,
-		format_zk(consts.min_stake)
+		format_zk(consts.min_stake),
+		consts.proof_deadline,
+		consts.free_decline_period
 	);
+	// What the configuration declares must fit the chain's bounds (the file
+	// is checked against the runtime's values; a runtime may change them).
+	if let Err(e) = fits_chain(&cfg, &consts) {
+		error!("config: {e}");
+		return 2;
+	}
+	let want = Declaration::from_config(&cfg);
+	let window = DeclineWindow {
+		proof_deadline: consts.proof_deadline,
+		free_period: consts.free_decline_period,
+	};
 	let agent = Arc::new(Agent {
 		proving: tokio::sync::Semaphore::new(cfg.max_jobs as usize),
+		want,
+		window,
 		cfg,
 		chain,
 		consts,
@@ -298,6 +341,31 @@ async fn wait_for_signal() {
 		let _ = tokio::signal::ctrl_c().await;
 		info!("interrupt received");
 	}
+}
+
+/// Whether the configuration's declaration fits the chain's bounds.
+fn fits_chain(cfg: &Config, consts: &Consts) -> Result<(), String> {
+	if cfg.max_jobs > consts.max_jobs {
+		return Err(format!(
+			"`max_jobs` = {} is above the chain's MaxJobsPerProver ({})",
+			cfg.max_jobs, consts.max_jobs
+		));
+	}
+	if cfg.programs.len() > consts.max_capability_programs as usize {
+		return Err(format!(
+			"`programs`: {} programs configured, the chain takes at most {} (MaxCapabilityPrograms)",
+			cfg.programs.len(),
+			consts.max_capability_programs
+		));
+	}
+	if cfg.kinds.len() > consts.max_capability_kinds as usize {
+		return Err(format!(
+			"`kinds`: {} kinds configured, the chain takes at most {} (MaxCapabilityKinds)",
+			cfg.kinds.len(),
+			consts.max_capability_kinds
+		));
+	}
+	Ok(())
 }
 
 /// The request's offer terms, if it is an offer.
@@ -401,8 +469,95 @@ impl Agent {
 				until: at.block_number() + STARTUP_BARRIER_BLOCKS,
 				defer_until: at.block_number() + STARTUP_DEFER_BLOCKS,
 			});
+			// One of them may be a declaration of an earlier run: checked once
+			// they are resolved (the first blocks' ticks), not sent twice.
+			info!("capabilities are checked once those transactions are resolved");
+			return Ok(());
+		}
+		// Declare what the configuration serves (a prover that never declared
+		// is dealt no auction work), unless the chain already holds exactly that.
+		let have = market::capabilities_at(&at, self.me()).await?.map(declaration_of);
+		let number = at.block_number();
+		match declare::diff(&self.want, have.as_ref()) {
+			None => {
+				info!("capabilities on chain match the configuration: {}", self.want);
+				let mut st = self.state.lock().unwrap();
+				st.declared = have;
+				st.declare_after = number + DECLARE_CHECK_BLOCKS;
+			}
+			Some(change) => {
+				info!("declaring capabilities ({change}): {}", self.want);
+				let l = self.chain.submit(&chain::set_capabilities_call(&self.want), limit).await?;
+				info!("capabilities declared in block #{}", l.block);
+				let mut st = self.state.lock().unwrap();
+				st.declared = Some(self.want.clone());
+				st.declare_after = l.block + DECLARE_CHECK_BLOCKS;
+			}
 		}
 		Ok(())
+	}
+
+	/// Checks the declaration on chain at `at` (every [`DECLARE_CHECK_BLOCKS`]
+	/// blocks, at a runtime upgrade, after registering) and sends
+	/// `provers.set_capabilities` in the background when it differs from the
+	/// configuration: never when it matches, and never a second one while one
+	/// is on its way.
+	async fn check_declaration(self: &Arc<Self>, at: &AtBlock, force: bool) -> Result<(), Error> {
+		let number = at.block_number();
+		{
+			let st = self.state.lock().unwrap();
+			if st.declaring
+				|| st.barrier.is_some()
+				|| self.stopping()
+				|| (!force && number < st.declare_after)
+			{
+				return Ok(());
+			}
+		}
+		let have = market::capabilities_at(at, self.me()).await?.map(declaration_of);
+		let Some(change) = declare::diff(&self.want, have.as_ref()) else {
+			let mut st = self.state.lock().unwrap();
+			st.declared = have;
+			st.declare_after = number + DECLARE_CHECK_BLOCKS;
+			return Ok(());
+		};
+		{
+			let mut st = self.state.lock().unwrap();
+			if st.declaring {
+				return Ok(());
+			}
+			st.declaring = true;
+			st.declared = have;
+		}
+		info!("declaring capabilities ({change}): {}", self.want);
+		let agent = self.clone();
+		tokio::spawn(async move {
+			let limit = agent.block_time() * 20;
+			let sent = agent.chain.submit(&chain::set_capabilities_call(&agent.want), limit).await;
+			let mut st = agent.state.lock().unwrap();
+			st.declaring = false;
+			match sent {
+				Ok(l) => {
+					info!("capabilities declared in block #{}", l.block);
+					st.declared = Some(agent.want.clone());
+					// Read back at the next check (a reorg may drop it).
+					st.declare_after = l.block + DECLARE_CHECK_BLOCKS;
+				}
+				Err(e) => {
+					warn!(
+						"declaring capabilities failed: {e}; trying again in {DECLARE_RETRY_BLOCKS} blocks"
+					);
+					st.declare_after = st.best + DECLARE_RETRY_BLOCKS;
+				}
+			}
+		});
+		Ok(())
+	}
+
+	/// Jobs the chain lets this prover hold at once: its declared `max_jobs`
+	/// (`MaxJobsPerProver` while it declared nothing).
+	fn chain_max_jobs(&self, st: &State) -> u32 {
+		st.declared.as_ref().map_or(self.consts.max_jobs, |d| d.max_jobs.min(self.consts.max_jobs))
 	}
 
 	/// `provers.register(stake)` after checking the configured stake and the free balance.
@@ -426,6 +581,10 @@ impl Agent {
 		info!("registering as a prover with a stake of {}", format_zk(stake));
 		let l = self.chain.submit(&chain::register_call(stake), self.block_time() * 20).await?;
 		info!("registered in block #{}", l.block);
+		// A new record has no declaration: check it at the next block.
+		let mut st = self.state.lock().unwrap();
+		st.declared = None;
+		st.declare_after = 0;
 		Ok(())
 	}
 
@@ -508,6 +667,9 @@ impl Agent {
 								st.register_after = 0;
 								st.avoid.clear();
 								st.low_marks.clear();
+								// Another chain: its declaration is read afresh.
+								st.declared = None;
+								st.declare_after = 0;
 							}
 							self.chain.forget_nonces();
 						}
@@ -531,7 +693,8 @@ impl Agent {
 		let at = self.chain.conn.at(hash).await?;
 		// A runtime upgrade: the generated code must still match.
 		let spec = at.spec_version();
-		if spec != self.spec_version.swap(spec, Ordering::SeqCst) {
+		let upgraded = spec != self.spec_version.swap(spec, Ordering::SeqCst);
+		if upgraded {
 			info!("runtime upgraded to spec version {spec} at block #{number}");
 			if let Err(e) = zkmarket_client::check_metadata_at(&at) {
 				*self.fatal.lock().unwrap() = Some(e);
@@ -539,6 +702,13 @@ impl Agent {
 			}
 		}
 		let info = market::prover_info_at(&at, self.me()).await?;
+		// The declaration: a migration may have dropped it, or the file changed
+		// since it was sent (it is read every few blocks, sent only if it differs).
+		if info.is_some() {
+			if let Err(e) = self.check_declaration(&at, upgraded).await {
+				warn!("checking the declared capabilities: {e}");
+			}
+		}
 		let now = market::now_secs_at(&at).await?;
 		let start = self.state.lock().unwrap().low_marks.iter().copied().min().unwrap_or(0);
 		let (requests, low, truncated) = chain::open_requests_from(&at, start).await?;
@@ -549,11 +719,11 @@ impl Agent {
 			);
 		}
 		// The kind of every configured program seen (whether its proofs carry
-		// the binding decides which requests may be taken).
+		// the binding decides which requests may be taken), and of every
+		// program when whole kinds are served (the kind decides whether we serve it).
 		for r in &requests {
-			if self.cfg.program(&r.program).is_some()
-				&& !self.state.lock().unwrap().programs.contains_key(&r.program)
-			{
+			let wanted = self.cfg.program(&r.program).is_some() || !self.cfg.kinds.is_empty();
+			if wanted && !self.state.lock().unwrap().programs.contains_key(&r.program) {
 				let _ = self.program(&at, r.program).await;
 			}
 		}
@@ -582,7 +752,7 @@ impl Agent {
 			}
 			if let Some(p) = &info {
 				self.metrics.standing(p.effective_stake, p.collateral, p.reputation, p.active_jobs);
-				let busy = !p.eligible && p.active_jobs >= self.consts.max_jobs;
+				let busy = !p.eligible && p.active_jobs >= self.chain_max_jobs(&st);
 				if busy {
 					debug!("all {} job slots busy", p.active_jobs);
 				} else if st.eligible != Some(p.eligible) {
@@ -614,11 +784,12 @@ impl Agent {
 					register = true;
 				}
 			}
+			let chain_max_jobs = self.chain_max_jobs(&st);
 			let standing = match &info {
 				// The chain's `eligible` also requires a free job slot; a busy
 				// prover is short of capacity (NoCapacity), not ineligible.
 				Some(p) => Standing {
-					eligible: p.eligible || p.active_jobs >= self.consts.max_jobs,
+					eligible: p.eligible || p.active_jobs >= chain_max_jobs,
 					stake: p.effective_stake,
 					min_stake: self.consts.min_stake,
 				},
@@ -628,7 +799,7 @@ impl Agent {
 				local_jobs: st.jobs.values().filter(|e| e.busy()).count() as u32,
 				max_jobs: self.cfg.max_jobs,
 				chain_jobs: info.as_ref().map(|p| p.active_jobs).unwrap_or(0),
-				chain_max_jobs: self.consts.max_jobs,
+				chain_max_jobs,
 			};
 			st.avoid.retain(|_, until| *until > number);
 			let open: std::collections::HashSet<RequestId> =
@@ -639,7 +810,15 @@ impl Agent {
 
 			for r in &requests {
 				let me = self.me();
+				// Offers and bounties: `[[programs]]` only. Assignments (and our
+				// locks): also programs of a kind of `[[kinds]]`.
 				let program = self.cfg.program(&r.program);
+				let kind = st.programs.get(&r.program).map(|p| p.kind.index());
+				let served = self.cfg.program_for(&r.program, kind);
+				let auction_only = |e: decide::Skip| match e {
+					decide::Skip::UnknownProgram if served.is_some() => decide::Skip::AuctionOnly,
+					e => e,
+				};
 				match &r.state {
 					RequestState::Assigned { prover, deadline, .. } if prover == me => {
 						let kind = Kind::Assignment { deadline: *deadline };
@@ -655,8 +834,20 @@ impl Agent {
 								declines.push((r.id, kind, why));
 								continue;
 							}
+							// Served by a whole kind, perhaps, but the program's kind
+							// could not be read yet: decide at the next block (while a
+							// decline would still be free), rather than decline work we serve.
+							let free_until = self.window.free_until(*deadline as u64);
+							if served.is_none()
+								&& !self.cfg.kinds.is_empty()
+								&& !st.programs.contains_key(&r.program)
+								&& number + 2 < free_until
+							{
+								debug!("assignment #{}: the program's kind is not known yet", r.id);
+								continue;
+							}
 							match decide::plan_assignment(
-								program,
+								served.as_deref(),
 								number,
 								*deadline as u64,
 								self.consts.block_millis,
@@ -720,6 +911,7 @@ impl Agent {
 							&standing,
 							&capacity,
 						)
+						.map_err(auction_only)
 						.and_then(|p| Self::preflight(&mut st, r, program).map(|()| p))
 						{
 							Ok(price) => {
@@ -773,6 +965,7 @@ impl Agent {
 							&standing,
 							&capacity,
 						)
+						.map_err(auction_only)
 						.and_then(|b| if unbound { Err(decide::Skip::Unbound) } else { Ok(b) })
 						.and_then(|b| Self::preflight(&mut st, r, program).map(|()| b))
 						{
@@ -888,11 +1081,12 @@ impl Agent {
 				}
 			});
 		}
-		for (id, _, why) in declines {
+		for (id, kind, why) in declines {
+			let Kind::Assignment { deadline } = kind else { continue };
 			let agent = self.clone();
 			let quiet = self.state.lock().unwrap().unprovable.contains_key(&id);
 			tokio::spawn(async move {
-				agent.decline(id, &why, quiet).await;
+				agent.decline(id, deadline, &why, quiet).await;
 				if let Some(e) = agent.state.lock().unwrap().jobs.get_mut(&id) {
 					e.running = false;
 				}
@@ -967,11 +1161,71 @@ impl Agent {
 		}
 	}
 
-	/// Gives an assignment back (no slash).
-	async fn decline(&self, id: RequestId, why: &str, quiet: bool) {
+	/// Gives the assignment due at block `deadline` back
+	/// (`market.decline_assignment`; the chain never deals it to us again).
+	/// Free in the first `FreeDeclinePeriod` blocks of the assignment; later it
+	/// is slashed like a missed deadline, so it is sent only if it frees the
+	/// request (and our slot) sooner than the miss would ([`decide::plan_decline`]).
+	async fn decline(&self, id: RequestId, deadline: u32, why: &str, quiet: bool) {
+		let best = self.state.lock().unwrap().best;
+		let plan = decide::plan_decline(best, deadline as u64, &self.window);
+		let cost = match plan {
+			DeclinePlan::Free { until } => {
+				self.metrics.decision("decline", "free");
+				format!("free until #{until}")
+			}
+			DeclinePlan::Late { sooner } => {
+				self.metrics.decision("decline", "late");
+				warn!(
+					"assignment #{id}: declining after the free window (slashed like a missed deadline, \
+					 which it would be anyway; frees the request {sooner} blocks sooner): {why}"
+				);
+				"late".to_string()
+			}
+			DeclinePlan::Lapse => {
+				self.metrics.decision("decline", "lapse");
+				warn!(
+					"assignment #{id}: not declining ({why}): the deadline #{deadline} is too close for a \
+					 decline to free it sooner; the chain handles the miss (the same slash, no fee)"
+				);
+				return;
+			}
+		};
 		match self.chain.submit(&chain::decline_call(id), self.block_time() * 10).await {
-			Ok(l) if quiet => debug!("assignment #{id}: declined in block #{} ({why})", l.block),
-			Ok(l) => info!("assignment #{id}: declined in block #{} ({why})", l.block),
+			Ok(l) => {
+				let charged = l
+					.events
+					.find_first::<zk::market::events::DeclineCharged>()
+					.and_then(|r| r.ok());
+				let closed = l
+					.events
+					.find_first::<zk::market::events::ClosedUnprovable>()
+					.and_then(|r| r.ok())
+					.map(|c| format!("; closed as unprovable after {} declines", c.declines))
+					.unwrap_or_default();
+				let fee = charged
+					.as_ref()
+					.filter(|c| c.retry_fee > 0)
+					.map(|c| {
+						format!(", the requester paid a retry fee of {}", format_zk(c.retry_fee))
+					})
+					.unwrap_or_default();
+				match charged {
+					Some(c) if c.slashed > 0 => warn!(
+						"assignment #{id}: declined in block #{}, slashed {} ({why}){closed}",
+						l.block,
+						format_zk(c.slashed)
+					),
+					_ if quiet => debug!(
+						"assignment #{id}: declined in block #{} ({cost}{fee}; {why}){closed}",
+						l.block
+					),
+					_ => info!(
+						"assignment #{id}: declined in block #{} ({cost}{fee}; {why}){closed}",
+						l.block
+					),
+				}
+			}
 			Err(e) => {
 				warn!("assignment #{id}: decline failed: {e}; deciding again at the next block");
 				// Forget the job: the next block's scan plans the assignment afresh.
@@ -1037,21 +1291,41 @@ impl Agent {
 		for attempt in 1..=MAX_PROVE_ATTEMPTS {
 			match self.prove_once(id, kind, reuse_nonce).await {
 				Outcome::Done => return,
-				Outcome::Retry(why) => {
+				Outcome::Retry(why, attempt_secs) => {
 					reuse_nonce = None;
 					if attempt == MAX_PROVE_ATTEMPTS {
 						warn!("#{id}: giving up after {attempt} attempts: {why}");
 						break;
+					}
+					// An assignment is retried inside its free decline window only
+					// if a failed retry could still be declined for free.
+					if let Kind::Assignment { deadline } = kind {
+						let best = self.state.lock().unwrap().best;
+						if let AfterFailure::DeclineNow { until } = decide::after_failure(
+							best,
+							deadline as u64,
+							attempt_secs,
+							self.consts.block_millis,
+							&self.window,
+						) {
+							warn!(
+								"#{id}: attempt {attempt} failed: {why}; another attempt (~{attempt_secs} s) \
+								 could end after the free decline window (#{until}): declining now"
+							);
+							break;
+						}
 					}
 					warn!("#{id}: attempt {attempt} failed: {why}; retrying");
 					tokio::time::sleep(self.block_time()).await;
 				}
 			}
 		}
-		// Gave up: an assignment is declined rather than slashed.
+		// Gave up: an assignment is declined (free early in its window).
 		self.set_phase(id, Phase::Done);
 		match kind {
-			Kind::Assignment { .. } => self.decline(id, "could not prove it", false).await,
+			Kind::Assignment { deadline } => {
+				self.decline(id, deadline, "could not prove it", false).await
+			}
 			Kind::Lock => {
 				warn!("lock #{id}: no proof; the collateral is forfeited at the lock deadline")
 			}
@@ -1115,7 +1389,6 @@ impl Agent {
 	}
 
 	async fn prove_once(&self, id: RequestId, kind: Kind, reuse_nonce: Option<u64>) -> Outcome {
-		let retry = |e: String| Outcome::Retry(e);
 		// The proof of a transaction whose outcome is unknown: send it again as is.
 		if reuse_nonce.is_some() {
 			let kept = self.state.lock().unwrap().jobs.get(&id).and_then(|e| e.proof.clone());
@@ -1135,27 +1408,42 @@ impl Agent {
 			self.set_phase(id, Phase::Done);
 			return Outcome::Done;
 		};
-		let Some(program) = self.cfg.program(&r.program) else {
-			warn!("#{id}: program 0x{} is not configured", hex::encode(r.program));
-			self.set_phase(id, Phase::Done);
-			return Outcome::Done;
-		};
 		// The program's kind (the backend's job names it; the proof is checked
 		// with it before it is submitted).
 		let info = loop {
 			match self.program(&at, r.program).await {
 				Ok(p) => break p,
-				Err(e @ Error::NotFound(_)) => return retry(e.to_string()),
+				Err(e @ Error::NotFound(_)) => return Outcome::Retry(e.to_string(), 0),
 				Err(e) => {
 					warn!("#{id}: fetching the program: {e}; retrying");
 					tokio::time::sleep(self.block_time()).await;
 				}
 			}
 		};
+		// Its `[[programs]]` entry, or (assignments and our locks) its kind's.
+		let served = match kind {
+			Kind::Assignment { .. } | Kind::Lock => {
+				self.cfg.program_for(&r.program, Some(info.kind.index()))
+			}
+			Kind::Bounty => self.cfg.program(&r.program).map(std::borrow::Cow::Borrowed),
+		};
+		let Some(program) = served else {
+			warn!("#{id}: program 0x{} is not configured", hex::encode(r.program));
+			self.set_phase(id, Phase::Done);
+			// Defensive (the chain deals only what we declared): an assignment
+			// we have no backend for is given back at once, while that is free.
+			if let Kind::Assignment { deadline } = kind {
+				self.decline(id, deadline, "program not configured", false).await;
+			}
+			return Outcome::Done;
+		};
+		let attempt_secs = program.prove_secs.saturating_add(self.cfg.margin_secs);
+		let retry = |e: String| Outcome::Retry(e, attempt_secs);
 		let left = self.seconds_left(&r, kind, &at).await;
 		// The proof must be in a block before the deadline: the backend gets the
 		// time left minus the margin. An assignment with no time left for another
-		// attempt is given back (no slash) instead of being left to miss its deadline.
+		// attempt is given back (declined: free early in its window) instead of
+		// being left to miss its deadline.
 		let budget = left.saturating_sub(self.cfg.margin_secs);
 		// Not enough time for the estimated proving time: an assignment is given
 		// back while the decline can still land; a lock is tried while any time
@@ -1168,9 +1456,14 @@ impl Agent {
 		if give_up {
 			self.set_phase(id, Phase::Done);
 			match kind {
-				Kind::Assignment { .. } => {
-					self.decline(id, &format!("not enough time left to prove ({left} s)"), false)
-						.await
+				Kind::Assignment { deadline } => {
+					self.decline(
+						id,
+						deadline,
+						&format!("not enough time left to prove ({left} s)"),
+						false,
+					)
+					.await
 				}
 				Kind::Lock => {
 					warn!("lock #{id}: no time left to prove; the collateral is forfeited at the lock deadline")
@@ -1186,6 +1479,15 @@ impl Agent {
 			inputs: r.inputs.clone(),
 			binding: groth16::binding(id, &self.chain.me_bytes()),
 			prover: self.chain.me_bytes(),
+			guest: match &info.kind {
+				zkmarket_client::ProgramKind::Sp1 { vkey_hash, .. } => {
+					Some(("vkey_hash", *vkey_hash))
+				}
+				zkmarket_client::ProgramKind::Risc0 { image_id, .. } => {
+					Some(("image_id", *image_id))
+				}
+				_ => None,
+			},
 		};
 		debug!("#{id}: proving with {:?}, {left} s left", program.backend);
 		let started = Instant::now();
@@ -1204,7 +1506,9 @@ impl Agent {
 				self.metrics.backend_failed();
 				self.set_phase(id, Phase::Done);
 				match kind {
-					Kind::Assignment { .. } => self.decline(id, "cannot be proven", false).await,
+					Kind::Assignment { deadline } => {
+						self.decline(id, deadline, "cannot be proven", false).await
+					}
 					Kind::Lock => {
 						warn!("lock #{id}: the collateral is forfeited at the lock deadline")
 					}
@@ -1240,7 +1544,10 @@ impl Agent {
 		}
 		debug!("#{id}: proof of {} bytes in {secs:.2} s, verified locally", proof.len());
 		drop(permit);
-		self.submit(id, kind, proof, reuse_nonce).await
+		match self.submit(id, kind, proof, reuse_nonce).await {
+			Outcome::Retry(why, _) => Outcome::Retry(why, attempt_secs),
+			done => done,
+		}
 	}
 
 	/// Submits a proof once: waits for the start-up barrier, re-reads the
@@ -1323,7 +1630,7 @@ impl Agent {
 				}
 			}
 		}
-		Outcome::Retry("the proof transaction was not accepted".into())
+		Outcome::Retry("the proof transaction was not accepted".into(), 0)
 	}
 
 	/// Follows finalized blocks: verdicts, payments and slashes of this prover.
@@ -1407,6 +1714,27 @@ impl Agent {
 					warn!("assignment #{id}: deadline missed, slashed {}", format_zk(slashed));
 					self.metrics.slashed(slashed);
 				}
+				// A decline after the free window is slashed like a miss.
+				zk::Event::Market(M::DeclineCharged { id, prover, slashed, .. })
+					if &prover == me && slashed > 0 =>
+				{
+					warn!(
+						"assignment #{id}: declined after the free window, slashed {}",
+						format_zk(slashed)
+					);
+					self.metrics.slashed(slashed);
+				}
+				zk::Event::Market(M::DeclineDisproved { id, prover }) if &prover == me => {
+					warn!(
+						"assignment #{id}: declined by us, then proven by another prover: reputation lowered"
+					);
+				}
+				zk::Event::Provers(P::CapabilitiesSet { who, programs, kinds, max_jobs })
+					if &who == me =>
+				{
+					let d = Declaration::new(programs.0, kinds.0, max_jobs);
+					info!("declaration finalized: {d}");
+				}
 				zk::Event::Market(M::LockMissed { id, prover, collateral, bounty })
 					if &prover == me =>
 				{
@@ -1485,8 +1813,14 @@ impl Agent {
 enum Outcome {
 	/// Finished (submitted, or nothing to do).
 	Done,
-	/// Failed; may be retried.
-	Retry(String),
+	/// Failed; may be retried. With the seconds another attempt takes (the
+	/// program's `prove_secs` + `margin_secs`; 0 if not known).
+	Retry(String, u64),
+}
+
+/// A declaration as the chain holds it.
+fn declaration_of(c: market::Capabilities) -> Declaration {
+	Declaration::new(c.programs, c.kinds, c.max_jobs)
 }
 
 fn reputation(ppb: u32) -> String {
