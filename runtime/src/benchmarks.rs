@@ -25,14 +25,25 @@ impl pallet_market::BenchmarkHelper<AccountId> for MarketBenchmarkHelper {
 		}
 		Balances::set_balance(who, 10_000 * ZK);
 		Provers::register(RuntimeOrigin::signed(who.clone()), 1_000 * ZK).expect("register prover");
-		// It serves the benchmark program and both zkVM kinds.
+		// It serves the benchmark program, 15 more and both zkVM kinds: the most
+		// a prover may declare, so every benchmark that moves a prover in the
+		// slot index pays for rewriting all its capability entries.
 		let program = <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(
 			pallet_verifier::DEMO_VK,
 		)
 		.0;
+		let programs: alloc::vec::Vec<ProgramId> = (0..crate::configs::MAX_CAPABILITY_PROGRAMS)
+			.map(|i| {
+				let mut id = program;
+				if i > 0 {
+					id[31] ^= i as u8;
+				}
+				id
+			})
+			.collect();
 		Provers::set_capabilities(
 			RuntimeOrigin::signed(who.clone()),
-			alloc::vec![program].try_into().expect("one program"),
+			programs.try_into().expect("at most the bound"),
 			alloc::vec![3, 4].try_into().expect("two kinds"),
 			crate::configs::MAX_JOBS_PER_PROVER,
 		)

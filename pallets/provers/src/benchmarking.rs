@@ -3,7 +3,7 @@ use super::*;
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::{
-	traits::{fungible::Mutate, Get},
+	traits::{fungible::Mutate, Contains, Get},
 	BoundedVec,
 };
 use frame_system::RawOrigin;
@@ -17,6 +17,8 @@ fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
 	who
 }
 
+/// A registered prover that declared the most capabilities it may (every
+/// rank change rewrites all their index entries: the worst case).
 fn registered<T: Config>(i: u32) -> T::AccountId {
 	let who = funded::<T>("prover", i);
 	Pallet::<T>::register(
@@ -24,6 +26,24 @@ fn registered<T: Config>(i: u32) -> T::AccountId {
 		T::MinProverStake::get().saturating_mul(2u32.into()),
 	)
 	.expect("register");
+	let programs: Vec<ProgramId> = (0..T::MaxCapabilityPrograms::get())
+		.map(|k| {
+			let mut id = [9u8; 32];
+			id[..4].copy_from_slice(&k.to_le_bytes());
+			id
+		})
+		.collect();
+	let kinds: Vec<u8> = (0..=u8::MAX)
+		.filter(|k| T::ServableKinds::contains(k))
+		.take(T::MaxCapabilityKinds::get() as usize)
+		.collect();
+	Pallet::<T>::set_capabilities(
+		RawOrigin::Signed(who.clone()).into(),
+		programs.try_into().expect("at most the bound"),
+		kinds.try_into().expect("at most the bound"),
+		T::MaxJobsPerProver::get(),
+	)
+	.expect("declare");
 	who
 }
 
