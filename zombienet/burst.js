@@ -114,7 +114,12 @@ async function run(nodeName, networkInfo, args) {
       ...requesters.map((r, i) => ({ tx: api.tx.balances.transferKeepAlive(r.address, 20_000n * ZK), signer: i % 2 ? dev.Dave : dev.Ferdie })),
     ], "funding");
     const program = prover("program");
-    const setup = provers.map((p) => ({ tx: api.tx.provers.register(100n * ZK), signer: p }));
+    // Each prover registers and declares the demo program (issue 27: the
+    // auction deals a bid only to provers that declared its program).
+    const setup = provers.flatMap((p) => [
+      { tx: api.tx.provers.register(100n * ZK), signer: p },
+      { tx: api.tx.provers.setCapabilities([program.programId], [], 4), signer: p },
+    ]);
     if ((await api.query.verifier.programs(program.programId)).isNone) {
       setup.push({ tx: api.tx.verifier.registerProgram(program.vk), signer: dev.Alice });
     }

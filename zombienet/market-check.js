@@ -61,6 +61,8 @@ async function run(nodeName, networkInfo) {
   if ((await api.query.verifier.programs(program.programId)).isNone) {
     await send(api, api.tx.verifier.registerProgram(program.vk), k.Alice);
   }
+  // The auction deals a bid only to provers that declared its program (issue 27).
+  await send(api, api.tx.provers.setCapabilities([program.programId], [], 4), k.Ferdie);
   const y = prover("input", 3).y;
   const best = (await api.rpc.chain.getHeader()).number.toNumber();
   const assigned = waitFor(api, (e) => e.section === "market" && e.method === "Assigned" && e, 120_000);

@@ -72,8 +72,12 @@ test('offers cannot be cancelled once their ramp-up started, bids once assigned'
 
     // The race: Bob's proof of the started offer and Alice's cancel with a
     // higher tip in the same block. The cancel goes first and fails.
-    const [bobReg] = await sendAll(api, [{ tx: api.tx.provers.register(100n * ZK), signer: k.bob }]);
+    const [bobReg, bobCaps] = await sendAll(api, [
+      { tx: api.tx.provers.register(100n * ZK), signer: k.bob },
+      { tx: api.tx.provers.setCapabilities([program.programId], [], 4), signer: k.bob },
+    ]);
     assert.ok(bobReg.ok, bobReg.error);
+    assert.ok(bobCaps.ok, bobCaps.error);
     const proof = prover('prove', 3, started, k.bob.address).proof;
     const settled = waitForEvent(api, (e) => e.section === 'market' && e.method === 'RequestSettled' && e.data.id.toNumber() === started, { timeoutMs: 60_000 });
     const [cancel, submitted] = await sendAll(api, [

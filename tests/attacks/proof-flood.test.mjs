@@ -45,6 +45,8 @@ test('an open-offer proof flood neither exceeds job slots nor hurts an assigned 
       { tx: api.tx.verifier.registerProgram(program.vk), signer: k.alice },
       { tx: api.tx.provers.register(100n * ZK), signer: k.bob },
       { tx: api.tx.provers.register(200n * ZK), signer: k.charlie },
+      { tx: api.tx.provers.setCapabilities([program.programId], [], jobs), signer: k.bob },
+      { tx: api.tx.provers.setCapabilities([program.programId], [], jobs), signer: k.charlie },
     ]);
     for (const o of setup) assert.ok(o.ok, `setup: ${o.error}`);
 

@@ -120,6 +120,7 @@ test('2,048 junk bids from 4 accounts do not keep an honest bid from being assig
       { tx: api.tx.verifier.registerProgram(program.vk), signer: k.alice },
       ...junkKeys.map((j) => ({ tx: api.tx.balances.transferKeepAlive(j.address, funding), signer: k.alice })),
       { tx: api.tx.provers.register(100n * ZK), signer: k.bob },
+      { tx: api.tx.provers.setCapabilities([program.programId], [], 4), signer: k.bob },
     ]);
     for (const o of setup) assert.ok(o.ok, `setup: ${o.error}`);
 

@@ -36,6 +36,7 @@ test('deregistering and registering again keeps the lowered reputation', { timeo
     const setup = await sendAll(api, [
       { tx: api.tx.verifier.registerProgram(program.vk), signer: k.alice },
       { tx: api.tx.provers.register(100n * ZK), signer: k.bob },
+      { tx: api.tx.provers.setCapabilities([program.programId], [], 4), signer: k.bob },
     ]);
     for (const o of setup) assert.ok(o.ok, `setup: ${o.error}`);
     assert.equal((await rpc(node, 'market_prover', [k.bob.address])).reputation, initial);

@@ -47,9 +47,10 @@ test('unbonding after winning a job does not shrink the slash', { timeout: 600_0
     const setup = await sendAll(api, [
       { tx: api.tx.verifier.registerProgram(program.vk), signer: k.alice },
       { tx: api.tx.provers.register(1_000n * ZK), signer: k.bob },
+      { tx: api.tx.provers.setCapabilities([program.programId], [], 4), signer: k.bob },
     ]);
     for (const o of setup) assert.ok(o.ok, `setup: ${o.error}`);
-    bobFees += setup[1].fee;
+    bobFees += setup[1].fee + setup[2].fee;
 
     // Alice's bid; Bob, the only prover, wins it.
     const expiresAt = (await bestNumber(api)) + 1_000;

@@ -68,6 +68,10 @@ test('the whole market on a dev node', { timeout: 900_000 }, async () => {
     // The demo program.
     const program = prover('program');
     await send(api, api.tx.verifier.registerProgram(program.vk), k.alice);
+    // Every prover declares the demo program (4 jobs at once): the auction deals
+    // a bid only to provers that declared its program.
+    await Promise.all([k.bob, k.charlie, k.dave, k.ferdie].map((who) =>
+      send(api, api.tx.provers.setCapabilities([program.programId], [], 4), who)));
 
     // ---- 2. auction bids in one block --------------------------------------
     const y = prover('input', 3).y;

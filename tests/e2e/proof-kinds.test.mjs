@@ -204,12 +204,15 @@ test('SP1 and RISC Zero proofs: registered, settled, rejected, not copyable', { 
       { tx: api.tx.verifier.registerProgramOfKind(sp1Kind, u8aToHex(sp1Vk.subarray(0, sp1Vk.length - 1))), signer: k.dave },
       { tx: api.tx.verifier.registerProgramOfKind({ Sp1: { vkeyHash: `0x${'ff'.repeat(32)}`, vkRoot } }, u8aToHex(sp1Vk)), signer: k.eve },
       { tx: api.tx.provers.register(100n * ZK), signer: k.bob },
+      // Bob serves every SP1 and RISC Zero program (whole zkVM kinds 3 and 4).
+      { tx: api.tx.provers.setCapabilities([], [3, 4], 4), signer: k.bob },
     ]);
     log(`programs registered in block ${reg[0].blockNumber}`);
-    const [regSp1, regR0, truncated, badHash, bobReg] = reg;
+    const [regSp1, regR0, truncated, badHash, bobReg, bobCaps] = reg;
     assert.ok(regSp1.ok, `SP1 program: ${regSp1.error}`);
     assert.ok(regR0.ok, `RISC Zero program: ${regR0.error}`);
     assert.ok(bobReg.ok, `Bob: ${bobReg.error}`);
+    assert.ok(bobCaps.ok, `Bob's capabilities: ${bobCaps.error}`);
     assert.equal(truncated.error, 'verifier.InvalidVerifyingKey', 'a truncated SP1 key');
     assert.equal(badHash.error, 'verifier.InvalidKindParameter', 'a vkey_hash above the scalar field');
     const base = api.consts.verifier.programDepositBase.toBigInt();

@@ -182,11 +182,15 @@ async function main() {
   if ((await api.query.verifier.programs(program.programId)).isNone) {
     setup.push({ tx: api.tx.verifier.registerProgram(program.vk), signer: k.alice });
   }
-  for (const p of provers) setup.push({ tx: api.tx.provers.register(PROVER_STAKE), signer: p });
+  for (const p of provers) {
+    setup.push({ tx: api.tx.provers.register(PROVER_STAKE), signer: p });
+    // The auction deals bids only to provers that declared the program.
+    setup.push({ tx: api.tx.provers.setCapabilities([program.programId], [], jobsPerProver), signer: p });
+  }
   const registered = await sendAll(api, setup);
   const badSetup = registered.filter((o) => !o.ok);
   if (badSetup.length) throw new Error(`setup failed: ${badSetup.length} x ${badSetup[0].error}`);
-  log(`registered ${PROVERS} provers (${jobsPerProver} job slots each${setup.length > PROVERS ? ', and the demo program' : ''})`);
+  log(`registered ${PROVERS} provers (${jobsPerProver} job slots each${setup.length > 2 * PROVERS ? ', and the demo program' : ''}; each declared the program)`);
 
   // Each requester proves a statement of its own: x = 3 + index.
   const xs = requesters.map((_, i) => 3 + i);

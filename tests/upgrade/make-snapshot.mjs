@@ -195,10 +195,16 @@ async function main() {
     const minBaseFee = api.consts.baseFee.minBaseFee.toBigInt();
 
     // ---- provers and the program ---------------------------------------------------------
+    // Runtimes with prover capabilities (issue 27) deal a bid only to provers
+    // that declared its program: Bob and Charlie declare the demo program.
+    const declare = api.tx.provers.setCapabilities
+      ? [k.bob, k.charlie].map((p) => ({ tx: api.tx.provers.setCapabilities([program.programId], [], 4), signer: p }))
+      : [];
     const [bobReg] = allOk(await sendAll(api, [
       { tx: api.tx.provers.register(100n * ZK), signer: k.bob },
       { tx: api.tx.provers.register(100n * ZK), signer: k.charlie },
       { tx: api.tx.verifier.registerProgram(program.vk), signer: k.alice },
+      ...declare,
     ]), 'setup');
     log(`Bob and Charlie registered, program ${program.programId} registered (block ${bobReg.blockNumber})`);
 

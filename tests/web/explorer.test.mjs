@@ -126,6 +126,8 @@ test('market explorer in headless Chromium', { timeout: 600_000 }, async (t) => 
     ]);
     const program = prover('program');
     await send(api, api.tx.verifier.registerProgram(program.vk), k.alice);
+    // The auction deals bids only to provers that declared the program.
+    await Promise.all([k.bob, k.charlie].map((who) => send(api, api.tx.provers.setCapabilities([program.programId], [], 4), who)));
     const y = prover('input', 3).y;
     const expiresAt = (await bestNumber(api)) + 300;
     const bidders = [[k.alice, 5n * ZK], [k.eve, 3n * ZK], [k.ferdie, 2n * ZK]];

@@ -27,6 +27,7 @@ try {
   await sendAll(api, provers.map((who, i) => ({ tx: api.tx.provers.register(BigInt(100 - 20 * i) * ZK), signer: who })));
   const program = prover('program');
   await send(api, api.tx.verifier.registerProgram(program.vk), k.alice);
+  await sendAll(api, provers.map((who) => ({ tx: api.tx.provers.setCapabilities([program.programId], [], 4), signer: who })));
   const y = prover('input', 3).y;
   const bidders = [k.alice, k.eve, k.ferdie];
   const byAddress = Object.fromEntries(provers.map((p) => [p.address, p]));
