@@ -48,11 +48,11 @@ impl<T: Config> Pallet<T> {
 	/// and per program (at most one per bid) its kind and the probe of its
 	/// capability index (kinds' indexes: a few, shared); the budget of
 	/// candidate entries, each with the prover's record, declaration and idle
-	/// period.
+	/// period, and as many entries of the busy indexes.
 	pub(crate) fn capability_weight(bids: u32) -> Weight {
 		T::DbWeight::get()
 			.reads((bids as u64).saturating_mul(3).saturating_add(8))
-			.saturating_add(T::DbWeight::get().reads((T::MaxCandidateReads::get() as u64) * 4))
+			.saturating_add(T::DbWeight::get().reads((T::MaxCandidateReads::get() as u64) * 5))
 	}
 
 	/// The clearing's cost of one more queued bid (charged to `submit_request`,
@@ -376,11 +376,22 @@ pub(crate) struct CapableProvers<T: Config> {
 	>,
 	budget: u32,
 	decays: u32,
+	/// Entries of the busy indexes still to read (as many as `budget`): they
+	/// decide only whether bids are demand, never the dealing.
+	busy_budget: u32,
+	/// Whether a busy prover serves a program (bids without exclusions).
+	busy_cache: alloc::collections::BTreeMap<ProgramId, bool>,
 }
 
 impl<T: Config> CapableProvers<T> {
 	pub(crate) fn new(budget: u32) -> Self {
-		Self { walks: Default::default(), budget, decays: T::Provers::clearing_decays() }
+		Self {
+			walks: Default::default(),
+			budget,
+			decays: T::Provers::clearing_decays(),
+			busy_budget: budget,
+			busy_cache: Default::default(),
+		}
 	}
 
 	/// Fills `walk.peeked` (one index read, counted against the budget).
@@ -404,6 +415,25 @@ impl<T: Config> CapableProvers<T> {
 }
 
 impl<T: Config> matching::CandidateSource<ProgramId, T::AccountId> for CapableProvers<T> {
+	fn serves_busy(&mut self, program: &ProgramId, excluded: &[T::AccountId]) -> bool {
+		if excluded.is_empty() {
+			if let Some(known) = self.busy_cache.get(program) {
+				return *known;
+			}
+		}
+		// The program's walks know its kind (made by `next`, which the dealing
+		// always calls first).
+		let caps: alloc::vec::Vec<Capability> = match self.walks.get(program) {
+			Some((walks, _)) => walks.iter().flatten().map(|w| w.capability).collect(),
+			None => alloc::vec![Capability::Program(*program)],
+		};
+		let busy = caps.iter().any(|c| T::Provers::serves_busy(c, excluded, &mut self.busy_budget));
+		if excluded.is_empty() {
+			self.busy_cache.insert(*program, busy);
+		}
+		busy
+	}
+
 	fn next(&mut self, program: &ProgramId) -> Option<gsp::SlotOffer<T::AccountId>> {
 		let (budget, decays) = (&mut self.budget, &mut self.decays);
 		let (walks, seen) = self.walks.entry(*program).or_insert_with(|| {

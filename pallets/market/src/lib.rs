@@ -721,15 +721,16 @@ pub mod pallet {
 		/// inputs). The prover's slot is freed and it is never dealt this request
 		/// again. In the first `FreeDeclinePeriod` blocks of the assignment this
 		/// costs the prover nothing now (it loses reputation if another prover
-		/// then proves the request) and the requester pays the BaseFee as a
-		/// retry fee from its escrow; later it is slashed like a missed deadline.
+		/// then proves the request, and pays no transaction fee) and the
+		/// requester pays the BaseFee as a retry fee from its escrow; later it is
+		/// slashed like a missed deadline.
 		/// The request returns to the queue, or closes as unprovable (refunded)
 		/// once `MaxDeclines` distinct provers declined it.
 		#[pallet::call_index(3)]
 		// A missed deadline (slash, slot release and re-queue) plus the retry fee.
 		#[pallet::weight(T::WeightInfo::block_deadlines(1)
 			.saturating_add(T::DbWeight::get().reads_writes(3, 4)))]
-		pub fn decline_assignment(origin: OriginFor<T>, id: RequestId) -> DispatchResult {
+		pub fn decline_assignment(origin: OriginFor<T>, id: RequestId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let mut req = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
 			let RequestState::Assigned { prover, deadline, .. } = req.state.clone() else {
@@ -766,7 +767,10 @@ pub mod pallet {
 			} else {
 				Self::requeue(id, req);
 			}
-			Ok(())
+			// A free decline costs its prover no transaction fee either: the
+			// requester's retry fee pays for the slot (each one needs an
+			// assignment, so this cannot be spammed).
+			Ok(if late { Pays::Yes } else { Pays::No }.into())
 		}
 	}
 

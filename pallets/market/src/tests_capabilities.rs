@@ -248,7 +248,9 @@ fn a_decline_is_free_only_in_the_first_part_of_the_window() {
 		// The last free block.
 		run_to(assigned_at + FREE_DECLINE);
 		let stake = info(11).stake;
-		assert_ok!(Market::decline_assignment(RuntimeOrigin::signed(11), a));
+		let free = Market::decline_assignment(RuntimeOrigin::signed(11), a).unwrap();
+		// No transaction fee either.
+		assert_eq!(free.pays_fee, frame_support::dispatch::Pays::No);
 		assert_eq!(info(11).stake, stake);
 		// A second prover, declining one block later in its own window, is slashed.
 		prover_serving(12, &[A], 1);
@@ -257,7 +259,8 @@ fn a_decline_is_free_only_in_the_first_part_of_the_window() {
 		let RequestState::Assigned { deadline, .. } = state(a) else { panic!("assigned") };
 		run_to(deadline - DEADLINE + FREE_DECLINE + 1);
 		let stake = info(12).stake;
-		assert_ok!(Market::decline_assignment(RuntimeOrigin::signed(12), a));
+		let late = Market::decline_assignment(RuntimeOrigin::signed(12), a).unwrap();
+		assert_eq!(late.pays_fee, frame_support::dispatch::Pays::Yes);
 		assert_eq!(info(12).stake, stake - stake / 20);
 		assert_eq!(info(12).failures, 1);
 	});
@@ -369,5 +372,47 @@ fn capability_declarations_are_checked() {
 		let u = bid_for(1, unbound_program(1), 10);
 		next_block();
 		assert_eq!(assigned_to(u), Some(11));
+	});
+}
+
+/// Bids that wait only because every prover serving them is busy are demand:
+/// the BaseFee rises while the capable provers are full (and not while bids
+/// wait for nobody).
+#[test]
+fn bids_waiting_for_busy_provers_raise_the_base_fee() {
+	test(|| {
+		prover_serving(11, &[A], 1);
+		let a = bid_for(1, A, 10);
+		let b = bid_for(2, A, 9);
+		let c = bid_for(3, A, 8);
+		next_block();
+		assert_eq!(assigned_to(a), Some(11));
+		let fee = base_fee();
+		next_block();
+		// 11 holds its one job: b and c wait for it, with no free slot.
+		assert_eq!((state(b), state(c)), (RequestState::Queued, RequestState::Queued));
+		assert!(events().contains(&Event::AuctionCleared {
+			base_fee: fee,
+			demand: 2,
+			capacity: 0,
+			winners: 0
+		}));
+		assert!(base_fee() > fee);
+		// Excluded from the only (busy) prover: no longer demand.
+		crate::RequestExclusions::<Test>::insert(
+			b,
+			crate::Exclusions {
+				provers: vec![(11, ExclusionReason::Missed)].try_into().unwrap(),
+				declines: 0,
+			},
+		);
+		let fee = base_fee();
+		next_block();
+		assert!(events().contains(&Event::AuctionCleared {
+			base_fee: fee,
+			demand: 1,
+			capacity: 0,
+			winners: 0
+		}));
 	});
 }

@@ -46,6 +46,14 @@ impl<T: Config> ProverRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		Self::next_capable_prover(capability, after, decays)
 	}
 
+	fn serves_busy(
+		capability: &zkmarket_primitives::traits::Capability,
+		excluded: &[T::AccountId],
+		budget: &mut u32,
+	) -> bool {
+		Self::serves_busy(capability, excluded, budget)
+	}
+
 	fn clearing_decays() -> u32 {
 		T::DecaySweepLimit::get()
 	}

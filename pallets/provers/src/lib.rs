@@ -243,6 +243,22 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
+	/// [`CapabilityIndex`] for the busy: per declared capability, the provers
+	/// that can take work (recorded stake and reputation, active) but hold as
+	/// many jobs as they declared, under the same keys. The clearing reads it
+	/// only to know whether a bid that no free prover serves waits for busy
+	/// ones (it is demand) or for nobody (it is not).
+	#[pallet::storage]
+	pub type BusyCapabilityIndex<T: Config> = StorageDoubleMap<
+		_,
+		Identity,
+		Capability,
+		Identity,
+		(gsp::SlotRank, T::AccountId),
+		(),
+		OptionQuery,
+	>;
+
 	/// Where the decay sweep continues: the last prover it visited.
 	#[pallet::storage]
 	pub type SweepCursor<T: Config> = StorageValue<_, T::AccountId, OptionQuery>;
@@ -637,7 +653,13 @@ pub mod pallet {
 			if let Some(key) = old_key.as_ref() {
 				Self::unindex_capabilities(&who, key);
 			}
+			if let Some(key) = Self::busy_key(&who, &info) {
+				Self::unindex_busy(&who, &key);
+			}
 			Capabilities::<T>::insert(&who, &caps);
+			if let Some(key) = Self::busy_key(&who, &info) {
+				Self::index_busy(&caps, &key);
+			}
 			let new_key = Self::slot_key(&who, &info);
 			if old_key != new_key {
 				if let Some(k) = old_key {
@@ -852,7 +874,20 @@ pub mod pallet {
 		/// Writes the record of `who`, moving it in [`SlotIndex`] when its rank or
 		/// its ability to take work changed. Every write of a record goes here.
 		pub(crate) fn put_prover(who: &T::AccountId, info: &ProverInfoOf<T>) {
-			let old = Provers::<T>::get(who).and_then(|old| Self::slot_key(who, &old));
+			let stored = Provers::<T>::get(who);
+			let old_busy = stored.as_ref().and_then(|old| Self::busy_key(who, old));
+			let new_busy = Self::busy_key(who, info);
+			if old_busy != new_busy {
+				if let Some(k) = old_busy.as_ref() {
+					Self::unindex_busy(who, k);
+				}
+				if let Some(k) = new_busy.as_ref() {
+					if let Some(caps) = Capabilities::<T>::get(who) {
+						Self::index_busy(&caps, k);
+					}
+				}
+			}
+			let old = stored.and_then(|old| Self::slot_key(who, &old));
 			let new = Self::slot_key(who, info);
 			if old != new {
 				if let Some(k) = old.as_ref() {
@@ -872,11 +907,67 @@ pub mod pallet {
 		/// Removes the record of `who` (its [`SlotIndex`] and [`CapabilityIndex`]
 		/// entries and its declaration).
 		pub(crate) fn remove_prover(who: &T::AccountId) {
-			if let Some(k) = Provers::<T>::take(who).and_then(|old| Self::slot_key(who, &old)) {
-				SlotIndex::<T>::remove(&k);
-				Self::unindex_capabilities(who, &k);
+			if let Some(old) = Provers::<T>::take(who) {
+				if let Some(k) = Self::slot_key(who, &old) {
+					SlotIndex::<T>::remove(&k);
+					Self::unindex_capabilities(who, &k);
+				}
+				if let Some(k) = Self::busy_key(who, &old) {
+					Self::unindex_busy(who, &k);
+				}
 			}
 			Capabilities::<T>::remove(who);
+		}
+
+		/// The key of `who` in [`BusyCapabilityIndex`] when `info` can take
+		/// work but holds as many jobs as it declared, `None` otherwise.
+		pub(crate) fn busy_key(
+			who: &T::AccountId,
+			info: &ProverInfoOf<T>,
+		) -> Option<(gsp::SlotRank, T::AccountId)> {
+			(Self::eligible_with_stake(info, info.stake) && info.active_jobs >= Self::max_jobs(who))
+				.then(|| {
+					(
+						gsp::slot_rank(info.reputation.deconstruct(), info.stake.saturated_into()),
+						who.clone(),
+					)
+				})
+		}
+
+		/// Removes the [`BusyCapabilityIndex`] entries of `who`'s declaration under `key`.
+		fn unindex_busy(who: &T::AccountId, key: &(gsp::SlotRank, T::AccountId)) {
+			if let Some(caps) = Capabilities::<T>::get(who) {
+				for cap in caps.all() {
+					BusyCapabilityIndex::<T>::remove(cap, key);
+				}
+			}
+		}
+
+		/// Adds [`BusyCapabilityIndex`] entries for `caps` under `key`.
+		fn index_busy(caps: &CapabilitiesOf<T>, key: &(gsp::SlotRank, T::AccountId)) {
+			for cap in caps.all() {
+				BusyCapabilityIndex::<T>::insert(cap, key, ());
+			}
+		}
+
+		/// Whether a busy prover (see [`BusyCapabilityIndex`]) that declared
+		/// `capability` is not in `excluded`; reads at most `excluded.len() + 1`
+		/// entries, counted against `budget`.
+		pub(crate) fn serves_busy(
+			capability: &Capability,
+			excluded: &[T::AccountId],
+			budget: &mut u32,
+		) -> bool {
+			for (_, who) in BusyCapabilityIndex::<T>::iter_key_prefix(capability) {
+				if *budget == 0 {
+					return false;
+				}
+				*budget -= 1;
+				if !excluded.contains(&who) {
+					return true;
+				}
+			}
+			false
 		}
 
 		/// Removes the [`CapabilityIndex`] entries of `who`'s declaration under `key`.
@@ -1130,6 +1221,25 @@ pub mod pallet {
 				}
 			}
 			ensure!(entries == expected, "capability index misses declared provers");
+			let mut busy = 0u32;
+			for (cap, (rank, who)) in BusyCapabilityIndex::<T>::iter_keys() {
+				busy += 1;
+				let info = Provers::<T>::get(&who).ok_or("busy index names an unknown prover")?;
+				ensure!(
+					Self::busy_key(&who, &info) == Some((rank, who.clone())),
+					"busy index entry out of date"
+				);
+				let caps =
+					Capabilities::<T>::get(&who).ok_or("busy index without a declaration")?;
+				ensure!(caps.all().any(|c| c == cap), "busy index entry not declared");
+			}
+			let expected_busy: u32 = Capabilities::<T>::iter()
+				.filter_map(|(who, caps)| {
+					let info = Provers::<T>::get(&who)?;
+					Self::busy_key(&who, &info).map(|_| caps.all().count() as u32)
+				})
+				.sum();
+			ensure!(busy == expected_busy, "busy index misses declared busy provers");
 			ensure!(count <= T::MaxProvers::get(), "too many provers");
 			Ok(())
 		}

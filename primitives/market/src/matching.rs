@@ -7,10 +7,11 @@
 //! - **Order.** Bids are ranked as in [`crate::gsp::rank`]: `bid` descending,
 //!   then `seq` ascending.
 //! - **Served bids.** A bid is *served* when at least one prover that declared
-//!   its program (a *candidate*, in slot order: reputation desc, stake desc,
-//!   account asc; only provers that can take work now, with a free job slot)
-//!   is not excluded from it. Only served bids are demand; a bid nobody serves
-//!   stays queued, costs one read of its candidates and sets no price.
+//!   its program and can take work (eligible) is not excluded from it: a
+//!   *candidate* (one with a free job slot, in slot order: reputation desc,
+//!   stake desc, account asc) or, failing that, a busy one. Only served bids
+//!   are demand (so the BaseFee rises while every capable prover is busy); a
+//!   bid nobody serves stays queued, costs a few reads and sets no price.
 //! - **Dealing.** In rank order, each served bid (while fewer than `max` bids
 //!   won) takes the candidate slot that comes first in the round-robin slot
 //!   order of [`crate::gsp::deal_slots`]: the candidate with the fewest slots
@@ -75,6 +76,10 @@ pub trait CandidateSource<Group, AccountId> {
 	/// The next candidate of `group` in slot order (a prover at most once per
 	/// group), or `None` when there is none left.
 	fn next(&mut self, group: &Group) -> Option<SlotOffer<AccountId>>;
+	/// Whether a prover that can take work but has no free slot now serves
+	/// `group` and is not in `excluded`: a bid waiting only for busy provers is
+	/// still demand (the BaseFee rises while every capable prover is busy).
+	fn serves_busy(&mut self, group: &Group, excluded: &[AccountId]) -> bool;
 }
 
 /// Slot order: reputation desc, stake desc, account asc (`Less` = better).
@@ -127,7 +132,8 @@ impl<G: Ord + Clone, A: Ord + Clone, S: CandidateSource<G, A>> Dealer<'_, G, A, 
 		}
 	}
 
-	/// Whether `g` has a candidate not in `excluded` (reading as few as needed).
+	/// Whether `g` has a candidate not in `excluded` (reading as few as
+	/// needed), free or else busy; and whether it has a free one.
 	fn served(&mut self, g: &G, excluded: &[A]) -> bool {
 		let mut i = 0;
 		loop {
@@ -138,7 +144,7 @@ impl<G: Ord + Clone, A: Ord + Clone, S: CandidateSource<G, A>> Dealer<'_, G, A, 
 				}
 				i += 1;
 			} else if !self.load(g) {
-				return false;
+				return self.source.serves_busy(g, excluded);
 			}
 		}
 	}
@@ -269,14 +275,16 @@ pub fn clear<Id: Copy, G: Ord + Clone, A: Ord + Clone, S: CandidateSource<G, A>>
 pub struct VecSource<G, A> {
 	/// Candidates per group, best first.
 	pub lists: BTreeMap<G, Vec<SlotOffer<A>>>,
+	/// Busy provers (eligible, no free slot) per group.
+	pub busy: BTreeMap<G, Vec<A>>,
 	/// How far each list was read.
 	pub read: BTreeMap<G, usize>,
 }
 
 impl<G: Ord + Clone, A: Clone> VecSource<G, A> {
-	/// A source over `lists` (each sorted best first).
+	/// A source over `lists` (each sorted best first), no busy provers.
 	pub fn new(lists: BTreeMap<G, Vec<SlotOffer<A>>>) -> Self {
-		Self { lists, read: BTreeMap::new() }
+		Self { lists, busy: BTreeMap::new(), read: BTreeMap::new() }
 	}
 
 	/// Candidates read so far, over all groups.
@@ -285,12 +293,16 @@ impl<G: Ord + Clone, A: Clone> VecSource<G, A> {
 	}
 }
 
-impl<G: Ord + Clone, A: Clone> CandidateSource<G, A> for VecSource<G, A> {
+impl<G: Ord + Clone, A: Clone + PartialEq> CandidateSource<G, A> for VecSource<G, A> {
 	fn next(&mut self, group: &G) -> Option<SlotOffer<A>> {
 		let i = self.read.entry(group.clone()).or_default();
 		let offer = self.lists.get(group)?.get(*i)?.clone();
 		*i += 1;
 		Some(offer)
+	}
+
+	fn serves_busy(&mut self, group: &G, excluded: &[A]) -> bool {
+		self.busy.get(group).is_some_and(|b| b.iter().any(|a| !excluded.contains(a)))
 	}
 }
 
@@ -368,6 +380,26 @@ mod tests {
 		let c = clear(&mut bids, &mut src, 5, 10);
 		assert_eq!((c.winners.len(), c.demand, c.capacity), (0, 0, 0));
 		assert_eq!(src.reads(), 0);
+	}
+
+	#[test]
+	fn bids_waiting_for_busy_provers_are_demand() {
+		// Group 0's only prover is busy: its bids are demand (capacity 0, so the
+		// BaseFee rises) and set prices; group 1's prover is free.
+		let mut src = source(&[(1, vec![offer(2, 100, 10, 1)])]);
+		src.busy.insert(0, vec![1]);
+		let mut bids = vec![bid(0, 50, 0), bid(1, 20, 1), bid(2, 10, 0)];
+		let c = clear(&mut bids, &mut src, 5, 10);
+		let dealt: Vec<(u32, u128)> = c.winners.iter().map(|w| (w.id, w.price)).collect();
+		assert_eq!(dealt, vec![(1, 15)]);
+		assert_eq!((c.demand, c.capacity), (3, 1));
+		// Excluded from the busy prover too: not demand.
+		let mut src = source(&[]);
+		src.busy.insert(0, vec![1]);
+		let mut b = bid(0, 50, 0);
+		b.excluded = vec![1];
+		let c = clear(&mut [b], &mut src, 5, 10);
+		assert_eq!((c.demand, c.capacity), (0, 0));
 	}
 
 	#[test]

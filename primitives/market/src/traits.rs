@@ -94,6 +94,11 @@ pub trait ProverRegistry<AccountId, Balance> {
 		after: Option<&CapabilityCursor<AccountId>>,
 		decays: &mut u32,
 	) -> Option<(CapabilityCursor<AccountId>, Option<crate::gsp::SlotOffer<AccountId>>)>;
+	/// Whether a prover that declared `capability`, can take work and holds
+	/// as many jobs as it declared (busy) is not in `excluded`. Reads at most
+	/// `excluded.len() + 1` index entries, each counted against `budget` (none
+	/// left: `false`).
+	fn serves_busy(capability: &Capability, excluded: &[AccountId], budget: &mut u32) -> bool;
 	/// Pending decays one clearing may apply through [`Self::next_capable`]
 	/// (their weight is the registry's to reserve).
 	fn clearing_decays() -> u32;
