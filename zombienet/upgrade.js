@@ -44,10 +44,19 @@ async function specVersions(conns, hash) {
   return out;
 }
 
-/** The market pallet's on-chain storage version at the best block or at `hash`. */
+/**
+ * The market pallet's on-chain storage version at the best block or at `hash`,
+ * read raw (twox128("Market") ++ twox128(":__STORAGE_VERSION__:"), a u16; absent
+ * = 0): `api.at(hash).query.market.palletVersion()` at the upgrade block once
+ * returned a value without `toNumber` while the API switched metadata.
+ */
 async function marketVersion(api, hash) {
-  const q = hash ? await api.at(hash) : api;
-  return (await q.query.market.palletVersion()).toNumber();
+  const { xxhashAsHex } = zombie.util;
+  const key = xxhashAsHex("Market", 128) + xxhashAsHex(":__STORAGE_VERSION__:", 128).slice(2);
+  const raw = hash ? await api.rpc.state.getStorage(key, hash) : await api.rpc.state.getStorage(key);
+  if (!raw || !raw.isSome) return 0;
+  const b = raw.unwrap().toU8a(true);
+  return b[0] | (b[1] << 8);
 }
 
 /** Checks the network runs release v101 with the market at storage version 0. */
@@ -368,6 +377,10 @@ async function run(nodeName, networkInfo) {
     if (new Set(views).size !== 1) throw new Error(`nodes disagree on the requests at finalized #${last}:\n${views.join("\n")}`);
     log(`upgrade at #${upgradedAt}; requests settled after it, finalized alike on all nodes at #${last}`);
     return 1;
+  } catch (err) {
+    // zombienet shows only the message: the stack says where.
+    log(`failed: ${err.stack}`);
+    throw err;
   } finally {
     await pauseProvers(api, k);
     await c.disconnectAll(conns);
