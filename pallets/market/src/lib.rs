@@ -730,7 +730,10 @@ pub mod pallet {
 		// A missed deadline (slash, slot release and re-queue) plus the retry fee.
 		#[pallet::weight(T::WeightInfo::block_deadlines(1)
 			.saturating_add(T::DbWeight::get().reads_writes(3, 4)))]
-		pub fn decline_assignment(origin: OriginFor<T>, id: RequestId) -> DispatchResultWithPostInfo {
+		pub fn decline_assignment(
+			origin: OriginFor<T>,
+			id: RequestId,
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let mut req = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
 			let RequestState::Assigned { prover, deadline, .. } = req.state.clone() else {
