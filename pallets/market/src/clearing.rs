@@ -356,6 +356,10 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
+/// A program's two walks (its own index and its kind's) and the provers
+/// already offered for it.
+type ProgramWalks<A> = ([Option<Walk<A>>; 2], alloc::collections::BTreeSet<A>);
+
 /// One capability's walk: its cursor and the entry read but not yet taken.
 struct Walk<A> {
 	capability: Capability,
@@ -370,10 +374,7 @@ struct Walk<A> {
 /// in a clearing (a program without candidates costs two reads of empty
 /// prefixes and no budget); past it every program looks exhausted.
 pub(crate) struct CapableProvers<T: Config> {
-	walks: alloc::collections::BTreeMap<
-		ProgramId,
-		([Option<Walk<T::AccountId>>; 2], alloc::collections::BTreeSet<T::AccountId>),
-	>,
+	walks: alloc::collections::BTreeMap<ProgramId, ProgramWalks<T::AccountId>>,
 	budget: u32,
 	decays: u32,
 	/// Entries of the busy indexes still to read (as many as `budget`): they
