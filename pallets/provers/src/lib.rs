@@ -80,6 +80,16 @@ pub mod pallet {
 	/// The declared capabilities of a prover.
 	pub type CapabilitiesOf<T> =
 		ProverCapabilities<<T as Config>::MaxCapabilityPrograms, <T as Config>::MaxCapabilityKinds>;
+	/// Where a prover is indexed, under its rank key (see `Pallet::listing`).
+	#[derive(
+		frame_support::CloneNoBound, frame_support::PartialEqNoBound, frame_support::DebugNoBound,
+	)]
+	pub enum Listing<T: Config> {
+		/// In [`SlotIndex`] and [`CapabilityIndex`]: it can take a job.
+		Free((gsp::SlotRank, T::AccountId)),
+		/// In [`BusyCapabilityIndex`]: eligible, but its declared jobs are all taken.
+		Busy((gsp::SlotRank, T::AccountId)),
+	}
 	/// The stored record of a prover.
 	pub type ProverInfoOf<T> =
 		ProverInfo<BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxUnbondingChunks>;
@@ -648,29 +658,15 @@ pub mod pallet {
 				Error::<T>::DuplicateCapability
 			);
 			let caps = ProverCapabilities { programs, kinds, max_jobs };
-			// Out of every index under the old declaration, in under the new one.
-			let old_key = Self::slot_key(&who, &info);
-			if let Some(key) = old_key.as_ref() {
-				Self::unindex_capabilities(&who, key);
-			}
-			if let Some(key) = Self::busy_key(&who, &info) {
-				Self::unindex_busy(&who, &key);
+			// Out of every index under the old declaration, in under the new one
+			// (a new `max_jobs` may also move it between free and busy).
+			let old = Self::listing(&who, &info);
+			if let Some(l) = old.as_ref() {
+				Self::unlist(l, Capabilities::<T>::get(&who).as_ref());
 			}
 			Capabilities::<T>::insert(&who, &caps);
-			if let Some(key) = Self::busy_key(&who, &info) {
-				Self::index_busy(&caps, &key);
-			}
-			let new_key = Self::slot_key(&who, &info);
-			if old_key != new_key {
-				if let Some(k) = old_key {
-					SlotIndex::<T>::remove(k);
-				}
-				if let Some(k) = new_key.as_ref() {
-					SlotIndex::<T>::insert(k, ());
-				}
-			}
-			if let Some(key) = new_key.as_ref() {
-				Self::index_capabilities(&caps, key);
+			if let Some(l) = Self::listing(&who, &info) {
+				Self::list(&l, Some(&caps));
 			}
 			Self::deposit_event(Event::CapabilitiesSet {
 				who,
@@ -862,61 +858,10 @@ pub mod pallet {
 			who: &T::AccountId,
 			info: &ProverInfoOf<T>,
 		) -> Option<(gsp::SlotRank, T::AccountId)> {
-			(Self::eligible_with_stake(info, info.stake) && info.active_jobs < Self::max_jobs(who))
-				.then(|| {
-					(
-						gsp::slot_rank(info.reputation.deconstruct(), info.stake.saturated_into()),
-						who.clone(),
-					)
-				})
-		}
-
-		/// Writes the record of `who`, moving it in [`SlotIndex`] when its rank or
-		/// its ability to take work changed. Every write of a record goes here.
-		pub(crate) fn put_prover(who: &T::AccountId, info: &ProverInfoOf<T>) {
-			let stored = Provers::<T>::get(who);
-			let old_busy = stored.as_ref().and_then(|old| Self::busy_key(who, old));
-			let new_busy = Self::busy_key(who, info);
-			if old_busy != new_busy {
-				if let Some(k) = old_busy.as_ref() {
-					Self::unindex_busy(who, k);
-				}
-				if let Some(k) = new_busy.as_ref() {
-					if let Some(caps) = Capabilities::<T>::get(who) {
-						Self::index_busy(&caps, k);
-					}
-				}
+			match Self::listing(who, info) {
+				Some(Listing::Free(key)) => Some(key),
+				_ => None,
 			}
-			let old = stored.and_then(|old| Self::slot_key(who, &old));
-			let new = Self::slot_key(who, info);
-			if old != new {
-				if let Some(k) = old.as_ref() {
-					SlotIndex::<T>::remove(k);
-					Self::unindex_capabilities(who, k);
-				}
-				if let Some(k) = new {
-					SlotIndex::<T>::insert(&k, ());
-					if let Some(caps) = Capabilities::<T>::get(who) {
-						Self::index_capabilities(&caps, &k);
-					}
-				}
-			}
-			Provers::<T>::insert(who, info);
-		}
-
-		/// Removes the record of `who` (its [`SlotIndex`] and [`CapabilityIndex`]
-		/// entries and its declaration).
-		pub(crate) fn remove_prover(who: &T::AccountId) {
-			if let Some(old) = Provers::<T>::take(who) {
-				if let Some(k) = Self::slot_key(who, &old) {
-					SlotIndex::<T>::remove(&k);
-					Self::unindex_capabilities(who, &k);
-				}
-				if let Some(k) = Self::busy_key(who, &old) {
-					Self::unindex_busy(who, &k);
-				}
-			}
-			Capabilities::<T>::remove(who);
 		}
 
 		/// The key of `who` in [`BusyCapabilityIndex`] when `info` can take
@@ -925,29 +870,89 @@ pub mod pallet {
 			who: &T::AccountId,
 			info: &ProverInfoOf<T>,
 		) -> Option<(gsp::SlotRank, T::AccountId)> {
-			(Self::eligible_with_stake(info, info.stake) && info.active_jobs >= Self::max_jobs(who))
-				.then(|| {
-					(
-						gsp::slot_rank(info.reputation.deconstruct(), info.stake.saturated_into()),
-						who.clone(),
-					)
-				})
+			match Self::listing(who, info) {
+				Some(Listing::Busy(key)) => Some(key),
+				_ => None,
+			}
 		}
 
-		/// Removes the [`BusyCapabilityIndex`] entries of `who`'s declaration under `key`.
-		fn unindex_busy(who: &T::AccountId, key: &(gsp::SlotRank, T::AccountId)) {
-			if let Some(caps) = Capabilities::<T>::get(who) {
-				for cap in caps.all() {
-					BusyCapabilityIndex::<T>::remove(cap, key);
+		/// Where `info` belongs in the indexes: free (a job slot left under its
+		/// declared limit), busy, or nowhere (paused or not eligible by its
+		/// recorded stake and reputation).
+		pub(crate) fn listing(who: &T::AccountId, info: &ProverInfoOf<T>) -> Option<Listing<T>> {
+			if !Self::eligible_with_stake(info, info.stake) {
+				return None;
+			}
+			let key = (
+				gsp::slot_rank(info.reputation.deconstruct(), info.stake.saturated_into()),
+				who.clone(),
+			);
+			Some(if info.active_jobs < Self::max_jobs(who) {
+				Listing::Free(key)
+			} else {
+				Listing::Busy(key)
+			})
+		}
+
+		/// Removes `who`'s entries under `listing`: its [`SlotIndex`] entry when
+		/// free, and one entry per capability of `caps` (its declaration).
+		fn unlist(listing: &Listing<T>, caps: Option<&CapabilitiesOf<T>>) {
+			match listing {
+				Listing::Free(key) => {
+					SlotIndex::<T>::remove(key);
+					for cap in caps.into_iter().flat_map(|c| c.all()) {
+						CapabilityIndex::<T>::remove(cap, key);
+					}
+				}
+				Listing::Busy(key) => {
+					for cap in caps.into_iter().flat_map(|c| c.all()) {
+						BusyCapabilityIndex::<T>::remove(cap, key);
+					}
 				}
 			}
 		}
 
-		/// Adds [`BusyCapabilityIndex`] entries for `caps` under `key`.
-		fn index_busy(caps: &CapabilitiesOf<T>, key: &(gsp::SlotRank, T::AccountId)) {
-			for cap in caps.all() {
-				BusyCapabilityIndex::<T>::insert(cap, key, ());
+		/// Adds the entries of `listing` (see [`Self::unlist`]).
+		fn list(listing: &Listing<T>, caps: Option<&CapabilitiesOf<T>>) {
+			match listing {
+				Listing::Free(key) => {
+					SlotIndex::<T>::insert(key, ());
+					for cap in caps.into_iter().flat_map(|c| c.all()) {
+						CapabilityIndex::<T>::insert(cap, key, ());
+					}
+				}
+				Listing::Busy(key) => {
+					for cap in caps.into_iter().flat_map(|c| c.all()) {
+						BusyCapabilityIndex::<T>::insert(cap, key, ());
+					}
+				}
 			}
+		}
+
+		/// Writes the record of `who`, moving it in [`SlotIndex`] and the
+		/// capability indexes when its rank or its ability to take work changed
+		/// (its declaration is read only then). Every write of a record goes here.
+		pub(crate) fn put_prover(who: &T::AccountId, info: &ProverInfoOf<T>) {
+			let old = Provers::<T>::get(who).and_then(|old| Self::listing(who, &old));
+			let new = Self::listing(who, info);
+			if old != new {
+				let caps = Capabilities::<T>::get(who);
+				if let Some(l) = old.as_ref() {
+					Self::unlist(l, caps.as_ref());
+				}
+				if let Some(l) = new.as_ref() {
+					Self::list(l, caps.as_ref());
+				}
+			}
+			Provers::<T>::insert(who, info);
+		}
+
+		/// Removes the record of `who` (its index entries and its declaration).
+		pub(crate) fn remove_prover(who: &T::AccountId) {
+			if let Some(l) = Provers::<T>::take(who).and_then(|old| Self::listing(who, &old)) {
+				Self::unlist(&l, Capabilities::<T>::get(who).as_ref());
+			}
+			Capabilities::<T>::remove(who);
 		}
 
 		/// Whether a busy prover (see [`BusyCapabilityIndex`]) that declared
@@ -968,22 +973,6 @@ pub mod pallet {
 				}
 			}
 			false
-		}
-
-		/// Removes the [`CapabilityIndex`] entries of `who`'s declaration under `key`.
-		fn unindex_capabilities(who: &T::AccountId, key: &(gsp::SlotRank, T::AccountId)) {
-			if let Some(caps) = Capabilities::<T>::get(who) {
-				for cap in caps.all() {
-					CapabilityIndex::<T>::remove(cap, key);
-				}
-			}
-		}
-
-		/// Adds [`CapabilityIndex`] entries for `caps` under `key`.
-		fn index_capabilities(caps: &CapabilitiesOf<T>, key: &(gsp::SlotRank, T::AccountId)) {
-			for cap in caps.all() {
-				CapabilityIndex::<T>::insert(cap, key, ());
-			}
 		}
 
 		/// See [`zkmarket_primitives::traits::ProverRegistry::next_capable`].
