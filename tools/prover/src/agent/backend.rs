@@ -21,6 +21,15 @@
 //!   or bad output is a backend failure (retried); `{"unprovable": "why"}`
 //!   says the request cannot be proven (no guest or witness for it): not
 //!   retried, an assignment is declined at once.
+//!
+//! A `command` backend may have a **preflight** ([`preflight_command`]): its
+//! own argv, run with the same job on stdin (and `ZKMARKET_PREFLIGHT=1` in its
+//! environment) before an offer is locked, a bounty taken or an assignment
+//! proven, within its own time budget. It generates the witness (or executes
+//! the guest) and exits 0 when the request can be proven; a non-zero exit, a
+//! crash, running past its budget or `{"unprovable": "why"}` on stdout says it
+//! cannot (the request is not taken). Without one, a `command` backend is
+//! trusted to prove every request of its program.
 
 use super::config::Backend;
 use ark_bn254::{Bn254, Fr};
@@ -140,10 +149,11 @@ pub fn prove_demo(job: &Job, seed: u64) -> Result<Vec<u8>, BackendError> {
 	Ok(proof)
 }
 
-/// Whether `backend` can prove a request with `inputs`, checked before an
-/// offer is locked or a bounty taken (a lock that cannot be proven forfeits its
-/// collateral). The demo backend looks for the witness (a few ms); a `command`
-/// backend is trusted to prove what its program's requests ask.
+/// Whether `backend` can prove a request with `inputs`, checked at once before
+/// an offer is locked or a bounty taken (a lock that cannot be proven forfeits
+/// its collateral). The demo backend looks for the witness (a few ms); a
+/// `command` backend passes here: its own preflight command, if configured,
+/// runs in the background ([`preflight_command`]).
 pub fn preflight(backend: &Backend, inputs: &[[u8; 32]]) -> Result<(), BackendError> {
 	match backend {
 		Backend::Demo => match inputs {
@@ -242,17 +252,30 @@ fn snarkjs_output(
 	snarkjs::proof_from_json(proof).map_err(|e| format!("not a snarkjs Groth16 proof: {e:?}"))
 }
 
-/// Runs a `command` backend for `job`, killing it (and its process group) after `timeout`.
-pub async fn prove_command(
+/// Why a backend's process gave no answer.
+enum RunError {
+	/// It could not be started (or its pipes failed): a problem on our side.
+	Local(String),
+	/// It ran past its time budget and was killed.
+	TimedOut,
+}
+
+/// Runs `argv` with `input` (and a newline) on stdin and `env` added to its
+/// environment, in its own process group (killed, with its children, when it
+/// ends, times out or the future is dropped); at most `max_out` bytes of
+/// stdout and 64 KiB of stderr are read. Returns its exit status, stdout and stderr.
+async fn run_process(
 	argv: &[String],
-	job: &Job,
+	input: String,
+	env: &[(&str, &str)],
 	timeout: Duration,
-	max_len: usize,
-) -> Result<Vec<u8>, BackendError> {
-	let fail = |e: String| BackendError::Failed(e);
+	max_out: usize,
+) -> Result<(std::process::ExitStatus, Vec<u8>, Vec<u8>), RunError> {
+	let local = RunError::Local;
 	let mut command = tokio::process::Command::new(&argv[0]);
 	command
 		.args(&argv[1..])
+		.envs(env.iter().copied())
 		.stdin(std::process::Stdio::piped())
 		.stdout(std::process::Stdio::piped())
 		.stderr(std::process::Stdio::piped())
@@ -262,17 +285,15 @@ pub async fn prove_command(
 	#[cfg(unix)]
 	command.process_group(0);
 	let mut child =
-		command.spawn().map_err(|e| fail(format!("cannot start `{}`: {e}", argv[0])))?;
+		command.spawn().map_err(|e| local(format!("cannot start `{}`: {e}", argv[0])))?;
 	let _group = child.id().map(ProcessGroup);
 	let (Some(mut stdin), Some(stdout), Some(stderr)) =
 		(child.stdin.take(), child.stdout.take(), child.stderr.take())
 	else {
-		return Err(fail("the backend's pipes are missing".into()));
+		return Err(local("the backend's pipes are missing".into()));
 	};
-	// Bounded reads: a proof is at most `max_len` bytes, as hex in a line of JSON.
-	let mut stdout = stdout.take((4 * max_len + 64 * 1024) as u64);
+	let mut stdout = stdout.take(max_out as u64);
 	let mut stderr = stderr.take(64 * 1024);
-	let input = job.to_json();
 	let run = async move {
 		// A backend that does not read its stdin must not block us.
 		let write = async move {
@@ -284,21 +305,96 @@ pub async fn prove_command(
 		let mut err = Vec::new();
 		let (_, o, e) =
 			tokio::join!(write, stdout.read_to_end(&mut out), stderr.read_to_end(&mut err));
-		o.map_err(|e| fail(format!("reading stdout: {e}")))?;
+		o.map_err(|e| local(format!("reading stdout: {e}")))?;
 		let _ = e;
-		let status = child.wait().await.map_err(|e| fail(format!("waiting: {e}")))?;
-		Ok::<_, BackendError>((status, out, err))
+		let status = child.wait().await.map_err(|e| local(format!("waiting: {e}")))?;
+		Ok::<_, RunError>((status, out, err))
 	};
-	let (status, out, err) = tokio::time::timeout(timeout, run)
-		.await
-		.map_err(|_| fail(format!("timed out after {} s (killed)", timeout.as_secs())))??;
+	tokio::time::timeout(timeout, run).await.map_err(|_| RunError::TimedOut)?
+}
+
+/// The last 300 characters of a process's stderr.
+fn stderr_tail(err: &[u8]) -> String {
+	let err = String::from_utf8_lossy(err);
+	err.trim().chars().rev().take(300).collect::<Vec<_>>().into_iter().rev().collect()
+}
+
+/// Runs a `command` backend for `job`, killing it (and its process group) after `timeout`.
+pub async fn prove_command(
+	argv: &[String],
+	job: &Job,
+	timeout: Duration,
+	max_len: usize,
+) -> Result<Vec<u8>, BackendError> {
+	let fail = |e: String| BackendError::Failed(e);
+	// Bounded reads: a proof is at most `max_len` bytes, as hex in a line of JSON.
+	let (status, out, err) =
+		run_process(argv, job.to_json(), &[], timeout, 4 * max_len + 64 * 1024).await.map_err(
+			|e| match e {
+				RunError::Local(e) => fail(e),
+				RunError::TimedOut => {
+					fail(format!("timed out after {} s (killed)", timeout.as_secs()))
+				}
+			},
+		)?;
 	if !status.success() {
-		let err = String::from_utf8_lossy(&err);
-		let tail: String =
-			err.trim().chars().rev().take(300).collect::<Vec<_>>().into_iter().rev().collect();
-		return Err(fail(format!("`{}` exited with {status}: {tail}", argv[0])));
+		return Err(fail(format!("`{}` exited with {status}: {}", argv[0], stderr_tail(&err))));
 	}
 	parse_output(&String::from_utf8_lossy(&out), max_len, job)
+}
+
+/// Runs a `command` backend's preflight for `job` (the job on stdin,
+/// `ZKMARKET_PREFLIGHT=1` in its environment), killing it (and its process
+/// group) after `timeout`. `Ok` when it exits 0 without printing
+/// `{"unprovable": ..}`; [`BackendError::Unprovable`] when it says the
+/// request cannot be proven: a non-zero exit, a crash (a signal), running
+/// past `timeout`, or `{"unprovable": "why"}` (the last non-empty line of
+/// stdout); [`BackendError::Failed`] when it could not be run at all (our
+/// side: the request is not taken, but not held against its requester).
+pub async fn preflight_command(
+	argv: &[String],
+	job: &Job,
+	timeout: Duration,
+) -> Result<(), BackendError> {
+	let no = |e: String| BackendError::Unprovable(format!("preflight: {e}"));
+	let (status, out, err) =
+		run_process(argv, job.to_json(), &[("ZKMARKET_PREFLIGHT", "1")], timeout, 64 * 1024)
+			.await
+			.map_err(|e| match e {
+				RunError::Local(e) => BackendError::Failed(format!("preflight: {e}")),
+				RunError::TimedOut => {
+					no(format!("timed out after {} s (killed)", timeout.as_secs()))
+				}
+			})?;
+	if !status.success() {
+		let tail = stderr_tail(&err);
+		let tail = if tail.is_empty() { String::new() } else { format!(": {tail}") };
+		return Err(no(format!("`{}` {}{tail}", argv[0], exit_description(&status))));
+	}
+	let out = String::from_utf8_lossy(&out);
+	let last = out.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+	if let Ok(v) = serde_json::from_str::<serde_json::Value>(last.trim()) {
+		if let Some(why) = v.get("unprovable") {
+			let why = why.as_str().map(str::to_string).unwrap_or_else(|| why.to_string());
+			return Err(no(format!("says: {}", why.chars().take(300).collect::<String>())));
+		}
+	}
+	Ok(())
+}
+
+/// "exited with status 3" or "crashed (signal 11)".
+fn exit_description(status: &std::process::ExitStatus) -> String {
+	#[cfg(unix)]
+	{
+		use std::os::unix::process::ExitStatusExt;
+		if let Some(sig) = status.signal() {
+			return format!("crashed (signal {sig})");
+		}
+	}
+	match status.code() {
+		Some(c) => format!("exited with status {c}"),
+		None => format!("ended with {status}"),
+	}
 }
 
 /// Proves `job` with `backend`.
@@ -476,6 +572,78 @@ mod tests {
 		assert!(e.to_string().contains("timed out"), "{e}");
 		let missing = vec!["/nonexistent/prover".to_string()];
 		assert!(prove_command(&missing, &job, Duration::from_secs(1), 512).await.is_err());
+	}
+
+	/// A preflight's exit status, crash, timeout and output map to
+	/// provable / unprovable (held against the requester) / not run (ours).
+	#[tokio::test]
+	async fn command_preflight() {
+		let job = demo_job(3);
+		let sh = |script: &str| vec!["/bin/sh".to_string(), "-c".to_string(), script.to_string()];
+		let secs = Duration::from_secs(10);
+		// A script in a temp dir: it reads the job, checks the environment.
+		let dir = std::env::temp_dir().join(format!("zkprover-preflight-{}", std::process::id()));
+		std::fs::create_dir_all(&dir).unwrap();
+		let script = dir.join("witness.sh");
+		std::fs::write(
+			&script,
+			"#!/bin/sh\nread line\n[ \"$ZKMARKET_PREFLIGHT\" = 1 ] || exit 7\n\
+			 case \"$line\" in *'\"request\":9'*) echo 'witness ok';; *) exit 3;; esac\n",
+		)
+		.unwrap();
+		#[cfg(unix)]
+		{
+			use std::os::unix::fs::PermissionsExt;
+			std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+		}
+		let argv = vec![script.display().to_string()];
+		assert_eq!(preflight_command(&argv, &job, secs).await, Ok(()));
+		let other = Job { request: 10, ..job.clone() };
+		let e = preflight_command(&argv, &other, secs).await.unwrap_err();
+		assert_eq!(
+			e,
+			BackendError::Unprovable(format!(
+				"preflight: `{}` exited with status 3",
+				script.display()
+			))
+		);
+		let _ = std::fs::remove_dir_all(&dir);
+
+		assert_eq!(preflight_command(&sh("exit 0"), &job, secs).await, Ok(()));
+		let e = preflight_command(&sh("exit 1"), &job, secs).await.unwrap_err();
+		assert!(
+			matches!(&e, BackendError::Unprovable(m) if m.contains("exited with status 1")),
+			"{e}"
+		);
+		let e =
+			preflight_command(&sh("echo no witness >&2; exit 2"), &job, secs).await.unwrap_err();
+		assert!(
+			matches!(&e, BackendError::Unprovable(m) if m.ends_with("exited with status 2: no witness")),
+			"{e}"
+		);
+		// A crash.
+		let e = preflight_command(&sh("kill -SEGV $$"), &job, secs).await.unwrap_err();
+		assert!(
+			matches!(&e, BackendError::Unprovable(m) if m.contains("crashed (signal 11)")),
+			"{e}"
+		);
+		// Past its budget: killed, unprovable.
+		let e =
+			preflight_command(&sh("sleep 5"), &job, Duration::from_millis(300)).await.unwrap_err();
+		assert!(matches!(&e, BackendError::Unprovable(m) if m.contains("timed out")), "{e}");
+		// It may say so on stdout, exiting 0.
+		let e = preflight_command(&sh("echo '{\"unprovable\": \"x > 2^20\"}'"), &job, secs)
+			.await
+			.unwrap_err();
+		assert_eq!(e, BackendError::Unprovable("preflight: says: x > 2^20".into()));
+		// Other output is fine.
+		assert_eq!(preflight_command(&sh("echo '{\"ok\": true}'"), &job, secs).await, Ok(()));
+		// Cannot be started: our problem, not the request's.
+		let missing = vec!["/nonexistent/witness".to_string()];
+		assert!(matches!(
+			preflight_command(&missing, &job, secs).await,
+			Err(BackendError::Failed(_))
+		));
 	}
 
 	#[tokio::test]

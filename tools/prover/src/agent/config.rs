@@ -3,12 +3,28 @@
 //! Parsed with serde from TOML, then validated into [`Config`]; every problem
 //! is reported with the field it concerns (the caller exits with code 2).
 
+use super::requesters::Policy;
 use serde::Deserialize;
 use std::{borrow::Cow, collections::BTreeSet, fmt, path::Path};
 use zkmarket_client::amount::{format_zk, parse_zk};
 
 /// Default safety margin added to a program's proving-time estimate.
 pub const DEFAULT_MARGIN_SECS: u64 = 6;
+
+/// Default time budget of a `preflight` command (`preflight_timeout_secs`).
+pub const DEFAULT_PREFLIGHT_TIMEOUT_SECS: u64 = 30;
+
+/// Default `requester_failure_limit`: failed preflights (or proofs of taken
+/// bounties and assignments) of one requester before its offers and bounties
+/// are skipped.
+pub const DEFAULT_REQUESTER_FAILURE_LIMIT: u32 = 3;
+
+/// Default `requester_block_secs`: how long failures are counted, and a
+/// requester is skipped (24 h).
+pub const DEFAULT_REQUESTER_BLOCK_SECS: u64 = 24 * 3600;
+
+/// Default `requester_max_locks`: locks of one requester's offers held at once.
+pub const DEFAULT_REQUESTER_MAX_LOCKS: u32 = 1;
 
 /// Largest `max_jobs`: the runtime's `MaxJobsPerProver` (the agent declares
 /// `max_jobs` to the chain, which refuses more; checked again against the
@@ -82,6 +98,19 @@ pub enum Backend {
 	Command(Vec<String>),
 }
 
+/// A `command` backend's preflight: a command run with the same job on
+/// stdin before an offer is locked, a bounty taken or an assignment proven,
+/// that checks (witness generation, guest execution) whether the request can
+/// be proven. Exit 0: it can; anything else (a non-zero exit, a crash,
+/// running past `timeout_secs`, `{"unprovable": ..}` on stdout): it cannot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preflight {
+	/// argv.
+	pub argv: Vec<String>,
+	/// Its time budget (seconds); it is killed after it.
+	pub timeout_secs: u64,
+}
+
 /// What the prover accepts for one program.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Program {
@@ -89,6 +118,9 @@ pub struct Program {
 	pub id: [u8; 32],
 	/// How to prove it.
 	pub backend: Backend,
+	/// The `command` backend's preflight, if configured (the demo backend
+	/// has its own: the witness search).
+	pub preflight: Option<Preflight>,
 	/// The cost of one proof (planck): offers paying less and bounties
 	/// smaller than this are not taken.
 	pub min_price: u128,
@@ -116,6 +148,9 @@ pub struct KindEntry {
 	pub kind: ServedKind,
 	/// How to prove its programs (a `command`).
 	pub backend: Backend,
+	/// Its preflight, run before an assignment is proven (declined at once,
+	/// while that is free, when it fails).
+	pub preflight: Option<Preflight>,
 	/// The cost of one proof (planck).
 	pub min_price: u128,
 	/// Estimated proving time in seconds.
@@ -128,6 +163,7 @@ impl KindEntry {
 		Program {
 			id,
 			backend: self.backend.clone(),
+			preflight: self.preflight.clone(),
 			min_price: self.min_price,
 			max_collateral: 0,
 			prove_secs: self.prove_secs,
@@ -165,6 +201,9 @@ pub struct Config {
 	pub programs: Vec<Program>,
 	/// Kinds of which it proves every program (auction assignments only).
 	pub kinds: Vec<KindEntry>,
+	/// When requesters' offers and bounties are no longer taken
+	/// (`requester_failure_limit`, `requester_block_secs`, `requester_max_locks`).
+	pub requesters: Policy,
 }
 
 impl Config {
@@ -213,6 +252,10 @@ struct RawProgram {
 	backend: String,
 	#[serde(default)]
 	command: Option<Vec<String>>,
+	#[serde(default)]
+	preflight: Option<Vec<String>>,
+	#[serde(default)]
+	preflight_timeout_secs: Option<u64>,
 	min_price: Amount,
 	max_collateral: Amount,
 	prove_secs: u64,
@@ -228,6 +271,10 @@ struct RawKind {
 	backend: String,
 	#[serde(default)]
 	command: Option<Vec<String>>,
+	#[serde(default)]
+	preflight: Option<Vec<String>>,
+	#[serde(default)]
+	preflight_timeout_secs: Option<u64>,
 	min_price: Amount,
 	prove_secs: u64,
 }
@@ -252,6 +299,12 @@ struct RawConfig {
 	take_bounties: bool,
 	#[serde(default)]
 	margin_secs: Option<u64>,
+	#[serde(default)]
+	requester_failure_limit: Option<u32>,
+	#[serde(default)]
+	requester_block_secs: Option<u64>,
+	#[serde(default)]
+	requester_max_locks: Option<u32>,
 	#[serde(default)]
 	programs: Vec<RawProgram>,
 	#[serde(default)]
@@ -341,6 +394,7 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
 			)));
 		}
 		let backend = parse_backend(&p.backend, &p.command, &at)?;
+		let preflight = parse_preflight(&backend, &p.preflight, p.preflight_timeout_secs, &at)?;
 		if backend == Backend::Demo && id != zkmarket_prover::program_id() {
 			return Err(ConfigError(format!(
 				"`{}`: the demo backend only proves the demo program (id \"demo\" = 0x{})",
@@ -354,6 +408,7 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
 		programs.push(Program {
 			id,
 			backend,
+			preflight,
 			min_price: amount(&p.min_price, &at("min_price"))?,
 			max_collateral: amount(&p.max_collateral, &at("max_collateral"))?,
 			prove_secs: p.prove_secs,
@@ -372,6 +427,7 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
 			)));
 		}
 		let backend = parse_backend(&k.backend, &k.command, &at)?;
+		let preflight = parse_preflight(&backend, &k.preflight, k.preflight_timeout_secs, &at)?;
 		if backend == Backend::Demo {
 			return Err(ConfigError(format!(
 				"`{}`: a whole kind needs a \"command\" backend (the demo backend proves only the demo program)",
@@ -384,10 +440,30 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
 		kinds.push(KindEntry {
 			kind,
 			backend,
+			preflight,
 			min_price: amount(&k.min_price, &at("min_price"))?,
 			prove_secs: k.prove_secs,
 		});
 	}
+	let failure_limit = raw.requester_failure_limit.unwrap_or(DEFAULT_REQUESTER_FAILURE_LIMIT);
+	if failure_limit == 0 {
+		return Err(ConfigError(
+			"`requester_failure_limit` must be at least 1 (`requester_block_secs = 0` turns the \
+			 requester record off)"
+				.into(),
+		));
+	}
+	let max_locks = raw.requester_max_locks.unwrap_or(DEFAULT_REQUESTER_MAX_LOCKS);
+	if max_locks == 0 || max_locks > MAX_JOBS {
+		return Err(ConfigError(format!(
+			"`requester_max_locks` = {max_locks}: must be between 1 and {MAX_JOBS}"
+		)));
+	}
+	let requesters = Policy {
+		failure_limit,
+		block_secs: raw.requester_block_secs.unwrap_or(DEFAULT_REQUESTER_BLOCK_SECS),
+		max_locks,
+	};
 	if programs.is_empty() && kinds.is_empty() {
 		return Err(ConfigError(
 			"no [[programs]] (or [[kinds]]): configure at least one program to prove (e.g. id = \"demo\", backend = \"demo\")"
@@ -407,7 +483,46 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
 		margin_secs: raw.margin_secs.unwrap_or(DEFAULT_MARGIN_SECS),
 		programs,
 		kinds,
+		requesters,
 	})
+}
+
+/// The `preflight` (and `preflight_timeout_secs`) of a `[[programs]]` or
+/// `[[kinds]]` entry: a `command` backend's only.
+fn parse_preflight(
+	backend: &Backend,
+	argv: &Option<Vec<String>>,
+	timeout: Option<u64>,
+	at: &dyn Fn(&str) -> String,
+) -> Result<Option<Preflight>, ConfigError> {
+	let Some(argv) = argv else {
+		if timeout.is_some() {
+			return Err(ConfigError(format!(
+				"`{}` without `{}`",
+				at("preflight_timeout_secs"),
+				at("preflight")
+			)));
+		}
+		return Ok(None);
+	};
+	if *backend == Backend::Demo {
+		return Err(ConfigError(format!(
+			"`{}`: only the \"command\" backend takes a preflight (the demo backend checks its \
+			 witness itself)",
+			at("preflight")
+		)));
+	}
+	if argv.is_empty() || argv[0].trim().is_empty() {
+		return Err(ConfigError(format!(
+			"`{}`: a non-empty argv list, e.g. [\"/usr/local/bin/my-witness\"]",
+			at("preflight")
+		)));
+	}
+	let timeout_secs = timeout.unwrap_or(DEFAULT_PREFLIGHT_TIMEOUT_SECS);
+	if timeout_secs == 0 {
+		return Err(ConfigError(format!("`{}` must be at least 1", at("preflight_timeout_secs"))));
+	}
+	Ok(Some(Preflight { argv: argv.clone(), timeout_secs }))
 }
 
 /// The backend of a `[[programs]]` or `[[kinds]]` entry (`at` names its fields).
@@ -450,11 +565,18 @@ pub fn describe_kind(k: &KindEntry) -> String {
 		Backend::Command(argv) => format!("command {:?}", argv),
 	};
 	format!(
-		"every {} program (auction only): {backend}, min price {}, ~{} s per proof",
+		"every {} program (auction only): {backend}{}, min price {}, ~{} s per proof",
 		k.kind.name(),
+		describe_preflight(&k.preflight),
 		format_zk(k.min_price),
 		k.prove_secs
 	)
+}
+
+fn describe_preflight(p: &Option<Preflight>) -> String {
+	p.as_ref()
+		.map(|p| format!(", preflight {:?} (at most {} s)", p.argv, p.timeout_secs))
+		.unwrap_or_default()
 }
 
 /// One line per program for the start-up log.
@@ -464,8 +586,9 @@ pub fn describe(p: &Program) -> String {
 		Backend::Command(argv) => format!("command {:?}", argv),
 	};
 	format!(
-		"program {}: {backend}, min price {}, max collateral {}, ~{} s per proof",
+		"program {}: {backend}{}, min price {}, max collateral {}, ~{} s per proof",
 		p.id_hex(),
+		describe_preflight(&p.preflight),
 		format_zk(p.min_price),
 		format_zk(p.max_collateral),
 		p.prove_secs
@@ -534,6 +657,99 @@ prove_secs = 60
 		assert_eq!(c.metrics_port, 0);
 		assert!(!c.pause_on_exit && c.lock_offers && c.take_bounties);
 		assert_eq!(c.metrics_addr, "127.0.0.1");
+		assert_eq!(
+			c.requesters,
+			Policy { failure_limit: 3, block_secs: 86_400, max_locks: 1 },
+			"issue 28's defaults"
+		);
+		assert_eq!(c.requesters, Policy::default());
+		assert_eq!(c.programs[0].preflight, None);
+	}
+
+	/// Issue 28: a command backend's preflight, and the requester record.
+	#[test]
+	fn preflights_and_requesters() {
+		let text = GOOD.replace(
+			"command = [\"/bin/my-prover\", \"--fast\"]",
+			"command = [\"/bin/my-prover\", \"--fast\"]\npreflight = [\"/bin/my-witness\"]",
+		);
+		let c = parse(&text).unwrap();
+		let p = c.program(&[0x11; 32]).unwrap();
+		assert_eq!(
+			p.preflight,
+			Some(Preflight {
+				argv: vec!["/bin/my-witness".into()],
+				timeout_secs: DEFAULT_PREFLIGHT_TIMEOUT_SECS
+			})
+		);
+		assert!(describe(p).contains("preflight [\"/bin/my-witness\"] (at most 30 s)"));
+		let timed = text.replace(
+			"preflight = [\"/bin/my-witness\"]",
+			"preflight = [\"/bin/my-witness\"]\npreflight_timeout_secs = 5",
+		);
+		assert_eq!(parse(&timed).unwrap().programs[1].preflight.as_ref().unwrap().timeout_secs, 5);
+		let keys = GOOD.replace(
+			"take_bounties = false",
+			"take_bounties = false\nrequester_failure_limit = 2\nrequester_block_secs = 3600\n\
+			 requester_max_locks = 2",
+		);
+		assert_eq!(
+			parse(&keys).unwrap().requesters,
+			Policy { failure_limit: 2, block_secs: 3600, max_locks: 2 }
+		);
+		// 0 seconds turns the record off.
+		let off = GOOD.replace("take_bounties = false", "requester_block_secs = 0");
+		assert_eq!(parse(&off).unwrap().requesters.block_secs, 0);
+		// A whole kind may have one (run before its assignments).
+		let sp1 =
+			SP1.replace("prove_secs = 40", "prove_secs = 40\npreflight = [\"/bin/sp1-execute\"]");
+		let k = parse(&format!("{GOOD}{sp1}")).unwrap();
+		assert!(k.kinds[0].preflight.is_some());
+		assert!(k.program_for(&[0x22; 32], Some(3)).unwrap().preflight.is_some());
+
+		let errors: &[(&str, &str)] = &[
+			("preflight = [\"/bin/my-witness\"]", "preflight = []"),
+			("preflight = [\"/bin/my-witness\"]", "preflight = [\"\"]"),
+			("preflight = [\"/bin/my-witness\"]", "preflight_timeout_secs = 5"),
+			(
+				"preflight = [\"/bin/my-witness\"]",
+				"preflight = [\"/bin/my-witness\"]\npreflight_timeout_secs = 0",
+			),
+			("take_bounties = false", "requester_failure_limit = 0"),
+			("take_bounties = false", "requester_max_locks = 0"),
+			("take_bounties = false", "requester_max_locks = 5"),
+		];
+		let expect = [
+			"`programs[1].preflight`: a non-empty argv",
+			"`programs[1].preflight`: a non-empty argv",
+			"`programs[1].preflight_timeout_secs` without `programs[1].preflight`",
+			"`programs[1].preflight_timeout_secs` must be at least 1",
+			"`requester_failure_limit` must be at least 1",
+			"`requester_max_locks` = 0: must be between 1 and 4",
+			"`requester_max_locks` = 5: must be between 1 and 4",
+		];
+		for ((from, to), expect) in errors.iter().zip(expect) {
+			let base = if from.starts_with("preflight") { &text } else { GOOD };
+			assert!(base.contains(from), "{from}");
+			let e = parse(&base.replacen(from, to, 1)).unwrap_err().0;
+			assert!(e.contains(expect), "{to}: {e}");
+		}
+		// The demo backend has its own (the witness search).
+		let demo = GOOD.replace("prove_secs = 3", "prove_secs = 3\npreflight = [\"/bin/w\"]");
+		assert!(parse(&demo)
+			.unwrap_err()
+			.0
+			.contains("only the \"command\" backend takes a preflight"));
+		// The example's commented keys parse as documented.
+		let example = include_str!("../../prover.example.toml");
+		let uncommented: String = example
+			.lines()
+			.map(|l| l.strip_prefix("# requester_").map(|r| format!("requester_{r}")))
+			.map(|l| l.unwrap_or_default() + "\n")
+			.collect();
+		let head = GOOD.split("[[programs]]").next().unwrap();
+		let c = parse(&format!("{head}{uncommented}{}", &GOOD[head.len()..])).unwrap();
+		assert_eq!(c.requesters, Policy::default(), "the example shows the defaults");
 	}
 
 	#[test]
@@ -594,6 +810,7 @@ prove_secs = 60
 			vec![KindEntry {
 				kind: ServedKind::Sp1,
 				backend: Backend::Command(vec!["/bin/sp1-any".into()]),
+				preflight: None,
 				min_price: ZK / 2,
 				prove_secs: 40,
 			}]

@@ -105,6 +105,25 @@ pub enum Skip {
 	/// lets only an assigned or locking prover prove it, so no bounty (or the
 	/// program's kind is not known yet).
 	Unbound,
+	/// The requester's requests failed too often (`requester_failure_limit`
+	/// preflight or proving failures, or one locked offer that could not be
+	/// proven): its offers and bounties are skipped for a while (requesters.rs).
+	RequesterBlocked {
+		/// Seconds until it is taken again.
+		left: u64,
+		/// Its failures counted.
+		failures: u32,
+	},
+	/// Locks of this requester's offers already held (or being preflighted)
+	/// at the most allowed at once (`requester_max_locks`).
+	RequesterBusy {
+		/// Held now.
+		held: u32,
+		/// `requester_max_locks`.
+		max: u32,
+	},
+	/// The backend's preflight is running; decided at a later block.
+	PreflightRunning,
 }
 
 impl Skip {
@@ -123,6 +142,9 @@ impl Skip {
 			Skip::NoCapacity => "no_capacity",
 			Skip::Unprovable(_) => "unprovable",
 			Skip::Unbound => "unbound",
+			Skip::RequesterBlocked { .. } => "requester_blocked",
+			Skip::RequesterBusy { .. } => "requester_busy",
+			Skip::PreflightRunning => "preflight",
 		}
 	}
 }
@@ -159,6 +181,15 @@ impl fmt::Display for Skip {
 				write!(f, "deadline too close ({left} s left, {need} s needed)")
 			}
 			Skip::NoCapacity => write!(f, "no capacity"),
+			Skip::RequesterBlocked { left, failures } => write!(
+				f,
+				"requester blocked for {left} s more ({failures} failure(s) of its requests)"
+			),
+			Skip::RequesterBusy { held, max } => write!(
+				f,
+				"{held} lock(s) of this requester not proven yet (requester_max_locks = {max})"
+			),
+			Skip::PreflightRunning => write!(f, "preflight running"),
 		}
 	}
 }
@@ -422,6 +453,7 @@ mod tests {
 		Program {
 			id: [1; 32],
 			backend: Backend::Demo,
+			preflight: None,
 			min_price: ZK,
 			max_collateral: 5 * ZK,
 			prove_secs: 10,

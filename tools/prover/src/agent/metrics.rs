@@ -35,6 +35,9 @@ struct Inner {
 	best_block: u64,
 	finalized_block: u64,
 	reconnects: u64,
+	preflights: BTreeMap<String, u64>,
+	requesters_blocked: u64,
+	blocked_requesters: u64,
 }
 
 /// The agent's metrics (cheap to clone; shared with the HTTP server).
@@ -117,6 +120,19 @@ impl Metrics {
 	pub fn finalized_block(&self, n: u64) {
 		self.with(|m| m.finalized_block = n);
 	}
+	/// A `command` backend's preflight: `result` is `pass`, `fail` (the
+	/// request cannot be proven) or `error` (it could not be run).
+	pub fn preflight(&self, result: &str) {
+		self.with(|m| *m.preflights.entry(result.into()).or_default() += 1);
+	}
+	/// A requester blocked (its offers and bounties are skipped for a while).
+	pub fn requester_blocked(&self) {
+		self.with(|m| m.requesters_blocked += 1);
+	}
+	/// Requesters blocked now.
+	pub fn blocked_requesters(&self, n: u64) {
+		self.with(|m| m.blocked_requesters = n);
+	}
 	/// A lost connection / stream error.
 	pub fn reconnect(&self) {
 		self.with(|m| m.reconnects += 1);
@@ -156,9 +172,24 @@ impl Metrics {
 					m.slashes,
 				),
 				("reconnects_total", "Stream errors / reconnections to the node.", m.reconnects),
+				(
+					"requesters_blocked_total",
+					"Requesters blocked after failures of their requests.",
+					m.requesters_blocked,
+				),
 			] {
 				head(&mut o, name, "counter", help);
 				let _ = writeln!(o, "zkprover_{name} {v}");
+			}
+			head(
+				&mut o,
+				"preflights_total",
+				"counter",
+				"Preflights of command backends, by result (pass, fail, error).",
+			);
+			for result in ["pass", "fail", "error"] {
+				let n = m.preflights.get(result).copied().unwrap_or(0);
+				let _ = writeln!(o, "zkprover_preflights_total{{result=\"{result}\"}} {n}");
 			}
 			head(
 				&mut o,
@@ -214,6 +245,11 @@ impl Metrics {
 				("in_flight_jobs", "Jobs the agent works on now.", m.in_flight.to_string()),
 				("best_block", "Best block seen.", m.best_block.to_string()),
 				("finalized_block", "Finalized block seen.", m.finalized_block.to_string()),
+				(
+					"blocked_requesters",
+					"Requesters whose offers and bounties are skipped now.",
+					m.blocked_requesters.to_string(),
+				),
 			] {
 				head(&mut o, name, "gauge", help);
 				let _ = writeln!(o, "zkprover_{name} {v}");
@@ -302,6 +338,11 @@ mod tests {
 		m.decision("lock", "price_below_cost");
 		m.decision("lock", "price_below_cost");
 		m.standing(100, 3, 525_000_000, 2);
+		m.preflight("fail");
+		m.preflight("fail");
+		m.requester_blocked();
+		m.blocked_requesters(1);
+		m.decision("lock", "requester_blocked");
 		let t = m.render();
 		for line in [
 			"zkprover_jobs_taken_total{kind=\"assignment\"} 2",
@@ -322,6 +363,11 @@ mod tests {
 			"zkprover_decisions_total{action=\"lock\",reason=\"price_below_cost\"} 2",
 			"zkprover_stake_planck 100",
 			"zkprover_reputation 0.525",
+			"zkprover_preflights_total{result=\"fail\"} 2",
+			"zkprover_preflights_total{result=\"pass\"} 0",
+			"zkprover_requesters_blocked_total 1",
+			"zkprover_blocked_requesters 1",
+			"zkprover_decisions_total{action=\"lock\",reason=\"requester_blocked\"} 1",
 			"# TYPE zkprover_proof_seconds histogram",
 		] {
 			assert!(t.lines().any(|l| l == line), "missing `{line}` in\n{t}");

@@ -21,6 +21,13 @@
 //! - one log line per decision, with its reason; Prometheus metrics;
 //!   clean shutdown on SIGINT/SIGTERM (optionally pausing the prover).
 //!
+//! Requests it cannot prove: the demo backend's witness search, or a
+//! `command` backend's `preflight` command, runs before an offer is locked, a
+//! bounty taken or an assignment proven; requesters whose requests fail it,
+//! or whose locked offers cannot be proven, are skipped for a while, and at
+//! most `requester_max_locks` offers of one requester are locked at once
+//! (requesters.rs).
+//!
 //! Never twice: one task per request at a time (in memory), the request is
 //! re-read at the best block right before each submission, a proof whose
 //! transaction outcome is unknown (lost connection) is re-submitted with the
@@ -35,6 +42,8 @@ pub mod decide;
 pub mod declare;
 pub mod log;
 pub mod metrics;
+pub mod requesters;
+mod screen;
 
 use crate::{debug, error, info, warn};
 use backend::{BackendError, Job};
@@ -46,6 +55,7 @@ use decide::{
 };
 use declare::Declaration;
 use metrics::Metrics;
+use requesters::{PreflightState, Requesters, Screened};
 use std::{
 	collections::HashMap,
 	path::Path,
@@ -122,6 +132,8 @@ struct Entry {
 	handle: Option<tokio::task::AbortHandle>,
 	/// The last proof sent for it (re-sent as is when its transaction's outcome is unknown).
 	proof: Option<Vec<u8>>,
+	/// The request's requester (its failures are held against it).
+	requester: Option<[u8; 32]>,
 }
 
 impl Entry {
@@ -169,6 +181,13 @@ struct State {
 	declaring: bool,
 	/// First block at which the declaration on chain is checked again.
 	declare_after: u64,
+	/// The chain's time at the last best block (UNIX seconds).
+	now: u64,
+	/// Requesters whose requests failed, and who is blocked.
+	requesters: Requesters,
+	/// Results of `command` backends' preflights, per request (its inputs
+	/// never change).
+	preflights: HashMap<RequestId, PreflightState>,
 }
 
 struct Agent {
@@ -213,6 +232,16 @@ pub async fn run(path: &Path) -> i32 {
 	);
 	for p in &cfg.programs {
 		info!("{}", config::describe(p));
+		if cfg.lock_offers && p.max_collateral > 0 && p.preflight.is_none() {
+			if let Backend::Command(_) = p.backend {
+				warn!(
+					"program {}: a command backend without `preflight`: offers are locked without \
+					 checking that they can be proven (an offer it cannot prove costs up to \
+					 max_collateral; configure a preflight, docs/prover-agent.md)",
+					p.id_hex()
+				);
+			}
+		}
 	}
 	for k in &cfg.kinds {
 		info!("{}", config::describe_kind(k));
@@ -278,6 +307,7 @@ pub async fn run(path: &Path) -> i32 {
 		proof_deadline: consts.proof_deadline,
 		free_period: consts.free_decline_period,
 	};
+	let requesters = Requesters::new(cfg.requesters);
 	let agent = Arc::new(Agent {
 		proving: tokio::sync::Semaphore::new(cfg.max_jobs as usize),
 		want,
@@ -286,7 +316,7 @@ pub async fn run(path: &Path) -> i32 {
 		chain,
 		consts,
 		metrics,
-		state: Mutex::new(State::default()),
+		state: Mutex::new(State { requesters, ..State::default() }),
 		stopping: AtomicBool::new(false),
 		spec_version: AtomicU32::new(best.spec_version()),
 		fatal: Mutex::new(None),
@@ -731,8 +761,12 @@ impl Agent {
 		self.metrics.best_block(number);
 		debug!("block #{number}: {} open requests, chain time {now}", requests.len());
 
-		let mut spawn: Vec<(RequestId, Kind, Option<u64>)> = Vec::new();
+		let mut spawn: Vec<(RequestId, Kind, Option<u64>, [u8; 32])> = Vec::new();
 		let mut declines: Vec<(RequestId, Kind, String)> = Vec::new();
+		// Preflights of command backends to start: (request, "lock" or
+		// "bounty", its requester, the job, the preflight).
+		let mut preflights: Vec<(RequestId, &'static str, [u8; 32], Job, config::Preflight)> =
+			Vec::new();
 		let mut register = false;
 		{
 			let mut st = self.state.lock().unwrap();
@@ -795,8 +829,23 @@ impl Agent {
 				},
 				None => Standing { eligible: false, stake: 0, min_stake: self.consts.min_stake },
 			};
+			// The requester record: failures older than `requester_block_secs`
+			// forgotten, blocks that are over ended.
+			st.now = now;
+			for who in st.requesters.expire(now) {
+				info!(
+					"requester {}: no longer blocked; its offers and bounties are taken again",
+					zkmarket_client::keys::ss58(&AccountId::from(who))
+				);
+			}
+			self.metrics.blocked_requesters(st.requesters.blocked_count(now) as u64);
+			let running_preflights =
+				st.preflights.values().filter(|p| **p == PreflightState::Running).count() as u32;
+			let mut locks_held = self.locks_held(&st, &requests);
 			let mut capacity = Capacity {
-				local_jobs: st.jobs.values().filter(|e| e.busy()).count() as u32,
+				// Running preflights take a slot too (they compute).
+				local_jobs: st.jobs.values().filter(|e| e.busy()).count() as u32
+					+ running_preflights,
 				max_jobs: self.cfg.max_jobs,
 				chain_jobs: info.as_ref().map(|p| p.active_jobs).unwrap_or(0),
 				chain_max_jobs,
@@ -859,7 +908,7 @@ impl Agent {
 									capacity.local_jobs += 1;
 									self.metrics.job_taken("assignment");
 									self.metrics.decision("assignment", "prove");
-									spawn.push((r.id, kind, nonce));
+									spawn.push((r.id, kind, nonce, r.requester.0));
 								}
 								AssignmentPlan::Decline(why) => {
 									info!("assignment #{}: declining: {why}", r.id);
@@ -880,7 +929,7 @@ impl Agent {
 								r.id,
 								deadline.saturating_sub(now)
 							);
-							spawn.push((r.id, Kind::Lock, nonce));
+							spawn.push((r.id, Kind::Lock, nonce, r.requester.0));
 						}
 					}
 					RequestState::ProofSubmitted { prover, fulfilment, .. }
@@ -912,9 +961,20 @@ impl Agent {
 							&capacity,
 						)
 						.map_err(auction_only)
-						.and_then(|p| Self::preflight(&mut st, r, program).map(|()| p))
-						{
-							Ok(price) => {
+						.and_then(|p| {
+							let held = locks_held.get(&r.requester.0).copied().unwrap_or(0);
+							self.screen(&mut st, r, program, now, Some(held)).map(|s| (p, s))
+						}) {
+							Ok((_, Screened::Preflight)) => {
+								if let Some(start) =
+									self.start_preflight(&mut st, r, program, "lock")
+								{
+									*locks_held.entry(r.requester.0).or_default() += 1;
+									capacity.take();
+									preflights.push(start);
+								}
+							}
+							Ok((price, Screened::Take)) => {
 								info!(
 									"lock #{}: locking (price {}, cost {}, collateral {}, lock deadline in {} s)",
 									r.id,
@@ -926,7 +986,8 @@ impl Agent {
 								self.metrics.decision("lock", "take");
 								st.decisions.changed(r.id, "lock", "take");
 								capacity.take();
-								spawn.push((r.id, Kind::Lock, None));
+								*locks_held.entry(r.requester.0).or_default() += 1;
+								spawn.push((r.id, Kind::Lock, None, r.requester.0));
 								st.jobs.insert(
 									r.id,
 									Entry {
@@ -935,6 +996,7 @@ impl Agent {
 										running: true,
 										handle: None,
 										proof: None,
+										requester: Some(r.requester.0),
 									},
 								);
 							}
@@ -967,9 +1029,17 @@ impl Agent {
 						)
 						.map_err(auction_only)
 						.and_then(|b| if unbound { Err(decide::Skip::Unbound) } else { Ok(b) })
-						.and_then(|b| Self::preflight(&mut st, r, program).map(|()| b))
+						.and_then(|b| self.screen(&mut st, r, program, now, None).map(|s| (b, s)))
 						{
-							Ok(b) => {
+							Ok((_, Screened::Preflight)) => {
+								if let Some(start) =
+									self.start_preflight(&mut st, r, program, "bounty")
+								{
+									capacity.take();
+									preflights.push(start);
+								}
+							}
+							Ok((b, Screened::Take)) => {
 								info!(
 									"bounty #{}: proving for a bounty of {} (deadline in {} s)",
 									r.id,
@@ -980,7 +1050,7 @@ impl Agent {
 								self.metrics.job_taken("bounty");
 								st.decisions.changed(r.id, "bounty", "take");
 								capacity.take();
-								spawn.push((r.id, Kind::Bounty, None));
+								spawn.push((r.id, Kind::Bounty, None, r.requester.0));
 							}
 							Err(why) => {
 								if st.decisions.changed(r.id, "bounty", why.label()) {
@@ -1011,13 +1081,15 @@ impl Agent {
 			});
 			st.decisions.retain(|id| open.contains(&id));
 			st.unprovable.retain(|id, _| open.contains(id));
+			st.preflights.retain(|id, p| open.contains(id) || *p == PreflightState::Running);
 			st.awaiting_logged.retain(|id| open.contains(id));
-			for (id, kind, _) in &spawn {
+			for (id, kind, _, requester) in &spawn {
 				st.jobs
 					.entry(*id)
 					.and_modify(|e| {
 						e.kind = *kind;
 						e.running = true;
+						e.requester = Some(*requester);
 						e.phase = if *kind == Kind::Lock && e.phase == Phase::Locking {
 							Phase::Locking
 						} else {
@@ -1030,6 +1102,7 @@ impl Agent {
 						running: true,
 						handle: None,
 						proof: None,
+						requester: Some(*requester),
 					});
 			}
 			for (id, kind, _) in &declines {
@@ -1041,12 +1114,16 @@ impl Agent {
 						running: true,
 						handle: None,
 						proof: None,
+						requester: None,
 					},
 				);
 			}
 			self.metrics.in_flight(st.jobs.values().filter(|e| e.busy()).count() as u32);
 		}
-		for (id, kind, nonce) in spawn {
+		for (id, what, who, job, preflight) in preflights {
+			tokio::spawn(self.clone().run_preflight(id, what, who, job, preflight));
+		}
+		for (id, kind, nonce, _) in spawn {
 			let locking = self
 				.state
 				.lock()
@@ -1139,26 +1216,6 @@ impl Agent {
 		let mut st = self.state.lock().unwrap();
 		let until = st.best.saturating_add(blocks);
 		st.avoid.insert(id, until);
-	}
-
-	/// [`backend::preflight`] for an offer or bounty, remembered per request.
-	fn preflight(
-		st: &mut State,
-		r: &RequestView,
-		program: Option<&config::Program>,
-	) -> Result<(), decide::Skip> {
-		if let Some(why) = st.unprovable.get(&r.id) {
-			return Err(decide::Skip::Unprovable(why.clone()));
-		}
-		let Some(program) = program else { return Err(decide::Skip::UnknownProgram) };
-		match backend::preflight(&program.backend, &r.inputs) {
-			Ok(()) => Ok(()),
-			Err(e) => {
-				let why = e.to_string();
-				st.unprovable.insert(r.id, why.clone());
-				Err(decide::Skip::Unprovable(why))
-			}
-		}
 	}
 
 	/// Gives the assignment due at block `deadline` back
@@ -1288,10 +1345,21 @@ impl Agent {
 			}
 		}
 		let mut reuse_nonce = reuse_nonce;
+		// Whether the backend failed to prove it (not a chain or pool problem).
+		let mut backend_failed = false;
 		for attempt in 1..=MAX_PROVE_ATTEMPTS {
 			match self.prove_once(id, kind, reuse_nonce).await {
 				Outcome::Done => return,
-				Outcome::Retry(why, attempt_secs) => {
+				// Out of time (handled): after a backend failure, that failure
+				// cost the job.
+				Outcome::GaveUp => {
+					if backend_failed {
+						self.job_failed(id, kind, "the backend could not prove it in time");
+					}
+					return;
+				}
+				Outcome::Retry(why, attempt_secs, backend) => {
+					backend_failed = backend;
 					reuse_nonce = None;
 					if attempt == MAX_PROVE_ATTEMPTS {
 						warn!("#{id}: giving up after {attempt} attempts: {why}");
@@ -1320,7 +1388,12 @@ impl Agent {
 				}
 			}
 		}
-		// Gave up: an assignment is declined (free early in its window).
+		// Gave up: an assignment is declined (free early in its window). A
+		// backend that could not prove it counts against the requester (a
+		// lock's failure blocks it at once).
+		if backend_failed {
+			self.job_failed(id, kind, "the backend could not prove it");
+		}
 		self.set_phase(id, Phase::Done);
 		match kind {
 			Kind::Assignment { deadline } => {
@@ -1408,12 +1481,15 @@ impl Agent {
 			self.set_phase(id, Phase::Done);
 			return Outcome::Done;
 		};
+		if let Some(e) = self.state.lock().unwrap().jobs.get_mut(&id) {
+			e.requester = Some(r.requester.0);
+		}
 		// The program's kind (the backend's job names it; the proof is checked
 		// with it before it is submitted).
 		let info = loop {
 			match self.program(&at, r.program).await {
 				Ok(p) => break p,
-				Err(e @ Error::NotFound(_)) => return Outcome::Retry(e.to_string(), 0),
+				Err(e @ Error::NotFound(_)) => return Outcome::Retry(e.to_string(), 0, false),
 				Err(e) => {
 					warn!("#{id}: fetching the program: {e}; retrying");
 					tokio::time::sleep(self.block_time()).await;
@@ -1438,7 +1514,7 @@ impl Agent {
 			return Outcome::Done;
 		};
 		let attempt_secs = program.prove_secs.saturating_add(self.cfg.margin_secs);
-		let retry = |e: String| Outcome::Retry(e, attempt_secs);
+		let retry = |e: String| Outcome::Retry(e, attempt_secs, true);
 		let left = self.seconds_left(&r, kind, &at).await;
 		// The proof must be in a block before the deadline: the backend gets the
 		// time left minus the margin. An assignment with no time left for another
@@ -1470,25 +1546,16 @@ impl Agent {
 				}
 				Kind::Bounty => self.avoid(id, u64::MAX / 2),
 			}
-			return Outcome::Done;
+			return Outcome::GaveUp;
 		}
-		let job = Job {
-			request: id,
-			program: r.program,
-			kind: info.kind.name(),
-			inputs: r.inputs.clone(),
-			binding: groth16::binding(id, &self.chain.me_bytes()),
-			prover: self.chain.me_bytes(),
-			guest: match &info.kind {
-				zkmarket_client::ProgramKind::Sp1 { vkey_hash, .. } => {
-					Some(("vkey_hash", *vkey_hash))
-				}
-				zkmarket_client::ProgramKind::Risc0 { image_id, .. } => {
-					Some(("image_id", *image_id))
-				}
-				_ => None,
-			},
-		};
+		let job = self.job_for(&r, &info.kind);
+		// An assignment's preflight (offers and bounties had theirs before they
+		// were taken): one that fails is declined at once, free early in its window.
+		if let (Kind::Assignment { deadline }, Some(pf)) = (kind, &program.preflight) {
+			if !self.preflight_assignment(id, deadline, &r.requester.0, &job, pf, budget).await {
+				return Outcome::Done;
+			}
+		}
 		debug!("#{id}: proving with {:?}, {left} s left", program.backend);
 		let started = Instant::now();
 		let proof = match backend::prove(
@@ -1503,6 +1570,7 @@ impl Agent {
 			Err(BackendError::Unprovable(e)) => {
 				warn!("#{id}: cannot be proven: {e}");
 				self.state.lock().unwrap().unprovable.insert(id, format!("cannot be proven: {e}"));
+				self.job_failed(id, kind, &e);
 				self.metrics.backend_failed();
 				self.set_phase(id, Phase::Done);
 				match kind {
@@ -1545,7 +1613,7 @@ impl Agent {
 		debug!("#{id}: proof of {} bytes in {secs:.2} s, verified locally", proof.len());
 		drop(permit);
 		match self.submit(id, kind, proof, reuse_nonce).await {
-			Outcome::Retry(why, _) => Outcome::Retry(why, attempt_secs),
+			Outcome::Retry(why, _, _) => Outcome::Retry(why, attempt_secs, false),
 			done => done,
 		}
 	}
@@ -1630,7 +1698,7 @@ impl Agent {
 				}
 			}
 		}
-		Outcome::Retry("the proof transaction was not accepted".into(), 0)
+		Outcome::Retry("the proof transaction was not accepted".into(), 0, false)
 	}
 
 	/// Follows finalized blocks: verdicts, payments and slashes of this prover.
@@ -1813,9 +1881,13 @@ impl Agent {
 enum Outcome {
 	/// Finished (submitted, or nothing to do).
 	Done,
+	/// Given up for lack of time (an assignment declined, a lock left to
+	/// forfeit, a bounty dropped).
+	GaveUp,
 	/// Failed; may be retried. With the seconds another attempt takes (the
-	/// program's `prove_secs` + `margin_secs`; 0 if not known).
-	Retry(String, u64),
+	/// program's `prove_secs` + `margin_secs`; 0 if not known), and whether
+	/// the backend failed to prove it (not the chain or the pool).
+	Retry(String, u64, bool),
 }
 
 /// A declaration as the chain holds it.
