@@ -313,10 +313,12 @@ async fn run_process(
 	tokio::time::timeout(timeout, run).await.map_err(|_| RunError::TimedOut)?
 }
 
-/// The last 300 characters of a process's stderr.
+/// The last 300 characters of a process's stderr, its lines joined by " / "
+/// (one log line).
 fn stderr_tail(err: &[u8]) -> String {
 	let err = String::from_utf8_lossy(err);
-	err.trim().chars().rev().take(300).collect::<Vec<_>>().into_iter().rev().collect()
+	let err = err.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" / ");
+	err.chars().rev().take(300).collect::<Vec<_>>().into_iter().rev().collect()
 }
 
 /// Runs a `command` backend for `job`, killing it (and its process group) after `timeout`.
@@ -615,10 +617,11 @@ mod tests {
 			matches!(&e, BackendError::Unprovable(m) if m.contains("exited with status 1")),
 			"{e}"
 		);
-		let e =
-			preflight_command(&sh("echo no witness >&2; exit 2"), &job, secs).await.unwrap_err();
+		let e = preflight_command(&sh("echo y = 6: >&2; echo no witness >&2; exit 2"), &job, secs)
+			.await
+			.unwrap_err();
 		assert!(
-			matches!(&e, BackendError::Unprovable(m) if m.ends_with("exited with status 2: no witness")),
+			matches!(&e, BackendError::Unprovable(m) if m.ends_with("exited with status 2: y = 6: / no witness")),
 			"{e}"
 		);
 		// A crash.

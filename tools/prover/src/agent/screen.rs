@@ -186,6 +186,7 @@ impl Agent {
 			return;
 		}
 		let name = zkmarket_client::keys::ss58(&AccountId::from(*who));
+		let why = why.strip_prefix("preflight: ").unwrap_or(why);
 		match st.requesters.record(who, failure, now) {
 			Some(b) => {
 				warn!(
