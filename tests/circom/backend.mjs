@@ -12,6 +12,9 @@
 // OUT_DIR: also writes OUT_DIR/<request>-proof.json and <request>-public.json
 // (snarkjs formats, for `snarkjs groth16 verify`).
 // Exit codes: 0 proof printed, 1 failure, 2 bad usage or job, 3 no witness for the input.
+// With ZKMARKET_PREFLIGHT=1 in its environment (the agent's `preflight`), it
+// only computes the witness (snarkjs wtns calculate: the circuit's constraints
+// are checked) and exits 0, or 3 when it has none.
 //
 // Also a module: the conversions snarkjs <-> arkworks (arkworksProof,
 // snarkjsProof), the binding and a buyer's public signals (binding,
@@ -204,6 +207,16 @@ async function main() {
     process.exit(3);
   }
   const t0 = Date.now();
+  if (process.env.ZKMARKET_PREFLIGHT === '1') {
+    try {
+      await snarkjs.wtns.calculate({ x: secrets[hash], hash, binding }, wasm, { type: 'mem' });
+    } catch (e) {
+      console.error(`request ${job.request}: the witness does not satisfy the circuit: ${e.message}`);
+      process.exit(3);
+    }
+    console.error(`request ${job.request}: witness computed in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
+    return;
+  }
   const { proof, publicSignals } = await snarkjs.groth16.fullProve({ x: secrets[hash], hash, binding }, wasm, zkey);
   // The circuit must expose exactly [request inputs..., binding] (binding.circom).
   const want = [hash, binding];

@@ -67,16 +67,22 @@ test('prover agents and the requester CLI on a dev node', { timeout: 600_000 }, 
     const base = (suri, port, extra) => ({
       url, suri, stake: '100', max_jobs: 4, metrics_port: port, pause_on_exit: false, ...extra,
     });
+    // A locks up to 4 offers of one requester at once (the default, 1, would
+    // lock each requester's offers one after the other: slow enough here for C
+    // to lock some of them first).
     agents.A = agent(dir, 'A', base('//Bob', ports.A, {
-      lock_offers: true, take_bounties: true,
+      lock_offers: true, take_bounties: true, requester_max_locks: 4,
       programs: [{ id: 'demo', backend: 'demo', min_price: '0.001', max_collateral: '1', prove_secs: 2 }],
     }));
     agents.B = agent(dir, 'B', base('//Charlie', ports.B, {
       lock_offers: true, take_bounties: true,
       programs: [{ id: 'demo', backend: 'demo', min_price: '5', max_collateral: '10', prove_secs: 2 }],
     }));
+    // C keeps locking: its requester record is off (a lock it forfeits would
+    // otherwise block that requester's other offers, docs/prover-agent.md;
+    // tests/clients/preflight.test.mjs tests the record).
     agents.C = agent(dir, 'C', base('//Dave', ports.C, {
-      lock_offers: true, take_bounties: false,
+      lock_offers: true, take_bounties: false, requester_block_secs: 0, requester_max_locks: 4,
       programs: [{
         id: program.programId, backend: 'command', command: [process.execPath, BACKEND, 'hang', markers],
         min_price: '0.005', max_collateral: '10', prove_secs: 1,

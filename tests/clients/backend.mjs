@@ -8,6 +8,9 @@
 //                                                sleeps SECS, then proves the demo
 //                                                program for real with `PROVER_BIN prove`
 //   node backend.mjs garbage MARKER_DIR          answers with a proof that does not verify
+//   node backend.mjs witness MARKER_DIR          a preflight (`preflight` in prover.toml):
+//                                                exits 0 if the demo witness x is small,
+//                                                3 (with the reason on stderr) if not
 //
 // Each run creates MARKER_DIR/<mode>-<request>-<pid> when it starts (so a test
 // can see that a job is being proven) and exits when its parent agent dies.
@@ -60,6 +63,13 @@ if (mode === 'hang') {
   const x = demoX(job.inputs[0]);
   const out = JSON.parse(execFileSync(proverBin, ['prove', String(x), String(job.request), job.prover], { encoding: 'utf8' }));
   process.stdout.write(`${JSON.stringify({ proof: out.proof })}\n`);
+} else if (mode === 'witness') {
+  try {
+    demoX(job.inputs[0]);
+  } catch (e) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(3);
+  }
 } else if (mode === 'garbage') {
   process.stdout.write(`${JSON.stringify({ proof: `0x${'ab'.repeat(128)}` })}\n`);
 } else {

@@ -113,6 +113,9 @@ test('a circom program: snarkjs backend, CLI, off-chain verification, copied pro
       programs: [{
         id: program, backend: 'command',
         command: [process.execPath, BACKEND, circuit.wasm, circuit.zkey, secrets, outDir],
+        // The same script computes only the witness (ZKMARKET_PREFLIGHT=1)
+        // before the offer is locked and the bid proven.
+        preflight: [process.execPath, BACKEND, circuit.wasm, circuit.zkey, secrets],
         min_price: '0.001', max_collateral: '10', prove_secs: 10,
       }],
     });
