@@ -6,17 +6,26 @@
 #   ./scripts/bench-verify.sh            # 200 proofs, best of 3 runs
 #   ./scripts/bench-verify.sh 500 5      # 500 proofs, best of 5 runs
 #
-# Uses the node and prover in $CARGO_TARGET_DIR (build them first:
-# ./scripts/build.sh). The proofs are real proofs of the demo program, one per
-# request id and prover (`zkmarket-prover prove`), written to a temporary file.
+# The benchmark runtime APIs exist only in the benchmarking runtime (a public
+# node's `state_call` cannot reach them: docs/security.md), so this uses the
+# benchmarking node (`--features runtime-benchmarks`, built in its own target
+# directory as scripts/benchmark.sh does; built here if missing) and the
+# prover in $CARGO_TARGET_DIR (./scripts/build.sh). The proofs are real proofs
+# of the demo program, one per request id and prover (`zkmarket-prover
+# prove`), written to a temporary file.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 N="${1:-200}"
 RUNS="${2:-3}"
-for bin in "$NODE_BIN" "$PROVER_BIN"; do
-	[ -x "$bin" ] || { echo "missing $bin: run ./scripts/build.sh" >&2; exit 1; }
-done
+BENCH_TARGET_DIR="${BENCH_TARGET_DIR:-/var/tmp/zkmarket-bench-target}"
+BENCH_NODE="$BENCH_TARGET_DIR/release/zkmarket-node"
+if [ ! -x "$BENCH_NODE" ] || [ "${REBUILD:-0}" = 1 ]; then
+	echo "== building the benchmarking node in $BENCH_TARGET_DIR" >&2
+	(cd "$ROOT" && SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1 CARGO_TARGET_DIR="$BENCH_TARGET_DIR" \
+		cargo build --locked --release -p zkmarket-node --features runtime-benchmarks)
+fi
+[ -x "$PROVER_BIN" ] || { echo "missing $PROVER_BIN: run ./scripts/build.sh" >&2; exit 1; }
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -31,5 +40,5 @@ for i in $(seq 1 "$N"); do
 done
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" >&2
-"$NODE_BIN" verify-bench --dev --base-path "$work/db" --log error \
+"$BENCH_NODE" verify-bench --dev --base-path "$work/db" --log error \
 	--proofs-file "$proofs" --proofs "$N" --repeat "$RUNS"

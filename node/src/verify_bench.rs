@@ -15,17 +15,33 @@
 //! ignored. `scripts/bench-verify.sh` makes the file and runs the command.
 
 use crate::service::FullClient;
+use codec::{Decode, Encode};
 use sc_cli::{CliConfiguration, ImportParams, SharedParams};
-use sp_api::ProvideRuntimeApi;
+use sc_client_api::{CallExecutor, ExecutorProvider};
+use sp_api::{ApiExt, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
 use std::{path::PathBuf, sync::Arc, time::Instant};
 use zkmarket_groth16_formats::ProgramKind;
 use zkmarket_groth16_host::{
-	bench::{
-		BenchProof, Groth16Bench, Groth16ProgramBench, ProgramBenchProof, ENGINES, MAX_BENCH_PROOFS,
-	},
+	bench::{BenchProof, Groth16Bench, ProgramBenchProof, ENGINES, MAX_BENCH_PROOFS},
 	groth16_bn254, join_inputs, native, pure,
 };
+use zkmarket_runtime::opaque::Block;
+
+/// Calls a benchmark runtime API by name: the node's native API types know
+/// them only in the benchmarking build, the runtime's WASM is what answers.
+fn bench_call(
+	client: &FullClient,
+	at: <Block as sp_runtime::traits::Block>::Hash,
+	method: &str,
+	args: impl Encode,
+) -> Result<u32, String> {
+	let out = client
+		.executor()
+		.call(at, method, &args.encode(), sp_core::traits::CallContext::Offchain)
+		.map_err(|e| e.to_string())?;
+	u32::decode(&mut &out[..]).map_err(|e| e.to_string())
+}
 
 /// Arguments of `verify-bench`.
 #[derive(Debug, clap::Parser)]
@@ -172,10 +188,15 @@ impl VerifyBenchCmd {
 		});
 
 		let at = client.info().best_hash;
+		// Only the benchmarking runtime has the API (a public node's does not).
+		if !client.runtime_api().has_api::<dyn Groth16Bench<Block>>(at).unwrap_or(false) {
+			return Err("this node's runtime has no Groth16Bench API: verify-bench needs the \
+				benchmarking build (`--features runtime-benchmarks`; scripts/bench-verify.sh \
+				builds it)"
+				.into());
+		}
 		let call = |engine: u8, proofs: Vec<BenchProof>| -> Result<u32, String> {
-			client
-				.runtime_api()
-				.verify_batch(at, engine, vk.clone(), proofs)
+			bench_call(&client, at, "Groth16Bench_verify_batch", (engine, &vk, proofs))
 				.map_err(|e| format!("runtime call (engine {engine}): {e}"))
 		};
 		let names = [
@@ -303,9 +324,8 @@ impl VerifyBenchCmd {
 			}
 			let (secs, _) = best_of(runs, || proofs.iter().filter(|p| native_ok(p)).count());
 			let call = |proofs: Vec<ProgramBenchProof>| -> Result<u32, String> {
-				client
-					.runtime_api()
-					.verify_program_batch(at, kind.clone(), selector, vk.clone(), proofs)
+				let args = (&kind, selector, &vk, proofs);
+				bench_call(&client, at, "Groth16ProgramBench_verify_program_batch", args)
 					.map_err(|e| format!("runtime call ({name}): {e}"))
 			};
 			call(Vec::new())?;

@@ -279,16 +279,20 @@ impl_runtime_apis! {
 		}
 	}
 
+	// The verification benchmarks (`zkmarket-node verify-bench`) exist only in
+	// the benchmarking runtime: a public node's `state_call` cannot reach them.
+	#[cfg(feature = "runtime-benchmarks")]
 	impl zkmarket_groth16_host::bench::Groth16Bench<Block> for Runtime {
 		fn verify_batch(
 			engine: u8,
 			vk: Vec<u8>,
 			proofs: Vec<zkmarket_groth16_host::bench::BenchProof>,
 		) -> u32 {
-			zkmarket_groth16_host::bench::verify_batch(engine, &vk, &proofs)
+			zkmarket_groth16_host::bench::verify_batch(engine, &vk, &proofs, crate::configs::BENCH_LIMITS)
 		}
 	}
 
+	#[cfg(feature = "runtime-benchmarks")]
 	impl zkmarket_groth16_host::bench::Groth16ProgramBench<Block> for Runtime {
 		fn verify_program_batch(
 			kind: pallet_verifier::ProgramKind,
@@ -296,7 +300,13 @@ impl_runtime_apis! {
 			vk: Vec<u8>,
 			proofs: Vec<zkmarket_groth16_host::bench::ProgramBenchProof>,
 		) -> u32 {
-			zkmarket_groth16_host::bench::verify_program_batch(&kind, selector, &vk, &proofs)
+			zkmarket_groth16_host::bench::verify_program_batch(
+				&kind,
+				selector,
+				&vk,
+				&proofs,
+				crate::configs::BENCH_LIMITS,
+			)
 		}
 	}
 

@@ -14,6 +14,7 @@ mod benchmarks;
 pub mod block_time;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod priority;
 
 extern crate alloc;
 
@@ -133,7 +134,8 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
-	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	// `ChargeTransactionPayment` with the priority bands of `priority`.
+	priority::PrioritizedPayment,
 	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );

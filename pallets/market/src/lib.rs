@@ -41,6 +41,7 @@ mod clearing;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
+mod obligations;
 mod queue;
 pub mod runtime_api;
 mod settlement;
@@ -216,7 +217,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxProofLen: Get<u32>;
 		/// Closed requests pruned in one block at most; a request closing when its
-		/// pruning block is full is pruned at once (its events remain).
+		/// pruning block is full is pruned in the next block with room (later,
+		/// never earlier than `ClosedRetention` after it closed).
 		#[pallet::constant]
 		type MaxPrunePerBlock: Get<u32>;
 		/// Declines by distinct provers after which an auction request closes as
@@ -271,6 +273,12 @@ pub mod pallet {
 		BoundedVec<RequestId, T::MaxPrunePerBlock>,
 		ValueQuery,
 	>;
+
+	/// The latest block with closed requests scheduled for pruning (`PruneAt`):
+	/// a request closing now is scheduled `ClosedRetention` blocks later, or at
+	/// this block if later, or the one after when this one is full.
+	#[pallet::storage]
+	pub type LastPruneBlock<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// Queued auction bids in rank order: `bid` descending, then id (submission
 	/// order) ascending. The last one is the first to be evicted.
@@ -352,9 +360,10 @@ pub mod pallet {
 		/// The queue was full and the better bid `by` took the place of bid `id`,
 		/// which was closed (as expired) with `refund` released.
 		BidEvicted { id: RequestId, by: RequestId, refund: BalanceOf<T> },
-		/// A closed request was removed from storage at once because its pruning
-		/// block was full (closed requests are otherwise pruned silently after
-		/// `ClosedRetention` blocks).
+		/// A closed request was removed from storage at once because no pruning
+		/// block had room (defensive: a full block passes it to the next one;
+		/// closed requests are otherwise pruned silently after `ClosedRetention`
+		/// blocks).
 		RequestPruned { id: RequestId },
 		/// An auction bid won: `prover` proves it for `price` by block `deadline`.
 		Assigned {
@@ -838,8 +847,18 @@ pub mod pallet {
 			RequestExclusions::<T>::remove(id);
 			let now = frame_system::Pallet::<T>::block_number();
 			req.closed_at = Some(now);
-			let at = now.saturating_add(T::ClosedRetention::get()).saturating_add(One::one());
+			// Never earlier than the retention: a block of many closings (cheap
+			// cancellations) delays the pruning of the requests closing with them,
+			// it does not hasten it.
+			let mut at = now
+				.saturating_add(T::ClosedRetention::get())
+				.saturating_add(One::one())
+				.max(LastPruneBlock::<T>::get());
+			if PruneAt::<T>::decode_len(at).unwrap_or(0) >= T::MaxPrunePerBlock::get() as usize {
+				at = at.saturating_add(One::one());
+			}
 			if PruneAt::<T>::try_mutate(at, |v| v.try_push(id)).is_ok() {
+				LastPruneBlock::<T>::put(at);
 				Requests::<T>::insert(id, req);
 			} else {
 				Requests::<T>::remove(id);

@@ -829,27 +829,51 @@ fn the_verified_proof_is_kept_with_the_settled_request_and_pruned_with_it() {
 	});
 }
 
+/// Attack (issue 28, item 7): cancellations filling the pruning block of a
+/// settled request must not delete its kept proof early. The settled proof
+/// stays readable for the full `ClosedRetention`; the overflow is pruned later.
 #[test]
-fn a_proof_settled_into_a_full_pruning_block_is_pruned_with_its_request() {
+fn a_full_pruning_block_never_prunes_a_kept_proof_early() {
 	test(|| {
 		two_provers();
-		PrunePerBlock::set(1);
+		PrunePerBlock::set(2);
 		let a = bid(1, 10 * ZK, 5);
 		let b = bid(2, 9 * ZK, 5);
 		next_block();
+		// Two cheap bids cancelled, filling the pruning block of this block...
+		let x = bid(3, ZK, ZK);
+		let y = bid(4, ZK, ZK);
+		assert_ok!(Market::cancel_request(RuntimeOrigin::signed(3), x));
+		assert_ok!(Market::cancel_request(RuntimeOrigin::signed(4), y));
+		// ...then two requests settle in the same block.
 		M::begin_verification(a, &11).unwrap();
 		M::begin_verification(b, &12).unwrap();
 		M::conclude(a, &11, Verdict::Valid, &[7u8; 128]);
 		M::conclude(b, &12, Verdict::Valid, &[6u8; 128]);
-		assert!(crate::Proofs::<Test>::get(a).is_some());
-		assert!(events().contains(&Event::RequestPruned { id: b }));
-		assert!(crate::Proofs::<Test>::get(b).is_none());
+		assert!(!events().iter().any(|e| matches!(e, Event::RequestPruned { .. })));
+		let closed = System::block_number();
+		// Readable for the whole retention (20 blocks in the mock)...
+		run_to(closed + 20);
+		for id in [a, b] {
+			assert!(crate::Proofs::<Test>::get(id).is_some());
+			assert!(Requests::<Test>::get(id).is_some());
+		}
+		// ...the cancelled ones go first, the settled ones a block later.
+		next_block();
+		assert!(Requests::<Test>::get(x).is_none() && Requests::<Test>::get(y).is_none());
+		assert!(crate::Proofs::<Test>::get(a).is_some() && crate::Proofs::<Test>::get(b).is_some());
+		next_block();
+		for id in [a, b] {
+			assert!(crate::Proofs::<Test>::get(id).is_none());
+			assert!(Requests::<Test>::get(id).is_none());
+		}
+		assert_ok!(Market::do_try_state());
 		PrunePerBlock::set(64);
 	});
 }
 
 #[test]
-fn a_full_pruning_block_prunes_at_once() {
+fn a_full_pruning_block_passes_closings_to_the_next() {
 	test(|| {
 		PrunePerBlock::set(1);
 		let a = bid(1, ZK, ZK);
@@ -857,10 +881,50 @@ fn a_full_pruning_block_prunes_at_once() {
 		assert_ok!(Market::cancel_request(RuntimeOrigin::signed(1), a));
 		assert_ok!(Market::cancel_request(RuntimeOrigin::signed(2), b));
 		assert_eq!(state(a), RequestState::Cancelled);
-		assert!(Requests::<Test>::get(b).is_none());
-		assert!(events().contains(&Event::RequestPruned { id: b }));
+		assert_eq!(state(b), RequestState::Cancelled);
+		let at = System::block_number() + 21;
+		assert_eq!(crate::PruneAt::<Test>::get(at).into_inner(), vec![a]);
+		assert_eq!(crate::PruneAt::<Test>::get(at + 1).into_inner(), vec![b]);
+		// Later closings keep the order: never before what is already scheduled.
+		let c = bid(3, ZK, ZK);
+		assert_ok!(Market::cancel_request(RuntimeOrigin::signed(3), c));
+		assert_eq!(crate::PruneAt::<Test>::get(at + 2).into_inner(), vec![c]);
 		// Both requesters were refunded in full either way.
 		assert_eq!(escrow_held(1) + escrow_held(2), 0);
 		PrunePerBlock::set(64);
+	});
+}
+
+/// The obligations the runtime's priority bands rank above any tip: an
+/// assignment until its deadline (inclusive) and a lock until its lock
+/// deadline, each only for the prover holding it.
+#[test]
+fn live_obligations_are_the_holders_until_their_deadlines() {
+	test(|| {
+		two_provers();
+		let a = bid(1, 10 * ZK, 5);
+		assert!(!Market::holds_obligation(a, &11), "a queued bid is nobody's obligation");
+		next_block();
+		let RequestState::Assigned { prover, deadline, .. } = state(a) else { panic!() };
+		let other = if prover == 11 { 12 } else { 11 };
+		assert!(Market::holds_obligation(a, &prover) && Market::holds_assignment(a, &prover));
+		assert!(!Market::holds_obligation(a, &other) && !Market::holds_assignment(a, &other));
+		System::set_block_number(deadline);
+		assert!(Market::holds_obligation(a, &prover), "the deadline block counts");
+		System::set_block_number(deadline + 1);
+		assert!(!Market::holds_obligation(a, &prover) && !Market::holds_assignment(a, &prover));
+		assert!(!Market::holds_obligation(99, &prover), "unknown request");
+
+		register(13, 40 * ZK);
+		set_time(990);
+		let o = submit_offer(1, offer_at(1000, 2 * ZK));
+		set_time(1010);
+		assert_ok!(Market::lock_request(RuntimeOrigin::signed(13), o));
+		assert!(Market::holds_obligation(o, &13) && !Market::holds_obligation(o, &12));
+		assert!(!Market::holds_assignment(o, &13), "a lock is not an assignment to decline");
+		set_time(1100);
+		assert!(Market::holds_obligation(o, &13), "the lock deadline counts");
+		set_time(1101);
+		assert!(!Market::holds_obligation(o, &13));
 	});
 }

@@ -27,9 +27,13 @@
 //!   one batch per verifier per block, short longevity; a batch covers a
 //!   list). A verdict is final when
 //!   `VerdictThreshold` verifiers agree; the market then settles or slashes.
+//! - Verdicts are `Operational` with the highest priority (the runtime's
+//!   `priority` bands): no tip and no Normal-class load keeps them out.
 //! - A proof without a final verdict `VerificationTimeout` blocks after its
-//!   list's block is dropped (`VerificationTimedOut`) and its request returns to the market
-//!   without a slash.
+//!   list's block is listed again (`VerificationExtended`), up to
+//!   `VerificationRounds` rounds in all, its request still with its prover;
+//!   after the last it is dropped (`VerificationTimedOut`) and its request
+//!   returns to the market without a slash.
 //! - The verifier set follows the session: at each new session the `zkvf` keys
 //!   of its validators become the set, with a majority threshold (the pallet is
 //!   a session handler; the runtime lists it in the session keys). Root may
@@ -172,9 +176,16 @@ pub mod pallet {
 		/// Most verifiers.
 		#[pallet::constant]
 		type MaxVerifiers: Get<u32>;
-		/// Blocks a proof may wait for a final verdict.
+		/// Blocks a proof may wait for a final verdict in one verification round.
 		#[pallet::constant]
 		type VerificationTimeout: Get<BlockNumberFor<Self>>;
+		/// Verification rounds a proof gets (at least 1): a proof without a final
+		/// verdict at the end of a round is listed again, in the list of that
+		/// block, until its last round ends; only then does its request return to
+		/// the market (`VerificationTimedOut`). Meanwhile the request stays
+		/// `ProofSubmitted`: its requester cannot cancel it.
+		#[pallet::constant]
+		type VerificationRounds: Get<u32>;
 		/// Fixed part of a program's deposit.
 		#[pallet::constant]
 		type ProgramDepositBase: Get<BalanceOf<Self>>;
@@ -215,6 +226,11 @@ pub mod pallet {
 		BoundedVec<ProofId, T::MaxProofsPerBlock>,
 		ValueQuery,
 	>;
+
+	/// Verification rounds a pending proof has had beyond its first (absent:
+	/// none); removed with the proof.
+	#[pallet::storage]
+	pub type ExtraRounds<T: Config> = StorageMap<_, Twox64Concat, ProofId, u32>;
 
 	/// Proofs of open offers and bounties submitted in the block named (bounded
 	/// by `MaxOpenProofsPerBlock`).
@@ -301,6 +317,15 @@ pub mod pallet {
 		VerdictReached { proof: ProofId, request: RequestId, prover: T::AccountId, valid: bool },
 		/// No verdict within the timeout: the proof was dropped, the request reopened.
 		VerificationTimedOut { proof: ProofId, request: RequestId },
+		/// No final verdict within a round: the proof was listed again for
+		/// verification (round `round` of `VerificationRounds`, in the list of
+		/// block `listed_at`); its request stays with its prover.
+		VerificationExtended {
+			proof: ProofId,
+			request: RequestId,
+			round: u32,
+			listed_at: BlockNumberFor<T>,
+		},
 		/// The verifier set changed (a new session, or root).
 		VerifiersChanged { count: u32, threshold: u32 },
 		/// Root pinned the verifier set (`true`) or made it follow the session's
@@ -400,6 +425,7 @@ pub mod pallet {
 				!T::VerificationTimeout::get().is_zero(),
 				"VerificationTimeout must be positive"
 			);
+			assert!(T::VerificationRounds::get() >= 1, "VerificationRounds must be at least 1");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -471,17 +497,7 @@ pub mod pallet {
 				OpenProofsInBlock::<T>::put((now, count + 1));
 			}
 			let id = NextProofId::<T>::get();
-			// The list of this block, or the latest one that took proofs; when full,
-			// the next (empty) one: verified a block later, never refused.
-			let mut list = LastProofList::<T>::get().max(now);
-			if ProofsByBlock::<T>::decode_len(list).unwrap_or(0)
-				>= T::MaxProofsPerBlock::get() as usize
-			{
-				list = list.saturating_add(One::one());
-			}
-			ProofsByBlock::<T>::try_mutate(list, |q| q.try_push(id))
-				.map_err(|_| Error::<T>::BlockProofsFull)?;
-			LastProofList::<T>::put(list);
+			let list = Self::list_proof(id, now)?;
 			Pending::<T>::insert(
 				id,
 				PendingProof {
@@ -503,8 +519,13 @@ pub mod pallet {
 
 		/// Verdicts of one verifier, signed with its verifier key. Submitted by the
 		/// off-chain worker as an unsigned transaction; nobody else can produce it.
+		/// `Operational` class: the room the Normal class cannot take, so no load
+		/// of ordinary transactions keeps verdicts out of blocks.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::submit_verdicts(batch.verdicts.len() as u32))]
+		#[pallet::weight((
+			T::WeightInfo::submit_verdicts(batch.verdicts.len() as u32),
+			DispatchClass::Operational
+		))]
 		pub fn submit_verdicts(
 			origin: OriginFor<T>,
 			batch: BatchOf<T>,
@@ -708,9 +729,29 @@ pub mod pallet {
 			)
 		}
 
+		/// Puts proof `id` in a verification list: the list of block `now`, or the
+		/// latest one that took proofs; when full, the next (empty) one: verified
+		/// a block later, never refused. Returns the list's block.
+		pub(crate) fn list_proof(
+			id: ProofId,
+			now: BlockNumberFor<T>,
+		) -> Result<BlockNumberFor<T>, Error<T>> {
+			let mut list = LastProofList::<T>::get().max(now);
+			if ProofsByBlock::<T>::decode_len(list).unwrap_or(0)
+				>= T::MaxProofsPerBlock::get() as usize
+			{
+				list = list.saturating_add(One::one());
+			}
+			ProofsByBlock::<T>::try_mutate(list, |q| q.try_push(id))
+				.map_err(|_| Error::<T>::BlockProofsFull)?;
+			LastProofList::<T>::put(list);
+			Ok(list)
+		}
+
 		/// Removes a proof with a final verdict and lets the market settle.
 		pub(crate) fn finalize(id: ProofId, p: PendingOf<T>, verdict: Verdict) {
 			Pending::<T>::remove(id);
+			ExtraRounds::<T>::remove(id);
 			Self::deposit_event(Event::VerdictReached {
 				proof: id,
 				request: p.request,
@@ -720,10 +761,12 @@ pub mod pallet {
 			T::Market::conclude(p.request, &p.prover, verdict, &p.proof);
 		}
 
-		/// Drops the proofs of block `n - VerificationTimeout` still without a
-		/// final verdict (at most `MaxProofsPerBlock`), or decides those whose
-		/// recorded votes of the current set agree; returns how many ids it read
-		/// and how many it decided.
+		/// Ends the verification round of the proofs listed at block
+		/// `n - VerificationTimeout` (at most `MaxProofsPerBlock`): decides those
+		/// whose recorded votes of the current set agree, lists the others again
+		/// while they have rounds left, and drops the rest, returning their
+		/// requests to the market; returns how many ids it read and how many it
+		/// decided.
 		pub(crate) fn process_timeouts(n: BlockNumberFor<T>) -> (u32, u32) {
 			let timeout = T::VerificationTimeout::get();
 			if n < timeout {
@@ -747,15 +790,41 @@ pub mod pallet {
 				} else if current(&p.invalid) >= threshold {
 					decided += 1;
 					Self::finalize(*id, p, Verdict::Invalid);
-				} else {
-					Self::deposit_event(Event::VerificationTimedOut {
+				} else if let Some(round) = Self::next_round(*id) {
+					// Votes could not land in time (or verifiers were offline): the
+					// proof waits another round, its request still with its prover.
+					let Ok(listed_at) = Self::list_proof(*id, n) else {
+						Self::time_out(*id, p);
+						continue;
+					};
+					ExtraRounds::<T>::insert(id, round - 1);
+					Self::deposit_event(Event::VerificationExtended {
 						proof: *id,
 						request: p.request,
+						round,
+						listed_at,
 					});
-					T::Market::conclude(p.request, &p.prover, Verdict::Undecided, &p.proof);
+					Pending::<T>::insert(id, PendingProof { listed_at, ..p });
+				} else {
+					Self::time_out(*id, p);
 				}
 			}
 			(ids.len() as u32, decided)
+		}
+
+		/// The round proof `id` would enter now (2 for its first re-listing), if
+		/// it has one left.
+		fn next_round(id: ProofId) -> Option<u32> {
+			let next = ExtraRounds::<T>::get(id).unwrap_or(0).saturating_add(2);
+			(next <= T::VerificationRounds::get()).then_some(next)
+		}
+
+		/// Drops a proof that had its last round without a final verdict: its
+		/// request returns to the market without a slash.
+		fn time_out(id: ProofId, p: PendingOf<T>) {
+			ExtraRounds::<T>::remove(id);
+			Self::deposit_event(Event::VerificationTimedOut { proof: id, request: p.request });
+			T::Market::conclude(p.request, &p.prover, Verdict::Undecided, &p.proof);
 		}
 
 		/// The binding input of a pending proof.
@@ -854,6 +923,10 @@ pub mod pallet {
 			use alloc::collections::btree_map::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;
 			let now = frame_system::Pallet::<T>::block_number();
+			for (id, rounds) in ExtraRounds::<T>::iter() {
+				ensure!(Pending::<T>::contains_key(id), "extra rounds of a proof not pending");
+				ensure!(rounds < T::VerificationRounds::get(), "more rounds than allowed");
+			}
 			for (id, p) in Pending::<T>::iter() {
 				ensure!(
 					ProofsByBlock::<T>::get(p.listed_at).contains(&id),

@@ -119,6 +119,7 @@ impl pallet_verifier::Config for Test {
 	type MaxVerdictsPerTx = ConstU32<4>;
 	type MaxVerifiers = ConstU32<5>;
 	type VerificationTimeout = ConstU64<10>;
+	type VerificationRounds = ConstU32<3>;
 	type ProgramDepositBase = ConstU128<1_000>;
 	type ProgramDepositPerByte = ConstU128<10>;
 	type UnsignedPriority = Priority;

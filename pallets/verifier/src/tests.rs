@@ -291,10 +291,45 @@ fn undecided_after_timeout() {
 		assert_ok!(vote("Alice", vec![(a, true)]));
 		V::on_initialize(10);
 		assert!(concluded().is_empty());
-		V::on_initialize(11);
+		// Three rounds of 10 blocks (listed at 1, again at 11 and 21): the request
+		// stays with its prover until the last one ends.
+		for (n, round) in [(11, 2), (21, 3)] {
+			V::on_initialize(n);
+			assert!(concluded().is_empty());
+			System::assert_has_event(
+				Event::VerificationExtended { proof: a, request: 0, round, listed_at: n }.into(),
+			);
+			assert_eq!(Pending::<Test>::get(a).unwrap().listed_at, n);
+			assert!(ProofsByBlock::<Test>::get(n).contains(&a));
+			assert_ok!(Verifier::do_try_state());
+		}
+		V::on_initialize(31);
 		assert_eq!(concluded(), vec![(0, 11, Verdict::Undecided)]);
 		System::assert_has_event(Event::VerificationTimedOut { proof: a, request: 0 }.into());
 		assert!(Pending::<Test>::get(a).is_none());
+		assert!(crate::ExtraRounds::<Test>::get(a).is_none());
+		assert_ok!(Verifier::do_try_state());
+	});
+}
+
+/// Verdicts that could not land in a proof's first round (a flood, verifiers
+/// offline) still decide it in the next: the votes of the first round count,
+/// the request never went back to the market.
+#[test]
+fn late_verdicts_decide_in_a_later_round() {
+	new_test_ext(2).execute_with(|| {
+		program();
+		let a = submit(0, 3, 11, 11);
+		assert_ok!(vote("Alice", vec![(a, true)]));
+		V::on_initialize(11);
+		assert!(concluded().is_empty());
+		System::set_block_number(15);
+		assert_ok!(vote("Bob", vec![(a, true)]));
+		assert_eq!(concluded(), vec![(0, 11, Verdict::Valid)]);
+		assert!(crate::ExtraRounds::<Test>::get(a).is_none());
+		V::on_initialize(21);
+		assert_eq!(concluded().len(), 1);
+		assert_ok!(Verifier::do_try_state());
 	});
 }
 
@@ -600,11 +635,19 @@ fn obligations_are_never_refused_and_open_proofs_are_bounded_per_block() {
 		assert_ok!(vote("Alice", ids.iter().map(|i| (*i, true)).collect()));
 		assert_eq!(concluded().len(), 4);
 		V::do_try_state().unwrap();
-		// The spilled proofs time out from their list's block (2 + 10).
+		// The spilled proofs end their rounds from their list's block (2 + 10),
+		// are listed again twice, and time out after the third round.
 		Verifier::on_initialize(11);
 		assert!(Pending::<Test>::get(5).is_some());
-		System::set_block_number(12);
-		Verifier::on_initialize(12);
+		for n in [12, 22] {
+			System::set_block_number(n);
+			Verifier::on_initialize(n);
+			assert_eq!(Pending::<Test>::iter().count(), 3);
+			assert_eq!(ProofsByBlock::<Test>::get(n).len(), 3);
+			V::do_try_state().unwrap();
+		}
+		System::set_block_number(32);
+		Verifier::on_initialize(32);
 		assert!(Pending::<Test>::iter().next().is_none());
 		V::do_try_state().unwrap();
 	});

@@ -113,17 +113,46 @@ fn arkworks_inputs(vk: &[u8]) -> Result<u32, FormatError> {
 	Ok(n)
 }
 
+/// Multiples `k` for which keys with gamma = +-k * delta are refused.
+pub const RELATED_MULTIPLES: u32 = 16;
+
 /// Whether an arkworks key (of valid layout) can bind its last public input:
 /// not if that input's point is the point at infinity (the input is then
-/// unconstrained), nor if gamma equals delta (anyone can then move a proof to
-/// another binding: `C' = C - (b' - b) * IC_last`). Setups never make such
-/// keys; the check keeps the "bound" label of a program honest.
+/// unconstrained), nor if gamma or delta is the point at infinity, nor if
+/// gamma = k * delta for a small known k (|k| <= [`RELATED_MULTIPLES`]): anyone
+/// can then move a proof to another binding, `C' = C - k (b' - b) IC_last`,
+/// since `e(b' IC, k delta) = e(b IC, gamma) e(k (b' - b) IC, delta)`. Setups
+/// never make such keys; the check keeps the "bound" label of a program
+/// honest. (A key whose gamma is some other known multiple of delta, or whose
+/// setup secrets are known, stays forgeable: docs/security.md, Known limits.)
+/// Two G2 decompressions and `RELATED_MULTIPLES` additions, no pairing.
 fn binds(vk: &[u8]) -> bool {
-	let (gamma, delta) = (&vk[96..160], &vk[160..224]);
+	use ark_bn254::G2Affine;
+	use ark_ec::AffineRepr;
+	use ark_serialize::CanonicalDeserialize;
 	let last = &vk[vk.len() - points::G1_LEN..];
 	let mut infinity = [0u8; points::G1_LEN];
 	infinity[points::G1_LEN - 1] = 0x40;
-	gamma != delta && last != infinity
+	if last == infinity {
+		return false;
+	}
+	let point = |b: &[u8]| G2Affine::deserialize_compressed_unchecked(b).ok();
+	let (Some(gamma), Some(delta)) = (point(&vk[96..160]), point(&vk[160..224])) else {
+		// Not points at all: the key's full parse refuses it.
+		return true;
+	};
+	if gamma.is_zero() || delta.is_zero() {
+		return false;
+	}
+	let (gamma, delta) = (gamma.into_group(), delta.into_group());
+	let mut multiple = delta;
+	for _ in 0..RELATED_MULTIPLES {
+		if multiple == gamma || -multiple == gamma {
+			return false;
+		}
+		multiple += delta;
+	}
+	true
 }
 
 impl ProgramKind {

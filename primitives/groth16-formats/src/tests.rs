@@ -344,6 +344,89 @@ fn bound_kinds_refuse_keys_that_cannot_bind() {
 	same.copy_within(96..160, 160);
 	assert_eq!(ProgramKind::Arkworks.register(&same).unwrap_err(), FormatError::KeyUnbound);
 	assert!(ProgramKind::Gnark.register(&gnark::vk_from_arkworks(&same).unwrap()).is_ok());
+	// gamma = -delta, gamma = 3 delta, gamma = -16 delta: refused too.
+	for k in [-1i64, 3, -16] {
+		let (related, _) = forgeable_key(k, 5);
+		assert_eq!(ProgramKind::Snarkjs.register(&related).unwrap_err(), FormatError::KeyUnbound);
+		assert_eq!(ProgramKind::Arkworks.register(&related).unwrap_err(), FormatError::KeyUnbound);
+	}
+	// A key with independent gamma and delta is fine.
+	assert!(ProgramKind::Arkworks.register(&forgeable_key(0, 5).0).is_ok());
+}
+
+/// A key with known setup scalars (the point is the relation between gamma and
+/// delta, not the setup): gamma = k * delta (k = 0: gamma independent), and a
+/// valid proof for `inputs` made with the scalars.
+fn forgeable_key(k: i64, seed: u64) -> (Vec<u8>, ForgeSetup) {
+	let mut rng = StdRng::seed_from_u64(seed);
+	let (alpha, beta, delta) = (Fr::rand(&mut rng), Fr::rand(&mut rng), Fr::rand(&mut rng));
+	let kf = if k < 0 { -Fr::from(k.unsigned_abs()) } else { Fr::from(k as u64) };
+	let gamma = if k == 0 { Fr::rand(&mut rng) } else { kf * delta };
+	let ic: Vec<Fr> = (0..3).map(|_| Fr::rand(&mut rng)).collect();
+	let (g1, g2) = (G1Affine::generator(), G2Affine::generator());
+	let vk = VerifyingKey::<Bn254> {
+		alpha_g1: (g1 * alpha).into(),
+		beta_g2: (g2 * beta).into(),
+		gamma_g2: (g2 * gamma).into(),
+		delta_g2: (g2 * delta).into(),
+		gamma_abc_g1: ic.iter().map(|s| (g1 * s).into()).collect(),
+	};
+	(points::compressed(&vk), ForgeSetup { alpha, beta, gamma, delta, ic, vk })
+}
+
+struct ForgeSetup {
+	alpha: Fr,
+	beta: Fr,
+	gamma: Fr,
+	delta: Fr,
+	ic: Vec<Fr>,
+	vk: VerifyingKey<Bn254>,
+}
+
+impl ForgeSetup {
+	/// A valid proof for public inputs `x` (two: a statement input, the
+	/// binding), made with the setup's scalars: a * b = alpha beta +
+	/// gamma (ic_0 + sum x_i ic_i) + delta c.
+	fn prove(&self, x: [Fr; 2], seed: u64) -> Proof<Bn254> {
+		use ark_ff::Field;
+		let mut rng = StdRng::seed_from_u64(seed);
+		let (a, b) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+		let acc = self.ic[0] + x[0] * self.ic[1] + x[1] * self.ic[2];
+		let c = (a * b - self.alpha * self.beta - self.gamma * acc) * self.delta.inverse().unwrap();
+		Proof {
+			a: (G1Affine::generator() * a).into(),
+			b: (G2Affine::generator() * b).into(),
+			c: (G1Affine::generator() * c).into(),
+		}
+	}
+
+	fn verifies(&self, proof: &Proof<Bn254>, x: [Fr; 2]) -> bool {
+		let pvk = ark_groth16::prepare_verifying_key(&self.vk);
+		Groth16::<Bn254>::verify_proof(&pvk, proof, &x).unwrap_or(false)
+	}
+}
+
+/// The attack `binds` refuses (issue 28, item 5): under a key with gamma = k
+/// delta, anyone moves a proof made for binding b to binding b' without the
+/// witness, `C' = C - k (b' - b) IC_last`. It works for k = -1 and k = 2 and
+/// fails for an independent gamma; the chain refuses the first two keys.
+#[test]
+fn a_proof_moves_to_another_binding_under_a_related_key() {
+	let (input, b, b2) = (Fr::from(7u64), Fr::from(1111u64), Fr::from(2222u64));
+	for (k, moves) in [(-1i64, true), (2, true), (0, false)] {
+		let (raw, setup) = forgeable_key(k, 9);
+		let proof = setup.prove([input, b], 1);
+		assert!(setup.verifies(&proof, [input, b]), "the original proof verifies");
+		let kf = if k < 0 { -Fr::from(k.unsigned_abs()) } else { Fr::from(k as u64) };
+		let ic_last = setup.vk.gamma_abc_g1[2];
+		let moved = Proof {
+			a: proof.a,
+			b: proof.b,
+			c: (proof.c.into_group() - ic_last * (kf * (b2 - b))).into(),
+		};
+		assert_eq!(setup.verifies(&moved, [input, b2]), moves, "k = {k}");
+		assert_eq!(ProgramKind::Arkworks.register(&raw).is_ok(), !moves, "k = {k}");
+	}
 }
 
 /// Requests an SP1 program can never prove (a digest with its top bits set)

@@ -22,6 +22,39 @@ pub const ENGINES: [u8; 3] = [ENGINE_PURE, ENGINE_HOST, ENGINE_HOOKS];
 /// `state_call`: a few seconds of WASM).
 pub const MAX_BENCH_PROOFS: usize = 1024;
 
+/// The chain's own bounds on what it verifies, applied to every call before
+/// any parsing: a call outside them verifies nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+	/// Longest key in bytes (the verifier's `MaxVkLen`).
+	pub max_vk_len: usize,
+	/// Most public inputs of a proof, the binding included (the verifier's
+	/// `MaxPublicInputs` + 1).
+	pub max_inputs: usize,
+	/// Longest proof in bytes (the verifier's `MaxProofLen`).
+	pub max_proof_len: usize,
+}
+
+impl Limits {
+	/// Whether a call with key `vk` and `proofs` (their lengths and input
+	/// counts) is within the limits and [`MAX_BENCH_PROOFS`].
+	fn admit<'a>(
+		&self,
+		vk: &[u8],
+		proofs: impl ExactSizeIterator<Item = (&'a [u8], usize)>,
+	) -> bool {
+		if vk.len() > self.max_vk_len || proofs.len() > MAX_BENCH_PROOFS {
+			return false;
+		}
+		// The key's declared input count (its length says it) within the bound.
+		if pure::declared_inputs(vk).is_none_or(|n| n as usize > self.max_inputs) {
+			return false;
+		}
+		let (max_proof, max_inputs) = (self.max_proof_len, self.max_inputs);
+		proofs.into_iter().all(|(p, n)| p.len() <= max_proof && n <= max_inputs)
+	}
+}
+
 /// A proof and its public inputs (the binding last).
 pub type BenchProof = (Vec<u8>, Vec<[u8; 32]>);
 
@@ -34,8 +67,9 @@ sp_api::decl_runtime_apis! {
 	pub trait Groth16Bench {
 		/// Verifies each of `proofs` against `vk` with `engine` (0 arkworks in
 		/// WASM, 1 host function, 2 curve hooks) and returns how many verified.
-		/// Calls with more than [`MAX_BENCH_PROOFS`] proofs or an unknown engine
-		/// verify nothing.
+		/// Calls with more than [`MAX_BENCH_PROOFS`] proofs, an unknown engine, or
+		/// a key, proof or input count beyond the chain's [`Limits`] verify
+		/// nothing (refused before any parsing).
 		fn verify_batch(engine: u8, vk: Vec<u8>, proofs: Vec<BenchProof>) -> u32;
 	}
 
@@ -45,7 +79,7 @@ sp_api::decl_runtime_apis! {
 	pub trait Groth16ProgramBench {
 		/// Verifies each of `proofs` for a program of `kind` (its `selector`
 		/// for SP1) with the arkworks key `vk`; returns how many verified. At
-		/// most [`MAX_BENCH_PROOFS`] proofs.
+		/// most [`MAX_BENCH_PROOFS`] proofs, within the chain's [`Limits`].
 		fn verify_program_batch(
 			kind: ProgramKind,
 			selector: Option<[u8; 4]>,
@@ -73,8 +107,9 @@ pub fn verify_program_batch(
 	selector: Option<[u8; 4]>,
 	vk: &[u8],
 	proofs: &[ProgramBenchProof],
+	limits: Limits,
 ) -> u32 {
-	if proofs.len() > MAX_BENCH_PROOFS {
+	if !limits.admit(vk, proofs.iter().map(|(p, i, _)| (&p[..], i.len() + 1))) {
 		return 0;
 	}
 	proofs.iter().filter(|p| verify_program(kind, selector, vk, p)).count() as u32
@@ -96,8 +131,10 @@ pub fn verify_with(
 }
 
 /// The implementation of [`Groth16Bench::verify_batch`].
-pub fn verify_batch(engine: u8, vk: &[u8], proofs: &[BenchProof]) -> u32 {
-	if proofs.len() > MAX_BENCH_PROOFS || !ENGINES.contains(&engine) {
+pub fn verify_batch(engine: u8, vk: &[u8], proofs: &[BenchProof], limits: Limits) -> u32 {
+	if !ENGINES.contains(&engine)
+		|| !limits.admit(vk, proofs.iter().map(|(p, i)| (&p[..], i.len())))
+	{
 		return 0;
 	}
 	proofs.iter().filter(|(p, i)| verify_with(engine, vk, p, i) == Ok(true)).count() as u32

@@ -140,14 +140,21 @@ pub mod native {
 
 	/// Prepared keys the cache keeps at most; the oldest goes first.
 	pub const CACHE_SIZE: usize = 64;
+	/// Bytes of keys the cache keeps at most (a prepared key's memory grows
+	/// with its key's length); the oldest go first. A longer key is verified
+	/// but not cached.
+	pub const CACHE_BYTES: usize = 1 << 20;
+	/// Longest key the cache takes: one key cannot flush the whole cache.
+	pub const MAX_CACHED_KEY: usize = CACHE_BYTES / 16;
 
 	struct Cache {
-		keys: BTreeMap<[u8; 32], Arc<PreparedVerifyingKey<Bn254>>>,
+		keys: BTreeMap<[u8; 32], (Arc<PreparedVerifyingKey<Bn254>>, usize)>,
 		order: VecDeque<[u8; 32]>,
+		bytes: usize,
 	}
 
 	static CACHE: Mutex<Cache> =
-		Mutex::new(Cache { keys: BTreeMap::new(), order: VecDeque::new() });
+		Mutex::new(Cache { keys: BTreeMap::new(), order: VecDeque::new(), bytes: 0 });
 
 	fn cache() -> MutexGuard<'static, Cache> {
 		// Nothing panics while holding the lock; a poisoned cache is still consistent.
@@ -158,19 +165,25 @@ pub mod native {
 	/// Invalid keys are not cached.
 	pub fn prepared(vk: &[u8]) -> Result<Arc<PreparedVerifyingKey<Bn254>>, Error> {
 		let id = sp_crypto_hashing::blake2_256(vk);
-		if let Some(pvk) = cache().keys.get(&id) {
+		if let Some((pvk, _)) = cache().keys.get(&id) {
 			return Ok(pvk.clone());
 		}
 		// Prepared outside the lock: other verifications go on meanwhile.
 		let pvk = Arc::new(pure::prepare_vk(vk)?);
+		if vk.len() > MAX_CACHED_KEY {
+			return Ok(pvk);
+		}
 		let mut c = cache();
 		if !c.keys.contains_key(&id) {
-			while c.keys.len() >= CACHE_SIZE {
+			while c.keys.len() >= CACHE_SIZE || c.bytes + vk.len() > CACHE_BYTES {
 				let Some(old) = c.order.pop_front() else { break };
-				c.keys.remove(&old);
+				if let Some((_, len)) = c.keys.remove(&old) {
+					c.bytes -= len;
+				}
 			}
-			c.keys.insert(id, pvk.clone());
+			c.keys.insert(id, (pvk.clone(), vk.len()));
 			c.order.push_back(id);
+			c.bytes += vk.len();
 		}
 		Ok(pvk)
 	}
@@ -180,11 +193,17 @@ pub mod native {
 		cache().keys.len()
 	}
 
+	/// Bytes of the keys in the cache.
+	pub fn cache_bytes() -> usize {
+		cache().bytes
+	}
+
 	/// Empties the cache (benchmarks and tests).
 	pub fn clear_cache() {
 		let mut c = cache();
 		c.keys.clear();
 		c.order.clear();
+		c.bytes = 0;
 	}
 
 	/// What the host function [`super::groth16_bn254::verify`] does. A panic in

@@ -304,7 +304,19 @@ fn the_cache_of_prepared_keys_is_bounded_and_transparent() {
 		assert_eq!(pure::parse_vk(&key), Some(2));
 		native::prepared(&key).unwrap();
 		assert!(native::cache_len() <= native::CACHE_SIZE);
+		assert!(native::cache_bytes() <= native::CACHE_BYTES);
 	}
+	// Large keys: bounded in bytes too, and one too large is not cached at all.
+	for _ in 0..40 {
+		let key = random_key(&mut rng, 1_000);
+		native::prepared(&key).unwrap();
+		assert!(native::cache_bytes() <= native::CACHE_BYTES);
+	}
+	let before = native::cache_bytes();
+	let huge = random_key(&mut rng, 3_000);
+	assert!(huge.len() > native::MAX_CACHED_KEY);
+	native::prepared(&huge).unwrap();
+	assert_eq!(native::cache_bytes(), before, "a key past MAX_CACHED_KEY is not cached");
 	assert_eq!(native::verify(&vk, &proof, &join_inputs(&inputs)), Ok(true));
 	// Same answers with the cache emptied.
 	native::clear_cache();
@@ -390,10 +402,47 @@ fn the_batch_counts_what_verifies() {
 	let bad = (proof.clone(), inputs2.clone());
 	let batch = vec![(proof, inputs), (proof2, inputs2), bad];
 	for engine in bench::ENGINES {
-		assert_eq!(bench::verify_batch(engine, &vk, &batch), 2, "engine {engine}");
-		assert_eq!(bench::verify_batch(engine, &vk, &[]), 0);
+		assert_eq!(bench::verify_batch(engine, &vk, &batch, LIMITS), 2, "engine {engine}");
+		assert_eq!(bench::verify_batch(engine, &vk, &[], LIMITS), 0);
 	}
-	assert_eq!(bench::verify_batch(3, &vk, &batch), 0);
+	assert_eq!(bench::verify_batch(3, &vk, &batch, LIMITS), 0);
 	let many = vec![batch[0].clone(); bench::MAX_BENCH_PROOFS + 1];
-	assert_eq!(bench::verify_batch(bench::ENGINE_HOST, &vk, &many), 0);
+	assert_eq!(bench::verify_batch(bench::ENGINE_HOST, &vk, &many, LIMITS), 0);
+}
+
+/// The runtime's bounds (MaxVkLen 4,096, MaxPublicInputs 16 + the binding,
+/// MaxProofLen 512).
+const LIMITS: bench::Limits =
+	bench::Limits { max_vk_len: 4096, max_inputs: 17, max_proof_len: 512 };
+
+/// Attack (issue 28, item 4): a call with a huge key (here over 640 KiB, 21,000
+/// inputs) or too many inputs is refused before any parsing: it verifies
+/// nothing (the time it took is printed).
+#[test]
+fn bench_calls_beyond_the_chains_limits_are_refused_before_parsing() {
+	let (vk, proof, inputs) = demo_case(9, 3);
+	let batch = vec![(proof.clone(), inputs.clone())];
+	let mut rng = test_rng();
+	let huge = random_key(&mut rng, 21_000);
+	assert!(huge.len() > 640 * 1024);
+	let started = std::time::Instant::now();
+	for engine in bench::ENGINES {
+		assert_eq!(bench::verify_batch(engine, &huge, &batch, LIMITS), 0);
+	}
+	let kind = zkmarket_groth16_formats::ProgramKind::Arkworks;
+	let program = vec![(proof.clone(), inputs[..1].to_vec(), inputs[1])];
+	assert_eq!(bench::verify_program_batch(&kind, None, &huge, &program, LIMITS), 0);
+	// Diagnostic only (no timing assert): nothing was parsed.
+	println!("4 refused calls with a {} KiB key: {:?}", huge.len() / 1024, started.elapsed());
+	// A key within the length bound that declares more inputs than allowed.
+	let tight = bench::Limits { max_inputs: 1, ..LIMITS };
+	assert_eq!(bench::verify_batch(bench::ENGINE_HOST, &vk, &batch, tight), 0);
+	// Too many inputs or too long a proof in the batch.
+	let extra = vec![(proof.clone(), vec![inputs[0]; 18])];
+	assert_eq!(bench::verify_batch(bench::ENGINE_HOST, &vk, &extra, LIMITS), 0);
+	let long = vec![(vec![0u8; 513], inputs.clone())];
+	assert_eq!(bench::verify_batch(bench::ENGINE_HOST, &vk, &long, LIMITS), 0);
+	// Within the limits it verifies.
+	assert_eq!(bench::verify_batch(bench::ENGINE_HOST, &vk, &batch, LIMITS), 1);
+	assert_eq!(bench::verify_program_batch(&kind, None, &vk, &program, LIMITS), 1);
 }

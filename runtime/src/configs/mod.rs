@@ -150,7 +150,8 @@ parameter_types! {
 	pub const MinReputation: Perbill = Perbill::from_percent(10);
 	pub const TargetUtilization: Perbill = Perbill::from_percent(50);
 	pub const BountyFraction: Perbill = Perbill::from_percent(25);
-	pub const VerdictPriority: u64 = u64::MAX / 2;
+	/// Verdicts outrank every transaction (see `crate::priority`).
+	pub const VerdictPriority: u64 = crate::priority::VERDICT_PRIORITY;
 }
 
 /// Most registered provers. The clearing reads only the provers it deals slots
@@ -171,6 +172,20 @@ pub const MAX_OPEN_PROOFS_PER_BLOCK: u32 = MAX_PROOFS_PER_BLOCK - MAX_ASSIGNMENT
 pub const MAX_VERDICTS_PER_TX: u32 = MAX_PROOFS_PER_BLOCK;
 /// Longest proof accepted (the verifier) and kept after settlement (the market).
 pub const MAX_PROOF_LEN: u32 = 512;
+
+/// The verification benchmark's bounds (`zkmarket-node verify-bench`, in the
+/// benchmarking runtime only): the verifier's own limits on keys, inputs and
+/// proofs, checked before any parsing.
+pub const BENCH_LIMITS: zkmarket_groth16_host::bench::Limits =
+	zkmarket_groth16_host::bench::Limits {
+		max_vk_len: MAX_VK_LEN as usize,
+		max_inputs: MAX_PUBLIC_INPUTS as usize + 1,
+		max_proof_len: MAX_PROOF_LEN as usize,
+	};
+/// Longest verifying key in bytes.
+pub const MAX_VK_LEN: u32 = 4_096;
+/// Most public inputs of a request (the binding aside).
+pub const MAX_PUBLIC_INPUTS: u32 = 16;
 const _: () =
 	assert!(MAX_OPEN_PROOFS_PER_BLOCK + MAX_ASSIGNMENTS_PER_BLOCK <= MAX_PROOFS_PER_BLOCK);
 const _: () = assert!(MAX_VERDICTS_PER_TX >= MAX_PROOFS_PER_BLOCK);
@@ -234,7 +249,7 @@ impl pallet_market::Config for Runtime {
 	type BaseFee = BaseFee;
 	type Programs = Verifier;
 	type UnixTime = Timestamp;
-	type MaxPublicInputs = ConstU32<16>;
+	type MaxPublicInputs = ConstU32<MAX_PUBLIC_INPUTS>;
 	type MaxQueueLength = ConstU32<2_048>;
 	/// The clearing considers every queued bid (in rank order).
 	type MaxBidsPerBlock = ConstU32<2_048>;
@@ -268,8 +283,8 @@ impl pallet_market::Config for Runtime {
 	type FreeDeclinePeriod = ConstU32<25>;
 	/// 64 assignments plus the busy, excluded and decayed provers walked past.
 	type MaxCandidateReads = ConstU32<512>;
-	/// Retry fees go to the treasury, like slashes (total issuance unchanged).
-	type RetryFees = ResolveTo<TreasuryAccount, Balances>;
+	/// Retry fees are burned (SPEC 8), like transaction fees.
+	type RetryFees = ();
 	type WeightInfo = pallet_market::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::MarketBenchmarkHelper;
@@ -279,14 +294,17 @@ impl pallet_verifier::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Market = Market;
-	type MaxVkLen = ConstU32<4_096>;
+	type MaxVkLen = ConstU32<MAX_VK_LEN>;
 	type MaxProofLen = ConstU32<MAX_PROOF_LEN>;
-	type MaxPublicInputs = ConstU32<16>;
+	type MaxPublicInputs = ConstU32<MAX_PUBLIC_INPUTS>;
 	type MaxProofsPerBlock = ConstU32<MAX_PROOFS_PER_BLOCK>;
 	type MaxOpenProofsPerBlock = ConstU32<MAX_OPEN_PROOFS_PER_BLOCK>;
 	type MaxVerdictsPerTx = ConstU32<MAX_VERDICTS_PER_TX>;
 	type MaxVerifiers = ConstU32<MAX_VALIDATORS>;
 	type VerificationTimeout = ConstU32<50>;
+	/// Three rounds of 50 blocks before a proof without verdicts gives its
+	/// request back to the market.
+	type VerificationRounds = ConstU32<3>;
 	type ProgramDepositBase = ConstU128<ZK>;
 	type ProgramDepositPerByte = ConstU128<MILLI_ZK>;
 	type UnsignedPriority = VerdictPriority;
