@@ -7,7 +7,7 @@ use common::preset_ext;
 use frame_support::{
 	assert_ok,
 	dispatch::{DispatchClass, GetDispatchInfo},
-	traits::{Get, Hooks},
+	traits::Hooks,
 	BoundedVec,
 };
 use sp_core::{sr25519, Pair};

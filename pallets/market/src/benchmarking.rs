@@ -188,7 +188,10 @@ mod benchmarks {
 		assert!(Requests::<T>::get(0).is_none());
 	}
 
-	/// `n` assignment deadlines missed in one block (slash + re-queue each).
+	/// `n` assignment deadlines missed in one block (slash + re-queue each),
+	/// on the costliest path: the queue is full of lower bids, so each re-queue
+	/// evicts (and refunds, and closes) the worst. `decline_assignment` and the
+	/// verifier's conclusions are charged from this.
 	#[benchmark]
 	fn block_deadlines(n: Linear<1, { T::MaxAssignmentsPerBlock::get() }>) {
 		let program = T::BenchmarkHelper::setup_program();
@@ -212,10 +215,24 @@ mod benchmarks {
 		// Deadlines are inclusive: missed ones are found the block after.
 		let check = due.saturating_add(1u32.into());
 		frame_system::Pallet::<T>::set_block_number(check);
+		let queued = AuctionQueue::<T>::decode_len().unwrap_or(0) as u32;
+		for i in 0..T::MaxQueueLength::get().saturating_sub(queued) {
+			let who = requester::<T>(n + i);
+			let exp = check.saturating_add((2 + i / T::MaxDeadlinesPerSlot::get()).into());
+			Market::<T>::submit_request(
+				RawOrigin::Signed(who).into(),
+				program,
+				inputs::<T>(),
+				auction::<T>(ZK / 2 + i as u128),
+				exp,
+			)
+			.expect("a lower bid");
+		}
 		#[block]
 		{
 			Market::<T>::process_block_deadlines(check);
 		}
+		assert_eq!(AuctionQueue::<T>::get().len() as u32, T::MaxQueueLength::get());
 	}
 
 	/// Offer deadlines scanning `s` seconds (at least the `ceil(n / cap)` last

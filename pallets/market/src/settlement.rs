@@ -229,4 +229,15 @@ impl<T: Config> ProofMarket<T::AccountId> for Pallet<T> {
 	fn begin_verification_weight() -> frame_support::weights::Weight {
 		Self::offer_deadline_weight()
 	}
+
+	fn conclude_weight() -> frame_support::weights::Weight {
+		use crate::weights::WeightInfo;
+		// `block_deadlines(1)` is measured on the costliest re-opening: a slash
+		// and a re-queue into a full queue that evicts (and refunds) the worst
+		// bid. A settlement costs less than two of them: its payment and
+		// release, plus a reputation failure for each free decliner (at most
+		// `MaxDeclines - 1`, each moving a prover in its indexes like a slash).
+		T::WeightInfo::block_deadlines(1)
+			.saturating_mul(T::MaxDeclines::get().max(2).into())
+	}
 }

@@ -399,11 +399,12 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
-			let (read, decided) = Self::process_timeouts(n);
-			// Proofs decided by their recorded votes settle like a final verdict.
-			let settled =
-				if decided > 0 { T::WeightInfo::submit_verdicts(decided) } else { Weight::zero() };
-			T::WeightInfo::timeouts(read).saturating_add(settled)
+			let (read, concluded) = Self::process_timeouts(n);
+			// Each proof decided or dropped concludes its request in the market,
+			// at most its worst-case conclusion (a settlement, or a re-queue into
+			// a full queue with an eviction); re-listed proofs cost less.
+			T::WeightInfo::timeouts(read)
+				.saturating_add(T::Market::conclude_weight().saturating_mul(concluded.into()))
 		}
 
 		fn offchain_worker(n: BlockNumberFor<T>) {
@@ -523,7 +524,7 @@ pub mod pallet {
 		/// of ordinary transactions keeps verdicts out of blocks.
 		#[pallet::call_index(2)]
 		#[pallet::weight((
-			T::WeightInfo::submit_verdicts(batch.verdicts.len() as u32),
+			Pallet::<T>::verdicts_weight(batch.verdicts.len() as u32),
 			DispatchClass::Operational
 		))]
 		pub fn submit_verdicts(
@@ -582,10 +583,10 @@ pub mod pallet {
 			// writes) one pending proof. With several verifiers only one batch a
 			// proof settles it, so the others cost little.
 			let db = T::DbWeight::get();
-			let actual = T::WeightInfo::submit_verdicts(finalized.max(1))
+			let actual = Self::verdicts_weight(finalized.max(1))
 				.saturating_add(db.reads(batch.verdicts.len() as u64))
 				.saturating_add(db.writes(new_votes.saturating_sub(finalized) as u64));
-			Ok(Some(actual.min(T::WeightInfo::submit_verdicts(batch.verdicts.len() as u32))).into())
+			Ok(Some(actual.min(Self::verdicts_weight(batch.verdicts.len() as u32))).into())
 		}
 
 		/// Unregister a program the caller owns, releasing its deposit. Refused
@@ -761,12 +762,21 @@ pub mod pallet {
 			T::Market::conclude(p.request, &p.prover, verdict, &p.proof);
 		}
 
+		/// The weight of a verdict batch of `n` votes that all decide their proofs:
+		/// the benchmark (votes settling open offers) plus, per vote, the
+		/// market's worst-case conclusion (an auction request settled with its
+		/// decliners' failures, or re-queued into a full queue with an eviction).
+		pub fn verdicts_weight(n: u32) -> Weight {
+			T::WeightInfo::submit_verdicts(n)
+				.saturating_add(T::Market::conclude_weight().saturating_mul(n.into()))
+		}
+
 		/// Ends the verification round of the proofs listed at block
 		/// `n - VerificationTimeout` (at most `MaxProofsPerBlock`): decides those
 		/// whose recorded votes of the current set agree, lists the others again
 		/// while they have rounds left, and drops the rest, returning their
 		/// requests to the market; returns how many ids it read and how many it
-		/// decided.
+		/// concluded (decided or dropped).
 		pub(crate) fn process_timeouts(n: BlockNumberFor<T>) -> (u32, u32) {
 			let timeout = T::VerificationTimeout::get();
 			if n < timeout {
@@ -778,22 +788,23 @@ pub mod pallet {
 			let current = |side: &BoundedVec<VerifierId, T::MaxVerifiers>| {
 				side.iter().filter(|v| set.contains(v)).count()
 			};
-			let mut decided = 0u32;
+			let mut concluded = 0u32;
 			for id in ids.iter() {
 				let Some(p) = Pending::<T>::take(id) else { continue };
 				// Votes are counted as they arrive; a set that shrank since (a
 				// session change, root) may already agree on a proof that gets
 				// no more votes: decide it now rather than drop it.
 				if current(&p.valid) >= threshold {
-					decided += 1;
+					concluded += 1;
 					Self::finalize(*id, p, Verdict::Valid);
 				} else if current(&p.invalid) >= threshold {
-					decided += 1;
+					concluded += 1;
 					Self::finalize(*id, p, Verdict::Invalid);
 				} else if let Some(round) = Self::next_round(*id) {
 					// Votes could not land in time (or verifiers were offline): the
 					// proof waits another round, its request still with its prover.
 					let Ok(listed_at) = Self::list_proof(*id, n) else {
+						concluded += 1;
 						Self::time_out(*id, p);
 						continue;
 					};
@@ -806,10 +817,11 @@ pub mod pallet {
 					});
 					Pending::<T>::insert(id, PendingProof { listed_at, ..p });
 				} else {
+					concluded += 1;
 					Self::time_out(*id, p);
 				}
 			}
-			(ids.len() as u32, decided)
+			(ids.len() as u32, concluded)
 		}
 
 		/// The round proof `id` would enter now (2 for its first re-listing), if

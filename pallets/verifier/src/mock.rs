@@ -98,6 +98,10 @@ impl ProofMarket<AccountId> for MockMarket {
 	fn open_requests_for(program: &ProgramId) -> u32 {
 		OPEN.with(|o| o.borrow().values().filter(|(_, p, _)| p == program).count() as u32)
 	}
+	fn conclude_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(1_000_000, 0)
+	}
+
 	fn begin_verification_weight() -> frame_support::weights::Weight {
 		frame_support::weights::Weight::zero()
 	}

@@ -185,4 +185,8 @@ pub trait ProofMarket<AccountId> {
 	/// Worst-case weight of [`Self::begin_verification`] beyond the proof
 	/// submission itself (deadlines it applies before it can fail).
 	fn begin_verification_weight() -> Weight;
+	/// Worst-case weight of one [`Self::conclude`]: the costliest of settling a
+	/// request (with the reputation of its free decliners) and returning it to
+	/// the market (a slash, and a re-queue into a full queue with an eviction).
+	fn conclude_weight() -> Weight;
 }
