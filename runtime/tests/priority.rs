@@ -143,3 +143,23 @@ fn banded_priorities_put_obligations_and_verdicts_above_any_tip() {
 		assert_eq!(<Runtime as pallet_verifier::Config>::UnsignedPriority::get(), VERDICT_PRIORITY);
 	});
 }
+
+/// A verdict batch of a whole list, each vote charged the market's worst-case
+/// conclusion, still fits in one block's Operational class: verdicts can always
+/// be included (issue 28, items 1 and 6).
+#[test]
+fn a_full_verdict_batch_fits_in_a_block() {
+	use frame_support::traits::Get;
+	let max = <Runtime as frame_system::Config>::BlockWeights::get()
+		.get(DispatchClass::Operational)
+		.max_extrinsic
+		.expect("a bound");
+	let n = <Runtime as pallet_verifier::Config>::MaxVerdictsPerTx::get();
+	let charged = pallet_verifier::Pallet::<Runtime>::verdicts_weight(n);
+	println!("{n} verdicts charged {charged:?}, Operational max extrinsic {max:?}");
+	assert!(charged.all_lte(max), "{charged:?} > {max:?}");
+	let conclude = <pallet_market::Pallet<Runtime> as zkmarket_primitives::traits::ProofMarket<
+		AccountId,
+	>>::conclude_weight();
+	assert!(conclude.ref_time() > 0);
+}

@@ -165,32 +165,46 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Market::AssignmentDeadlines` (r:1 w:1)
 	/// Proof: `Market::AssignmentDeadlines` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
-	/// Storage: `Market::Requests` (r:64 w:64)
-	/// Proof: `Market::Requests` (`max_values`: None, `max_size`: Some(788), added: 3263, mode: `MaxEncodedLen`)
+	/// Storage: `Market::Requests` (r:449 w:128)
+	/// Proof: `Market::Requests` (`max_values`: None, `max_size`: Some(793), added: 3268, mode: `MaxEncodedLen`)
 	/// Storage: `Provers::Provers` (r:64 w:64)
 	/// Proof: `Provers::Provers` (`max_values`: None, `max_size`: Some(512), added: 2987, mode: `MaxEncodedLen`)
 	/// Storage: `Provers::IdlePeriodOverride` (r:1 w:0)
 	/// Proof: `Provers::IdlePeriodOverride` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:128 w:128)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:129 w:129)
+	/// Storage: `Balances::Holds` (r:192 w:192)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:193 w:193)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Provers::Capabilities` (r:64 w:0)
+	/// Proof: `Provers::Capabilities` (`max_values`: None, `max_size`: Some(568), added: 3043, mode: `MaxEncodedLen`)
+	/// Storage: `Market::RequestExclusions` (r:64 w:128)
+	/// Proof: `Market::RequestExclusions` (`max_values`: None, `max_size`: Some(285), added: 2760, mode: `MaxEncodedLen`)
 	/// Storage: `Market::AuctionQueue` (r:1 w:1)
 	/// Proof: `Market::AuctionQueue` (`max_values`: Some(1), `max_size`: Some(16386), added: 16881, mode: `MaxEncodedLen`)
+	/// Storage: `Market::OpenRequests` (r:64 w:64)
+	/// Proof: `Market::OpenRequests` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Market::ProgramRequests` (r:1 w:1)
+	/// Proof: `Market::ProgramRequests` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `Market::LastPruneBlock` (r:1 w:1)
+	/// Proof: `Market::LastPruneBlock` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Market::PruneAt` (r:1 w:1)
+	/// Proof: `Market::PruneAt` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
+	/// Storage: `Provers::CapabilityIndex` (r:0 w:3456)
+	/// Proof: `Provers::CapabilityIndex` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Provers::SlotIndex` (r:0 w:192)
 	/// Proof: `Provers::SlotIndex` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn block_deadlines(n: u32) -> Weight {
-		// Proof size: measured `681 + n * (635 ±0)`, estimated `17871 + n * (5206 ±0)`.
-		// Minimum execution time: 149_793_000 picoseconds.
-		Weight::from_parts(154_877_000, 17871)
-			// Standard error: 280_790
-			.saturating_add(Weight::from_parts(145_378_237, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
-			.saturating_add(T::DbWeight::get().writes((9_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(n.into()))
+		// Proof size: measured `70488 + n * (3320 ±0)`, estimated `95111 + n * (22041 ±0)`.
+		// Minimum execution time: 664_652_000 picoseconds.
+		Weight::from_parts(742_011_545, 95111)
+			// Standard error: 6_612_260
+			.saturating_add(Weight::from_parts(365_485_490, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(36_u64))
+			.saturating_add(T::DbWeight::get().reads((17_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().writes((69_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 22041).saturating_mul(n.into()))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
@@ -269,13 +283,13 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 	fn block_deadlines(n: u32) -> Weight {
-		Weight::from_parts(154_877_000, 17871)
-			.saturating_add(Weight::from_parts(145_378_237, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
-			.saturating_add(RocksDbWeight::get().writes((9_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(n.into()))
+		Weight::from_parts(742_011_545, 95111)
+			.saturating_add(Weight::from_parts(365_485_490, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(36_u64))
+			.saturating_add(RocksDbWeight::get().reads((17_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
+			.saturating_add(RocksDbWeight::get().writes((69_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 22041).saturating_mul(n.into()))
 	}
 	fn offer_deadlines(s: u32, n: u32) -> Weight {
 		Weight::from_parts(187_898_000, 9041)
