@@ -83,10 +83,24 @@ pub struct NoBenchmarks {
 /// `--trie-cache-size <bytes>`.
 pub const DEFAULT_TRIE_CACHE_SIZE: &str = "268435456";
 
+/// The node's `--pool-type` when the flag is not given: the single-state pool.
+///
+/// sc-cli's default is the fork-aware pool. In stable2609 that pool can forget
+/// transactions it accepted when a burst straddles a block import: a
+/// transaction submitted while the new block's view is being built reaches
+/// only the previous view, the same account's later nonces become future in
+/// the new view, the view's future limit (`--pool-limit` / 10 = 819) evicts
+/// the oldest of them, and the pool then removes them everywhere, with no
+/// status for a client that did not watch them; the rest of the account's
+/// nonces stay future for good (docs/txpool.md). The single-state pool lost
+/// none in the same test (`tests/load/pool-burst.mjs`). Operators who want the
+/// fork-aware pool still choose it with `--pool-type fork-aware`.
+pub const DEFAULT_POOL_TYPE: &str = "single-state";
+
 impl Cli {
 	/// Parses `args` (the program name first) with the node's defaults:
-	/// sc-cli's command setup (name, version, subcommand rules) and
-	/// [`DEFAULT_TRIE_CACHE_SIZE`].
+	/// sc-cli's command setup (name, version, subcommand rules),
+	/// [`DEFAULT_TRIE_CACHE_SIZE`] and [`DEFAULT_POOL_TYPE`].
 	pub fn parse_with_node_defaults<I, T>(args: I) -> Result<Self, clap::Error>
 	where
 		I: IntoIterator<Item = T>,
@@ -95,7 +109,8 @@ impl Cli {
 		use clap::{CommandFactory, FromArgMatches};
 		use sc_cli::SubstrateCli;
 		let command = <Self as SubstrateCli>::setup_command(<Self as CommandFactory>::command())
-			.mut_arg("trie_cache_size", |arg| arg.default_value(DEFAULT_TRIE_CACHE_SIZE));
+			.mut_arg("trie_cache_size", |arg| arg.default_value(DEFAULT_TRIE_CACHE_SIZE))
+			.mut_arg("pool_type", |arg| arg.default_value(DEFAULT_POOL_TYPE));
 		let matches = command.try_get_matches_from(args)?;
 		<Self as FromArgMatches>::from_arg_matches(&matches)
 	}
@@ -125,6 +140,24 @@ mod tests {
 		let cli =
 			Cli::parse_with_node_defaults(["zkmarket-node", "--trie-cache-size", "0"]).unwrap();
 		assert_eq!(cli.run.import_params.trie_cache_maximum_size(), None);
+	}
+
+	#[test]
+	fn pool_type_defaults_to_single_state() {
+		let cli = Cli::parse_with_node_defaults(["zkmarket-node", "--dev"]).unwrap();
+		assert!(matches!(cli.run.pool_config.pool_type, sc_cli::TransactionPoolType::SingleState));
+		// The limits stay sc-cli's.
+		assert_eq!(cli.run.pool_config.pool_limit, 8192);
+		assert_eq!(cli.run.pool_config.pool_kbytes, 20480);
+	}
+
+	#[test]
+	fn an_explicit_pool_type_wins() {
+		let cli =
+			Cli::parse_with_node_defaults(["zkmarket-node", "--dev", "--pool-type", "fork-aware"])
+				.unwrap();
+		assert!(matches!(cli.run.pool_config.pool_type, sc_cli::TransactionPoolType::ForkAware));
+		assert!(Cli::parse_with_node_defaults(["zkmarket-node", "--pool-type", "other"]).is_err());
 	}
 
 	#[test]
