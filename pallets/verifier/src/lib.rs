@@ -400,9 +400,9 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
 			let (read, concluded) = Self::process_timeouts(n);
-			// Each proof decided or dropped concludes its request in the market,
-			// at most its worst-case conclusion (a settlement, or a re-queue into
-			// a full queue with an eviction); re-listed proofs cost less.
+			// Each proof decided or dropped concludes its request in the market
+			// (`conclude_weight`: a settlement, or a slash and a re-queue into a
+			// full queue with an eviction); re-listed proofs cost less.
 			T::WeightInfo::timeouts(read)
 				.saturating_add(T::Market::conclude_weight().saturating_mul(concluded.into()))
 		}
@@ -764,8 +764,8 @@ pub mod pallet {
 
 		/// The weight of a verdict batch of `n` votes that all decide their proofs:
 		/// the benchmark (votes settling open offers) plus, per vote, the
-		/// market's worst-case conclusion (an auction request settled with its
-		/// decliners' failures, or re-queued into a full queue with an eviction).
+		/// market's `conclude_weight` (measured on its costliest conclusion: a
+		/// slash and a re-queue into a full queue with an eviction).
 		pub fn verdicts_weight(n: u32) -> Weight {
 			T::WeightInfo::submit_verdicts(n)
 				.saturating_add(T::Market::conclude_weight().saturating_mul(n.into()))
