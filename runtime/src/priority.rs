@@ -18,8 +18,10 @@
 //! (`pallet_market::Pallet::holds_obligation`): `Verifier::submit_proof` for
 //! it, and `Market::decline_assignment` by the assigned prover. Each needs an
 //! obligation won in the auction or by a lock with collateral, at most one
-//! such transaction per obligation is in the pool (the `provides` tag below),
-//! and each pays its fee: the band cannot be flooded.
+//! such transaction per obligation is in the pool (the `provides` tag below:
+//! another one for the same request conflicts with it, and replaces it only
+//! with a higher tip), and each pays its fee (but a free decline, which ends
+//! the obligation): the band cannot be flooded.
 //!
 //! [`PrioritizedPayment`] wraps [`ChargeTransactionPayment`] and keeps its
 //! identifier, encoding and metadata type: clients see the same extension.
