@@ -325,7 +325,7 @@ impl VerifyBenchCmd {
 			let (secs, _) = best_of(runs, || proofs.iter().filter(|p| native_ok(p)).count());
 			let call = |proofs: Vec<ProgramBenchProof>| -> Result<u32, String> {
 				let args = (&kind, selector, &vk, proofs);
-				bench_call(&client, at, "Groth16ProgramBench_verify_program_batch", args)
+				bench_call(client, at, "Groth16ProgramBench_verify_program_batch", args)
 					.map_err(|e| format!("runtime call ({name}): {e}"))
 			};
 			call(Vec::new())?;

@@ -2098,9 +2098,9 @@ impl Driver {
 		System::events()
 			.iter()
 			.map(|e| match &e.event {
-				RuntimeEvent::Market(pallet_market::Event::DeclineCharged { retry_fee, .. }) => {
-					*retry_fee
-				}
+				RuntimeEvent::Market(pallet_market::Event::DeclineCharged {
+					retry_fee, ..
+				}) => *retry_fee,
 				_ => 0,
 			})
 			.sum()
