@@ -52,7 +52,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startNode, devKeys, keyFromUri, ZK, prover, sendAll, signOffline, submitSigned, eventsNamed, bestNumber,
-  waitForBlock, sleep, rpc,
+  waitForBlock, sleep, rpc, outcomeOf,
 } from '../e2e/lib.mjs';
 
 const U64_MAX = 2n ** 64n - 1n;
@@ -133,25 +133,8 @@ class Chain {
     const at = this.txAt.get(h);
     if (!at) return null;
     const b = this.blocks.get(at.n);
-    const own = b.records.filter(({ phase }) => phase.isApplyExtrinsic && phase.asApplyExtrinsic.toNumber() === at.index)
-      .map((r) => r.event);
-    let ok = false;
-    let error = null;
-    let fee = 0n;
-    for (const e of own) {
-      if (e.section === 'system' && e.method === 'ExtrinsicSuccess') ok = true;
-      if (e.section === 'system' && e.method === 'ExtrinsicFailed') {
-        const d = e.data[0];
-        if (d.isModule) {
-          const m = this.api.registry.findMetaError(d.asModule);
-          error = `${m.section}.${m.name}`;
-        } else {
-          error = d.toString();
-        }
-      }
-      if (e.section === 'transactionPayment' && e.method === 'TransactionFeePaid') fee += e.data[1].toBigInt();
-    }
-    return { n: at.n, ok, error, fee, events: own };
+    const { ok, error, fee, events } = outcomeOf(this.api, b.records, at.index);
+    return { n: at.n, ok, error, fee, events };
   }
 
   /** Waits until extrinsic `h` is in a block; its outcome. */

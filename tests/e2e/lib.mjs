@@ -247,7 +247,7 @@ export async function submitSigned(api, extrinsics) {
 }
 
 /** The outcome of one extrinsic of block `hash`, from its events. */
-function outcomeOf(api, events, index, blockHash, blockNumber) {
+export function outcomeOf(api, events, index, blockHash, blockNumber) {
   const own = events.filter(({ phase }) => phase.isApplyExtrinsic && phase.asApplyExtrinsic.toNumber() === index)
     .map((r) => r.event);
   let ok = false;
