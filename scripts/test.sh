@@ -1,47 +1,151 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test of the project:
-#   1. Rust: math property tests, pallet tests on mock runtimes, runtime
-#      integration tests (release profile, shared target dir), the pallets'
-#      benchmarks run as tests and the try-runtime checks of the runtime's
-#      migrations against a dev-chain snapshot (`runtime-benchmarks,try-runtime`);
-#   2. end-to-end: the real node driven by @polkadot/api under `node --test`
-#      (chain basics, chain specs, CLI errors, the whole market flow), then the
-#      attack suite of issue 15 against the dev node (tests/attacks), the
-#      Rust clients (tests/clients) and the market explorer in headless
-#      chromium (tests/web);
-#   3. multi-node: a zombienet network started on the v101 release, upgraded to
-#      the built runtime, then a 4th validator added and one removed, unless
-#      ZOMBIENET=0.
+#   1. build: the toolchain, then the node, the clients and every test target
+#      (one release build, scripts/build.sh);
+#   2. Rust: math property tests, pallet tests on mock runtimes, runtime
+#      integration tests (`cargo test --release --workspace`);
+#   3. side by side (each step logs to a file, printed whole when it ends):
+#      - the pallets' benchmarks run as tests and the try-runtime checks of the
+#        runtime's migrations against a dev-chain snapshot (one extra feature
+#        set, `runtime-benchmarks,try-runtime`, compiled at low CPU priority);
+#      - every `node --test` file against the real node, several at a time
+#        (tests/run-suites.mjs): chain basics, specs, CLI errors, the market
+#        flow (tests/e2e), the attacks (tests/attacks), the Rust clients
+#        (tests/clients), the market explorer in headless chromium (tests/web);
+#      - the multi-node test, unless ZOMBIENET=0: a zombienet network started
+#        on the v101 release (with 2 s blocks), upgraded to the built runtime,
+#        the market, a burst, prover agents, then a 4th validator added and
+#        one removed.
+# At the end (or at the first failure) it prints a table of every step's wall
+# time and every test file's, and writes it to $CARGO_TARGET_DIR/test-timings/
+# (scripts/record-timings.sh copies it into docs/build-and-test.md).
+#
+#   ZOMBIENET=0 ./scripts/test.sh     quick local loop without the multi-node test
+#   TEST_JOBS=N ./scripts/test.sh     node --test files run at a time (default 4)
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
-start=$(date +%s)
-"$ROOT/scripts/build.sh"
+T0=$(date +%s)
+TIMINGS="$CARGO_TARGET_DIR/test-timings"
+mkdir -p "$TIMINGS"
+STEPS="$TIMINGS/steps.tsv"
+: >"$STEPS"
+touch "$TIMINGS/started"
+# A run is cold when the target dir has no node yet: the build is the long part.
+KIND=warm
+[ -x "$NODE_BIN" ] || KIND=cold
+# A cold build on this machine (docs/build-and-test.md), for the warm run's estimate.
+COLD_BUILD_ESTIMATE=${COLD_BUILD_ESTIMATE:-1800}
+LIMIT=3600
+
+elapsed() { echo $(($(date +%s) - T0)); }
+
+# step NAME CMD...: runs CMD, records its wall time and status in $STEPS.
+step() {
+  local name="$1" start rc=0
+  shift
+  start=$(date +%s)
+  "$@" || rc=$?
+  printf '%s\t%s\t%s\n' "$name" $(($(date +%s) - start)) "$rc" >>"$STEPS"
+  return "$rc"
+}
+
+# The timing table: every step, then every test file of the node suites.
+report() {
+  local rc=$? total
+  total=$(elapsed)
+  {
+    echo "\`./scripts/test.sh\` with a $KIND target dir, $(date -u '+%Y-%m-%d %H:%M') UTC, commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), TEST_JOBS=${TEST_JOBS:-4}, ZOMBIENET=${ZOMBIENET:-1}, $(nproc) cores:"
+    echo
+    echo "| step | seconds | result |"
+    echo "| --- | ---: | --- |"
+    while IFS=$'\t' read -r name secs status; do
+      echo "| $name | $secs | $([ "$status" = 0 ] && echo ok || echo "FAILED ($status)") |"
+    done <"$STEPS"
+    if [ -f "$TIMINGS/suites.json" ] && [ "$TIMINGS/suites.json" -nt "$TIMINGS/started" ]; then
+      node -e '
+        const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+        for (const [f, t] of Object.entries(r.files).sort((a, b) => b[1].seconds - a[1].seconds))
+          console.log(`| &nbsp;&nbsp;${f} | ${t.seconds} | ${t.ok ? "ok" : "FAILED"} |`);
+      ' "$TIMINGS/suites.json"
+    fi
+    echo "| **total ($KIND target dir)** | **$total** | $([ "$rc" = 0 ] && echo "all passed" || echo "FAILED") |"
+  } >"$TIMINGS/$KIND.md"
+  {
+    echo
+    echo "== timings"
+    cat "$TIMINGS/$KIND.md"
+    echo "== $([ "$rc" = 0 ] && echo "all tests passed" || echo "FAILED") in $total s ($((total / 60)) min $((total % 60)) s)"
+    if [ "$KIND" = cold ]; then
+      if [ "$total" -gt "$LIMIT" ]; then
+        echo "WARNING: this cold run took more than $((LIMIT / 60)) minutes (CI stops at 90): make the tests faster before adding more"
+      fi
+    else
+      local build estimate
+      build=$(awk -F'\t' '$1 == "build" { print $2 }' "$STEPS")
+      estimate=$((total - ${build:-0} + COLD_BUILD_ESTIMATE))
+      echo "   a cold run (fresh clone, empty target dir) would take about $((estimate / 60)) min (the build ~$((COLD_BUILD_ESTIMATE / 60)) min instead of ${build:-0} s)"
+      if [ "$estimate" -gt "$LIMIT" ]; then
+        echo "WARNING: a cold run would pass $((LIMIT / 60)) minutes (CI stops at 90): make the tests faster before adding more"
+      fi
+    fi
+  } >&2
+  return "$rc"
+}
+trap report EXIT
+
+echo "== build (toolchain, node, clients, every test target; $KIND target dir)" >&2
+step build "$ROOT/scripts/build.sh"
+if [ "$KIND" = cold ] && [ "$(elapsed)" -gt $((LIMIT - 1200)) ]; then
+  echo "WARNING: the cold build alone took $(($(elapsed) / 60)) min: this run will probably pass $((LIMIT / 60)) minutes" >&2
+fi
 cd "$ROOT"
 
 echo "== cargo test (math, pallets, runtime)" >&2
-cargo test --locked --release --workspace
+step rust-tests cargo test --locked --release --workspace
 
-echo "== benchmark and try-runtime tests (frame-benchmarking v2 on the pallets' mock runtimes;" >&2
-echo "   the migrations' pre/post-upgrade checks, and the runtime's upgrade of a v101 dev-chain snapshot)" >&2
-# One extra feature set for both (built once): the pallets' benchmarks, their
-# migration tests with the try-runtime checks, and runtime/tests/try_runtime.rs.
-SKIP_WASM_BUILD=1 cargo test --locked --release --features runtime-benchmarks,try-runtime \
+echo "== npm ci (tests/)" >&2
+cd "$ROOT/tests"
+step npm-ci npm ci --no-audit --no-fund --loglevel=error
+
+# The steps below run side by side. Each writes its own log, printed when it
+# ends; the script fails when any of them failed.
+declare -A LOGS=()
+bg() {
+  local name="$1"
+  shift
+  LOGS[$name]="$TIMINGS/$name.log"
+  step "$name" "$@" >"${LOGS[$name]}" 2>&1 &
+  PIDS[$!]="$name"
+  echo "   started $name (log: ${LOGS[$name]})" >&2
+}
+declare -A PIDS=()
+
+echo "== side by side: benchmark + try-runtime tests, node --test suites$([ "${ZOMBIENET:-1}" != 0 ] && echo ", zombienet")" >&2
+# The pallets' benchmarks (frame-benchmarking v2 on the mock runtimes), their
+# migration tests with the try-runtime checks, and runtime/tests/try_runtime.rs:
+# one extra feature set, built at low priority so the dev nodes keep their slots.
+bg bench-try-runtime env SKIP_WASM_BUILD=1 nice -n 15 cargo test --locked --release \
+  --features runtime-benchmarks,try-runtime \
   -p pallet-provers -p pallet-base-fee -p pallet-market -p pallet-verifier \
   -p pallet-validator-set -p zkmarket-runtime -- benchmark migrat try_runtime
-
-echo "== end-to-end tests (node --test, @polkadot/api)" >&2
-cd "$ROOT/tests"
-npm ci --no-audit --no-fund --loglevel=error
-node --test --test-concurrency=1 e2e/
-echo "== attack tests (tests/attacks, real node)" >&2
-node --test --test-concurrency=1 attacks/
-echo "== client tests (tests/clients: prover agents and the zkmarket CLI, real node)" >&2
-node --test --test-concurrency=1 clients/
-echo "== market explorer (web/, built by scripts/explorer.sh) in headless chromium (tests/web, real node)" >&2
-node --test --test-concurrency=1 web/
-
+bg node-suites node run-suites.mjs --jobs "${TEST_JOBS:-4}" --timings "$TIMINGS/suites.json" \
+  e2e/ attacks/ clients/ web/
 if [ "${ZOMBIENET:-1}" != 0 ]; then
-  echo "== zombienet (v101 network upgraded to the built runtime; validator set changes)" >&2
-  "$ROOT/scripts/zombienet.sh" test
+  bg zombienet "$ROOT/scripts/zombienet.sh" test
 fi
-echo "== all tests passed in $(( $(date +%s) - start )) s" >&2
+
+failed=()
+while [ "${#PIDS[@]}" -gt 0 ]; do
+  rc=0
+  wait -n -p done_pid "${!PIDS[@]}" || rc=$?
+  name="${PIDS[$done_pid]}"
+  unset "PIDS[$done_pid]"
+  echo >&2
+  echo "== $name: $([ "$rc" = 0 ] && echo passed || echo "FAILED ($rc)") at $(elapsed) s; its log:" >&2
+  cat "${LOGS[$name]}" >&2
+  [ "$rc" = 0 ] || failed+=("$name")
+done
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "== failed: ${failed[*]}" >&2
+  exit 1
+fi

@@ -2,13 +2,14 @@
 // @polkadot/api, send transactions and wait for their outcome.
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { withBlockTime } from '../fast-spec.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TARGET = process.env.CARGO_TARGET_DIR || '/var/tmp/zkmarket-target';
@@ -32,6 +33,36 @@ export function freePort() {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Block time of the dev nodes the tests start, in ms: `ZKMARKET_TEST_BLOCK_MS`,
+ * else 1,000, the shortest the runtime allows (the dev preset's own is 2,000).
+ * The tests count deadlines, rounds and idle periods in blocks, so shorter
+ * blocks check the same behaviour sooner; a dev node on 2 cores keeps 1 s
+ * blocks with several test files running side by side (docs/build-and-test.md).
+ * Any value but 2,000 runs `--dev` on a copy of the dev spec with that genesis
+ * block time (tests/fast-spec.mjs), written once per test process.
+ */
+export const TEST_BLOCK_MS = Number(process.env.ZKMARKET_TEST_BLOCK_MS || 1000);
+let devSpecPath = null;
+/** `--dev` args of a test node: the dev chain, with TEST_BLOCK_MS blocks. */
+function devArgs() {
+  if (TEST_BLOCK_MS === 2000) return ['--dev', '--tmp'];
+  if (!devSpecPath) {
+    const dir = mkdtempSync(join(tmpdir(), 'zkmarket-spec-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    let raw;
+    try {
+      raw = execFileSync(NODE_BIN, ['build-spec', '--chain', 'dev', '--raw'], { maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      throw new Error(`${NODE_BIN} build-spec --chain dev --raw failed (${e.status ?? e.signal}): ${e.stderr}`);
+    }
+    const spec = JSON.parse(raw);
+    devSpecPath = join(dir, `dev-${TEST_BLOCK_MS}ms.json`);
+    writeFileSync(devSpecPath, JSON.stringify(withBlockTime(spec, TEST_BLOCK_MS)));
+  }
+  return ['--dev', '--tmp', '--chain', devSpecPath];
+}
 
 // Nodes started by this process; killed if the test process exits early.
 const children = new Set();
@@ -58,7 +89,7 @@ export function runNode(args, opts = {}) {
  * Returns { api, proc, logs(), stop() } where stop() sends SIGINT and resolves
  * with the exit code.
  */
-export async function startNode({ args = ['--dev', '--tmp'], timeoutMs = 60_000 } = {}) {
+export async function startNode({ args = devArgs(), timeoutMs = 60_000 } = {}) {
   await cryptoWaitReady();
   const rpcPort = await freePort();
   const p2pPort = await freePort();
