@@ -33,8 +33,8 @@ touch "$TIMINGS/started"
 # A run is cold when the target dir has no node yet: the build is the long part.
 KIND=warm
 [ -x "$NODE_BIN" ] || KIND=cold
-# A cold build on this machine (docs/build-and-test.md), for the warm run's estimate.
-COLD_BUILD_ESTIMATE=${COLD_BUILD_ESTIMATE:-1800}
+# A cold build on this machine (1,332 s from a fresh clone, docs/build-and-test.md), for the warm run's estimate.
+COLD_BUILD_ESTIMATE=${COLD_BUILD_ESTIMATE:-1400}
 LIMIT=3600
 
 elapsed() { echo $(($(date +%s) - T0)); }
@@ -67,6 +67,12 @@ report() {
         for (const [f, t] of Object.entries(r.files).sort((a, b) => b[1].seconds - a[1].seconds))
           console.log(`| &nbsp;&nbsp;${f} | ${t.seconds} | ${t.ok ? "ok" : "FAILED"} |`);
       ' "$TIMINGS/suites.json"
+    fi
+    # zombienet's own per-step times ("✅ alice: js-script ./upgrade.js ... (44693ms)").
+    if [ -f "$TIMINGS/zombienet.log" ] && [ "$TIMINGS/zombienet.log" -nt "$TIMINGS/started" ]; then
+      sed -e 's/\x1b\[[0-9;]*m//g' "$TIMINGS/zombienet.log" |
+        sed -nE 's/.* : (✅|❌) (.*) \(([0-9]+)ms\)$/\1\t\2\t\3/p' |
+        awk -F'\t' '{ sub(/ return is .*/, "", $2); sub(/ within [0-9]+ seconds$/, "", $2); printf "| &nbsp;&nbsp;zombienet: %s | %d | %s |\n", $2, ($3 + 500) / 1000, ($1 == "✅" ? "ok" : "FAILED") }'
     fi
     echo "| **total ($KIND target dir)** | **$total** | $([ "$rc" = 0 ] && echo "all passed" || echo "FAILED") |"
   } >"$TIMINGS/$KIND.md"

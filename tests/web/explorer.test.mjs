@@ -25,7 +25,7 @@ import {
 
 const OUT = join(process.env.ZKMARKET_TEST_OUTPUT || '/var/tmp/zkmarket-test-output', 'explorer');
 // Blocks the Market page keeps (?blocks=, at most web/src/config.js MAX_BLOCKS):
-// 400 s of 2 s blocks, so the auctions stay in the window until both checks.
+// 200 blocks (200 s at the tests' 1 s blocks), so the auctions stay in the window until both checks.
 const HISTORY = 200;
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
