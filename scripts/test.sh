@@ -39,42 +39,54 @@ LIMIT=3600
 
 elapsed() { echo $(($(date +%s) - T0)); }
 
-# step NAME CMD...: runs CMD, records its wall time and status in $STEPS.
+# step NAME CMD...: runs CMD, records when it started and ended (seconds into
+# the run) and its status in $STEPS.
 step() {
   local name="$1" start rc=0
   shift
-  start=$(date +%s)
+  start=$(elapsed)
   "$@" || rc=$?
-  printf '%s\t%s\t%s\n' "$name" $(($(date +%s) - start)) "$rc" >>"$STEPS"
+  printf '%s\t%s\t%s\t%s\n' "$name" "$start" "$(elapsed)" "$rc" >>"$STEPS"
   return "$rc"
 }
 
-# The timing table: every step, then every test file of the node suites.
+# The rows under a step: each test file of the node suites, longest first;
+# each of zombienet's own steps ("✅ alice: js-script ./upgrade.js ... (44693ms)").
+substeps() {
+  case "$1" in
+    node-suites)
+      [ -f "$TIMINGS/suites.json" ] && [ "$TIMINGS/suites.json" -nt "$TIMINGS/started" ] || return 0
+      node -e '
+        const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+        for (const [f, t] of Object.entries(r.files).sort((a, b) => b[1].seconds - a[1].seconds))
+          console.log(`| &nbsp;&nbsp;${f} | | | ${t.seconds} | ${t.ok ? "ok" : "FAILED"} |`);
+      ' "$TIMINGS/suites.json"
+      ;;
+    zombienet)
+      [ -f "$TIMINGS/zombienet.log" ] && [ "$TIMINGS/zombienet.log" -nt "$TIMINGS/started" ] || return 0
+      sed -e 's/\x1b\[[0-9;]*m//g' "$TIMINGS/zombienet.log" |
+        sed -nE 's/.* : (✅|❌) (.*) \(([0-9]+)ms\)$/\1\t\2\t\3/p' |
+        awk -F'\t' '{ sub(/ return is .*/, "", $2); sub(/ within [0-9]+ seconds$/, "", $2);
+          printf "| &nbsp;&nbsp;%s | | | %d | %s |\n", $2, ($3 + 500) / 1000, ($1 == "✅" ? "ok" : "FAILED") }'
+      ;;
+  esac
+}
+
+# The timing table: every step (start and end in seconds into the run: the
+# steps of the last phase overlap), with the rows under it.
 report() {
   local rc=$? total
   total=$(elapsed)
   {
     echo "\`./scripts/test.sh\` with a $KIND target dir, $(date -u '+%Y-%m-%d %H:%M') UTC, commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), TEST_JOBS=${TEST_JOBS:-4}, ZOMBIENET=${ZOMBIENET:-1}, $(nproc) cores:"
     echo
-    echo "| step | seconds | result |"
-    echo "| --- | ---: | --- |"
-    while IFS=$'\t' read -r name secs status; do
-      echo "| $name | $secs | $([ "$status" = 0 ] && echo ok || echo "FAILED ($status)") |"
-    done <"$STEPS"
-    if [ -f "$TIMINGS/suites.json" ] && [ "$TIMINGS/suites.json" -nt "$TIMINGS/started" ]; then
-      node -e '
-        const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-        for (const [f, t] of Object.entries(r.files).sort((a, b) => b[1].seconds - a[1].seconds))
-          console.log(`| &nbsp;&nbsp;${f} | ${t.seconds} | ${t.ok ? "ok" : "FAILED"} |`);
-      ' "$TIMINGS/suites.json"
-    fi
-    # zombienet's own per-step times ("✅ alice: js-script ./upgrade.js ... (44693ms)").
-    if [ -f "$TIMINGS/zombienet.log" ] && [ "$TIMINGS/zombienet.log" -nt "$TIMINGS/started" ]; then
-      sed -e 's/\x1b\[[0-9;]*m//g' "$TIMINGS/zombienet.log" |
-        sed -nE 's/.* : (✅|❌) (.*) \(([0-9]+)ms\)$/\1\t\2\t\3/p' |
-        awk -F'\t' '{ sub(/ return is .*/, "", $2); sub(/ within [0-9]+ seconds$/, "", $2); printf "| &nbsp;&nbsp;zombienet: %s | %d | %s |\n", $2, ($3 + 500) / 1000, ($1 == "✅" ? "ok" : "FAILED") }'
-    fi
-    echo "| **total ($KIND target dir)** | **$total** | $([ "$rc" = 0 ] && echo "all passed" || echo "FAILED") |"
+    echo "| step | from (s) | to (s) | seconds | result |"
+    echo "| --- | ---: | ---: | ---: | --- |"
+    sort -t$'\t' -k2,2n "$STEPS" | while IFS=$'\t' read -r name from to status; do
+      echo "| $name | $from | $to | $((to - from)) | $([ "$status" = 0 ] && echo ok || echo "FAILED ($status)") |"
+      substeps "$name"
+    done
+    echo "| **total ($KIND target dir)** | 0 | $total | **$total** | $([ "$rc" = 0 ] && echo "all passed" || echo "FAILED") |"
   } >"$TIMINGS/$KIND.md"
   {
     echo
@@ -87,7 +99,7 @@ report() {
       fi
     else
       local build estimate
-      build=$(awk -F'\t' '$1 == "build" { print $2 }' "$STEPS")
+      build=$(awk -F'\t' '$1 == "build" { print $3 - $2 }' "$STEPS")
       estimate=$((total - ${build:-0} + COLD_BUILD_ESTIMATE))
       echo "   a cold run (fresh clone, empty target dir) would take about $((estimate / 60)) min (the build ~$((COLD_BUILD_ESTIMATE / 60)) min instead of ${build:-0} s)"
       if [ "$estimate" -gt "$LIMIT" ]; then
@@ -115,16 +127,25 @@ step npm-ci npm ci --no-audit --no-fund --loglevel=error
 
 # The steps below run side by side. Each writes its own log, printed when it
 # ends; the script fails when any of them failed.
-declare -A LOGS=()
+# Each runs in its own process group (set -m), so an interrupted run stops
+# them with everything they started (dev nodes, zombienet's network).
+declare -A LOGS=() PIDS=()
 bg() {
   local name="$1"
   shift
   LOGS[$name]="$TIMINGS/$name.log"
+  set -m
   step "$name" "$@" >"${LOGS[$name]}" 2>&1 &
   PIDS[$!]="$name"
+  set +m
   echo "   started $name (log: ${LOGS[$name]})" >&2
 }
-declare -A PIDS=()
+stop_all() {
+  local pid
+  for pid in "${!PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  exit 130
+}
+trap stop_all INT TERM
 
 echo "== side by side: benchmark + try-runtime tests, node --test suites$([ "${ZOMBIENET:-1}" != 0 ] && echo ", zombienet")" >&2
 # The pallets' benchmarks (frame-benchmarking v2 on the mock runtimes), their
