@@ -51,16 +51,35 @@ const results = {};
 const t0 = Date.now();
 const stamp = () => `[${Math.round((Date.now() - t0) / 1000)} s]`;
 
+// Each file runs in its own process group (detached), stopped as a whole with
+// this process: the test process and the dev nodes and agents it started.
+const running = new Set();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const p of running) {
+      try {
+        process.kill(-p.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(130);
+  });
+}
+
 function runFile(file) {
   return new Promise((done) => {
     const start = Date.now();
     const proc = spawn(process.execPath, ['--test', '--test-reporter=spec', file], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    running.add(proc);
     const out = [];
     proc.stdout.on('data', (d) => out.push(d));
     proc.stderr.on('data', (d) => out.push(d));
     proc.on('close', (code, signal) => {
+      running.delete(proc);
       const seconds = Math.round((Date.now() - start) / 1000);
       const ok = code === 0;
       results[name(file)] = { seconds, ok };

@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startNode, devKeys, ZK, prover, sendAll, trySend, eventsNamed, blockEvents, bestNumber, waitForBlock,
-  waitForEvent, chainSecs, holdOf, sleep,
+  waitForEvent, chainSecs, waitForChainSecs, holdOf,
 } from '../e2e/lib.mjs';
 
 const ESCROW = { market: 'Escrow' };
@@ -65,7 +65,7 @@ test('offers cannot be cancelled once their ramp-up started, bids once assigned'
     const c2 = await trySend(api, api.tx.market.cancelRequest(started), k.alice);
     assert.equal(c2.error, 'market.RampUpStarted');
     // Refused once the chain's clock reaches ramp_up_start.
-    while (await chainSecs(api) < now + 8) await sleep(500);
+    await waitForChainSecs(api, now + 8);
     const c3 = await trySend(api, api.tx.market.cancelRequest(soon), k.alice);
     assert.equal(c3.error, 'market.RampUpStarted');
     assert.equal(await holdOf(api, k.alice.address, ESCROW), 2n * ZK, 'the two started offers are still funded');

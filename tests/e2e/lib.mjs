@@ -386,6 +386,15 @@ export async function chainSecs(api, at) {
   return Number((await q.query.timestamp.now()).toBigInt() / 1000n);
 }
 
+/** Waits until the chain's time at the best block is at least `secs` (UNIX seconds). */
+export async function waitForChainSecs(api, secs, { timeoutMs = 120_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while ((await chainSecs(api)) < secs) {
+    if (Date.now() > deadline) throw new Error(`chain time ${secs} not reached in ${timeoutMs} ms`);
+    await sleep(250);
+  }
+}
+
 /** The treasury account: PalletId `zk/trsry` into an account (`modl` + id, zero padded). */
 export function treasuryAddress(api) {
   const bytes = new Uint8Array(32);

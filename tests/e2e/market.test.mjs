@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startNode, devKeys, send, ZK, prover, waitForEvent, blockEvents, sleep, bestNumber, waitForBlock,
+  startNode, devKeys, send, ZK, prover, waitForEvent, blockEvents, bestNumber, waitForBlock, waitForChainSecs,
 } from './lib.mjs';
 
 const GENESIS_ISSUANCE = 21_000_000_000n * ZK;
@@ -219,16 +219,15 @@ test('the whole market on a dev node', { timeout: 900_000 }, async () => {
       assert.equal(r.price, offerPrice(offer, t).toString(), `price at start${dt >= 0 ? '+' : ''}${dt}`);
     }
     // The price read "now" rises with the chain's time during the ramp-up.
-    await sleep(Math.max(0, (offer.rampUpStart + 4 - now) * 1000 - 2000));
     const seen = [];
     for (let i = 0; i < 3; i++) {
+      await waitForChainSecs(api, offer.rampUpStart + 2 + 4 * i);
       const hash = (await api.rpc.chain.getHeader()).hash;
       const at = await api.at(hash);
       const t = Number((await at.query.timestamp.now()).toBigInt() / 1000n);
       const r = await rpc(node, 'market_offerPrice', [offerId, null, hash.toHex()]);
       assert.equal(r.price, offerPrice(offer, t).toString());
       seen.push(BigInt(r.price));
-      await sleep(4000);
     }
     assert.ok(seen[2] > seen[0], `price rose: ${seen}`);
     // Dave locks and then misses the lock deadline.
