@@ -41,26 +41,38 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * blocks check the same behaviour sooner; a dev node on 2 cores keeps 1 s
  * blocks with several test files running side by side (docs/build-and-test.md).
  * Any value but 2,000 runs `--dev` on a copy of the dev spec with that genesis
- * block time (tests/fast-spec.mjs), written once per test process.
+ * block time (tests/fast-spec.mjs), written once per run by tests/run-suites.mjs
+ * (`ZKMARKET_TEST_SPEC`) or once per test process.
  */
 export const TEST_BLOCK_MS = Number(process.env.ZKMARKET_TEST_BLOCK_MS || 1000);
-let devSpecPath = null;
+
+/**
+ * Writes the dev chain's raw spec with TEST_BLOCK_MS blocks into a new temp dir
+ * (removed when this process exits) and returns its path. tests/run-suites.mjs
+ * writes it once and hands it to every file (`ZKMARKET_TEST_SPEC`).
+ */
+export function writeDevSpec() {
+  let raw;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      raw = execFileSync(NODE_BIN, ['build-spec', '--chain', 'dev', '--raw'], { maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw new Error(`${NODE_BIN} build-spec --chain dev --raw failed (${e.status ?? e.signal}): ${e.stderr}`);
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'zkmarket-spec-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, `dev-${TEST_BLOCK_MS}ms.json`);
+  writeFileSync(path, JSON.stringify(withBlockTime(JSON.parse(raw), TEST_BLOCK_MS)));
+  return path;
+}
+
+let devSpecPath = process.env.ZKMARKET_TEST_SPEC && existsSync(process.env.ZKMARKET_TEST_SPEC) ? process.env.ZKMARKET_TEST_SPEC : null;
 /** `--dev` args of a test node: the dev chain, with TEST_BLOCK_MS blocks. */
 function devArgs() {
   if (TEST_BLOCK_MS === 2000) return ['--dev', '--tmp'];
-  if (!devSpecPath) {
-    const dir = mkdtempSync(join(tmpdir(), 'zkmarket-spec-'));
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-    let raw;
-    try {
-      raw = execFileSync(NODE_BIN, ['build-spec', '--chain', 'dev', '--raw'], { maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (e) {
-      throw new Error(`${NODE_BIN} build-spec --chain dev --raw failed (${e.status ?? e.signal}): ${e.stderr}`);
-    }
-    const spec = JSON.parse(raw);
-    devSpecPath = join(dir, `dev-${TEST_BLOCK_MS}ms.json`);
-    writeFileSync(devSpecPath, JSON.stringify(withBlockTime(spec, TEST_BLOCK_MS)));
-  }
+  devSpecPath ??= writeDevSpec();
   return ['--dev', '--tmp', '--chain', devSpecPath];
 }
 
