@@ -5,8 +5,10 @@
 //   node run-suites.mjs [--jobs N] [--timings out.json] <dir or file>...
 //
 // Most of a file's time is spent waiting for blocks, not computing (a dev node
-// producing 2 s blocks uses a few percent of a core), so running files side by
-// side shortens the whole run close to its longest file. Files start longest
+// between blocks uses a few percent of a core), so running files side by side
+// shortens the whole run close to its longest file. The dev spec with the
+// tests' block time (e2e/lib.mjs, `ZKMARKET_TEST_BLOCK_MS`) is written once here
+// and handed to every file (`ZKMARKET_TEST_SPEC`). Files start longest
 // first, by the durations of the last run when `--timings` names a file that
 // holds them (else by size). Each file's output is printed whole when it ends,
 // so the log reads file by file; the exit code is 1 when any file failed.

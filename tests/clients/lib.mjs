@@ -93,9 +93,12 @@ export function agent(dir, name, cfg, { env = {} } = {}) {
       p.stdout.pipe(out, { end: false });
       p.stderr.pipe(out, { end: false });
       a.proc = p;
+      // The log ends once the pipes have closed ('close'), not at 'exit': output
+      // still in a pipe when the process exits arrives after 'exit', and a write
+      // to an ended stream throws (ERR_STREAM_WRITE_AFTER_END).
+      p.on('close', (code, signal) => out.end(`---- exited ${code ?? signal} at ${new Date().toISOString()}\n`));
       a.exitPromise = new Promise((r) => p.on('exit', (code, signal) => {
         children.delete(p);
-        out.end(`---- exited ${code ?? signal} at ${new Date().toISOString()}\n`);
         r({ code, signal });
       }));
       return a;
