@@ -33,7 +33,7 @@ touch "$TIMINGS/started"
 # A run is cold when the target dir has no node yet: the build is the long part.
 KIND=warm
 [ -x "$NODE_BIN" ] || KIND=cold
-# A cold build on this machine (1,332 s from a fresh clone, docs/build-and-test.md), for the warm run's estimate.
+# A cold build on this machine (1,332-1,418 s from a fresh clone, docs/build-and-test.md), for the warm run's estimate.
 COLD_BUILD_ESTIMATE=${COLD_BUILD_ESTIMATE:-1400}
 LIMIT=3600
 
