@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startNode, devKeys, send, ZK, prover, waitForEvent, blockEvents, bestNumber, waitForBlock, waitForChainSecs,
+  startNode, devKeys, send, ZK, prover, waitForEvent, blockEvents, eventsNamed, bestNumber, waitForBlock, waitForChainSecs,
 } from './lib.mjs';
 
 const GENESIS_ISSUANCE = 21_000_000_000n * ZK;
@@ -52,9 +52,8 @@ test('the whole market on a dev node', { timeout: 900_000 }, async () => {
   const decayedSince = async (who, from) => {
     let sum = 0n;
     for (let n = from, to = await bestNumber(api); n <= to; n++) {
-      const events = await (await api.at(await api.rpc.chain.getBlockHash(n))).query.system.events();
-      for (const { event } of events) {
-        if (event.section === 'provers' && event.method === 'Decayed' && event.data.who.toString() === who.address) sum += event.data.amount.toBigInt();
+      for (const e of eventsNamed(await blockEvents(api, await api.rpc.chain.getBlockHash(n)), 'provers', 'Decayed')) {
+        if (e.data.who.toString() === who.address) sum += e.data.amount.toBigInt();
       }
     }
     return sum;
