@@ -10,8 +10,8 @@ use frame_support::{
 };
 use sp_core::{sr25519, Pair};
 use sp_keyring::Sr25519Keyring;
+use zkmarket_demo_circuit as demo;
 use zkmarket_primitives::traits::BaseFeeOracle;
-use zkmarket_prover as demo;
 use zkmarket_runtime::{
 	configs::TreasuryAccount, AccountId, Balances, BaseFee, Market, Provers, Runtime,
 	RuntimeOrigin, System, Verifier, TOTAL_ISSUANCE, ZK,

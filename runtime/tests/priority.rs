@@ -17,7 +17,7 @@ use sp_runtime::{
 	traits::DispatchTransaction,
 	transaction_validity::{TransactionSource, ValidTransaction},
 };
-use zkmarket_prover as demo;
+use zkmarket_demo_circuit as demo;
 use zkmarket_runtime::{
 	priority::{OBLIGATION_PRIORITY, TIP_PRIORITY_CAP, VERDICT_PRIORITY},
 	AccountId, Market, Provers, Runtime, RuntimeCall, RuntimeOrigin, System, TxExtension, Verifier,

@@ -62,7 +62,7 @@ use std::{
 	collections::{BTreeMap, BTreeSet, VecDeque},
 	time::Instant,
 };
-use zkmarket_prover as demo;
+use zkmarket_demo_circuit as demo;
 use zkmarket_runtime::{
 	configs::TreasuryAccount, AccountId, Balance, Balances, BaseFee, Market, Provers, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeOrigin, System, Verifier, MILLI_ZK, TOTAL_ISSUANCE, ZK,

@@ -4,8 +4,8 @@ mod common;
 use common::preset_ext;
 use frame_support::{assert_ok, traits::Hooks, BoundedVec};
 use sp_keyring::Sr25519Keyring;
+use zkmarket_demo_circuit as demo;
 use zkmarket_primitives::traits::ProverRegistry;
-use zkmarket_prover as demo;
 use zkmarket_runtime::{
 	configs::MAX_PROVERS, AccountId, Balances, Market, Provers, Runtime, RuntimeOrigin, System,
 	Verifier, ZK,

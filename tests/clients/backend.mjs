@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A `command` proving backend for the agent tests (tools/prover/prover.example.toml):
+// A `command` proving backend for the agent tests (clients/zkmarket-prover/prover.example.toml):
 // reads ONE job as JSON on stdin, {"request", "program", "inputs", "binding", "prover"},
 // and writes {"proof": "0x.."} on stdout.
 //

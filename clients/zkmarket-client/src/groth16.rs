@@ -11,29 +11,17 @@
 
 use crate::{Error, ProgramKind};
 use ark_bn254::{Bn254, Fr};
-use ark_ff::{BigInteger, PrimeField};
 use ark_groth16::{Groth16, Proof, VerifyingKey};
 use ark_serialize::CanonicalDeserialize;
-use codec::Encode;
 
 /// Bytes of a compressed key before its `gamma_abc_g1` points.
 const VK_FIXED: usize = 32 + 3 * 64 + 8;
 /// Bytes of a compressed proof.
 pub const PROOF_LEN: usize = 2 * 32 + 64;
 
-/// The binding public input of `request` and `prover` (32 bytes LE).
-pub fn binding(request: u64, prover: &[u8; 32]) -> [u8; 32] {
-	let encoded = (request, prover).encode();
-	debug_assert_eq!(encoded.len(), 40);
-	fr_bytes(Fr::from_le_bytes_mod_order(&sp_crypto_hashing::blake2_256(&encoded)))
-}
-
-/// A field element as 32 little-endian bytes.
-pub fn fr_bytes(f: Fr) -> [u8; 32] {
-	let mut out = [0u8; 32];
-	out.copy_from_slice(&f.into_bigint().to_bytes_le());
-	out
-}
+/// The binding public input of `request` and `prover` (32 bytes LE), and a
+/// field element as 32 little-endian bytes: the chain's own definitions.
+pub use zkmarket_groth16_formats::{binding, binding::scalar_bytes as fr_bytes};
 
 /// Whether 32 LE bytes are a canonical scalar (below the field modulus): what
 /// the chain requires of every public input.
@@ -128,7 +116,7 @@ pub fn verify_all(vk: &[u8], proof: &[u8], public: &[[u8; 32]]) -> Result<bool, 
 	Ok(Groth16::<Bn254>::verify_proof(&pvk, &proof, &public).unwrap_or(false))
 }
 
-/// The demo circuit's public input for `x` (tools/prover: `y = x^3 + x + 5`).
+/// The demo circuit's public input for `x` (fixtures/demo-circuit: `y = x^3 + x + 5`).
 pub fn demo_output(x: u64) -> [u8; 32] {
 	let x = Fr::from(x);
 	fr_bytes(x * x * x + x + Fr::from(5u64))
@@ -143,7 +131,8 @@ mod tests {
 		let prover = [7u8; 32];
 		for request in [0u64, 1, 9, u64::MAX] {
 			let ours = binding(request, &prover);
-			let theirs = zkmarket_prover::fr_bytes(zkmarket_prover::binding(request, &prover));
+			let theirs =
+				zkmarket_demo_circuit::fr_bytes(zkmarket_demo_circuit::binding(request, &prover));
 			assert_eq!(ours, theirs);
 		}
 	}
@@ -151,18 +140,21 @@ mod tests {
 	#[test]
 	fn demo_output_matches() {
 		for x in [0u64, 3, 1 << 40] {
-			assert_eq!(demo_output(x), zkmarket_prover::fr_bytes(zkmarket_prover::output(x)));
+			assert_eq!(
+				demo_output(x),
+				zkmarket_demo_circuit::fr_bytes(zkmarket_demo_circuit::output(x))
+			);
 		}
 		assert_eq!(demo_output(3)[0], 35);
 	}
 
 	#[test]
 	fn demo_proof_verifies_only_for_its_binding() {
-		let vk = zkmarket_prover::vk_bytes();
+		let vk = zkmarket_demo_circuit::vk_bytes();
 		assert_eq!(vk_inputs(&vk), Some(1));
 		let prover = [7u8; 32];
 		let other = [8u8; 32];
-		let proof = zkmarket_prover::prove(3, 9, &prover, 1);
+		let proof = zkmarket_demo_circuit::prove(3, 9, &prover, 1);
 		let y = [demo_output(3)];
 		assert!(verify(&vk, &proof, &y, &binding(9, &prover)).unwrap());
 		// Another prover, another request, another input.

@@ -7,8 +7,6 @@
 //! public inputs are 32-byte little-endian canonical scalar field elements.
 
 use alloc::vec::Vec;
-use ark_bn254::Fr;
-use ark_ff::PrimeField;
 use zkmarket_groth16_host::groth16_bn254;
 use zkmarket_primitives::traits::PublicInput;
 
@@ -26,17 +24,6 @@ pub fn parse_vk(bytes: &[u8]) -> Option<u32> {
 		return None;
 	}
 	groth16_bn254::parse_vk(bytes)
-}
-
-/// The binding public input of a request and prover: blake2-256 of their SCALE
-/// encodings, reduced into the scalar field, as 32 little-endian bytes.
-pub fn binding(encoded_request_and_prover: &[u8]) -> PublicInput {
-	let h = sp_io::hashing::blake2_256(encoded_request_and_prover);
-	let f = Fr::from_le_bytes_mod_order(&h);
-	let mut out = [0u8; 32];
-	let bytes = ark_ff::BigInteger::to_bytes_le(&f.into_bigint());
-	out.copy_from_slice(&bytes);
-	out
 }
 
 /// Verifies an arkworks compressed `proof` for `vk` with ALL its public inputs

@@ -841,7 +841,7 @@ pub mod pallet {
 
 		/// The binding input of a pending proof.
 		pub fn binding_of(p: &PendingOf<T>) -> [u8; 32] {
-			groth16::binding(&(p.request, &p.prover).encode())
+			zkmarket_groth16_formats::binding(p.request, &p.prover)
 		}
 
 		/// Verifies a pending proof for real (used by the off-chain worker): the

@@ -12,7 +12,7 @@ use sp_runtime::{
 	DispatchError,
 };
 use zkmarket_primitives::traits::Verdict;
-use zkmarket_prover as demo;
+use zkmarket_demo_circuit as demo;
 
 type V = crate::Pallet<Test>;
 

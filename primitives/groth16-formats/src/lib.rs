@@ -20,6 +20,7 @@
 
 extern crate alloc;
 
+pub mod binding;
 pub mod evm;
 pub mod gnark;
 pub mod kind;
@@ -29,6 +30,7 @@ pub mod risc0;
 pub mod snarkjs;
 pub mod sp1;
 
+pub use binding::{binding, binding_of_encoded};
 pub use kind::{program_id, ProgramKind, Registration, Statement};
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use ark_ff::{Field, One, PrimeField, UniformRand};
 use ark_groth16::VerifyingKey;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use ark_std::test_rng;
-use zkmarket_prover as demo;
+use zkmarket_demo_circuit as demo;
 
 const PROVER: [u8; 32] = [7u8; 32];
 

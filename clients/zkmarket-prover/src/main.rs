@@ -20,10 +20,12 @@
 //! "error": ".."}` for a bad job; it keeps serving until stdin closes. The
 //! proving key is computed once, so a client proving many assignments keeps one
 //! process instead of starting one per proof.
-use sp_core::crypto::{AccountId32, Ss58Codec};
+use std::str::FromStr;
+use zkmarket_client::AccountId;
 use std::io::{BufRead, Write};
 use std::process::exit;
-use zkmarket_prover::*;
+use zkmarket_demo_circuit::*;
+use zkmarket_groth16_host::groth16_bn254;
 
 mod agent;
 
@@ -32,7 +34,7 @@ fn usage() -> ! {
 		"usage:\n  zkmarket-prover program\n  zkmarket-prover input <x>\n  \
 		 zkmarket-prover prove <x> <request-id> <prover-ss58-or-hex> [--tamper] [--seed N]\n  \
 		 zkmarket-prover bench [n]\n  zkmarket-prover serve   (JSON lines {{\"x\", \"request\", \"prover\"}} on stdin)\n  \
-		 zkmarket-prover run [--config prover.toml]   (the prover agent; sample: tools/prover/prover.example.toml)"
+		 zkmarket-prover run [--config prover.toml]   (the prover agent; sample: clients/zkmarket-prover/prover.example.toml)"
 	);
 	exit(2)
 }
@@ -57,9 +59,7 @@ fn account_from_str(s: &str) -> Result<[u8; 32], String> {
 			_ => Err(format!("`{s}` is not a 32-byte hex account id")),
 		};
 	}
-	AccountId32::from_ss58check(s)
-		.map(Into::into)
-		.map_err(|_| format!("`{s}` is not an SS58 address"))
+	AccountId::from_str(s).map(|a| a.0).map_err(|_| format!("`{s}` is not an SS58 address"))
 }
 
 fn parse_account(s: Option<&String>) -> [u8; 32] {
@@ -301,10 +301,12 @@ fn main() {
 			let proof = prove(3, 1, &prover, 1);
 			let vk = vk_bytes();
 			let inputs = [fr_bytes(output(3)), fr_bytes(binding(1, &prover))];
-			assert!(pallet_verifier::groth16::verify(&vk, &proof, &inputs), "demo proof verifies");
+			let public = zkmarket_groth16_host::join_inputs(&inputs);
+			let verify = || groth16_bn254::verify(&vk, &proof, &public) == Ok(true);
+			assert!(verify(), "demo proof verifies");
 			let start = std::time::Instant::now();
 			for _ in 0..n {
-				assert!(pallet_verifier::groth16::verify(&vk, &proof, &inputs));
+				assert!(verify());
 			}
 			let secs = start.elapsed().as_secs_f64();
 			println!(

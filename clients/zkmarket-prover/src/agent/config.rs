@@ -1,4 +1,4 @@
-//! `prover.toml`: the agent's configuration (see `tools/prover/prover.example.toml`).
+//! `prover.toml`: the agent's configuration (see `clients/zkmarket-prover/prover.example.toml`).
 //!
 //! Parsed with serde from TOML, then validated into [`Config`]; every problem
 //! is reported with the field it concerns (the caller exits with code 2).
@@ -381,7 +381,7 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
 	for (i, p) in raw.programs.iter().enumerate() {
 		let at = |f: &str| format!("programs[{i}].{f}");
 		let id = if p.id.trim() == "demo" {
-			zkmarket_prover::program_id()
+			zkmarket_demo_circuit::program_id()
 		} else {
 			parse_id(p.id.trim())
 				.map_err(|e| ConfigError(format!("`{}`: {e} (or \"demo\")", at("id"))))?
@@ -395,11 +395,11 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
 		}
 		let backend = parse_backend(&p.backend, &p.command, &at)?;
 		let preflight = parse_preflight(&backend, &p.preflight, p.preflight_timeout_secs, &at)?;
-		if backend == Backend::Demo && id != zkmarket_prover::program_id() {
+		if backend == Backend::Demo && id != zkmarket_demo_circuit::program_id() {
 			return Err(ConfigError(format!(
 				"`{}`: the demo backend only proves the demo program (id \"demo\" = 0x{})",
 				at("backend"),
-				hex::encode(zkmarket_prover::program_id())
+				hex::encode(zkmarket_demo_circuit::program_id())
 			)));
 		}
 		if p.prove_secs == 0 {
@@ -635,7 +635,7 @@ prove_secs = 60
 		assert!(c.pause_on_exit && c.lock_offers && !c.take_bounties);
 		assert_eq!(c.margin_secs, DEFAULT_MARGIN_SECS);
 		assert_eq!(c.programs.len(), 2);
-		let demo = c.program(&zkmarket_prover::program_id()).unwrap();
+		let demo = c.program(&zkmarket_demo_circuit::program_id()).unwrap();
 		assert_eq!(demo.backend, Backend::Demo);
 		assert_eq!(demo.min_price, ZK / 1000);
 		assert_eq!(demo.max_collateral, 5 * ZK);

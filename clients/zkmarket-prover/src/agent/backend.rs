@@ -101,7 +101,7 @@ impl std::fmt::Display for BackendError {
 /// The demo proving key, computed once.
 fn demo_key() -> &'static ProvingKey<Bn254> {
 	static PK: OnceLock<ProvingKey<Bn254>> = OnceLock::new();
-	PK.get_or_init(|| zkmarket_prover::keys().0)
+	PK.get_or_init(|| zkmarket_demo_circuit::keys().0)
 }
 
 /// Computes the demo proving key now (at start-up rather than in the first job).
@@ -115,7 +115,7 @@ pub fn warm_up(backends: &[&Backend]) {
 /// little-endian scalar.
 pub fn demo_witness(y: &[u8; 32], limit: u64) -> Result<u64, BackendError> {
 	let target = Fr::from_le_bytes_mod_order(y);
-	if zkmarket_prover::fr_bytes(target) != *y {
+	if zkmarket_demo_circuit::fr_bytes(target) != *y {
 		return Err(BackendError::Unprovable("input is not a canonical scalar".into()));
 	}
 	// x^3 + x + 5 for x = 0, 1, 2, ... by additions only is not simpler; the
@@ -145,7 +145,7 @@ pub fn prove_demo(job: &Job, seed: u64) -> Result<Vec<u8>, BackendError> {
 		)));
 	};
 	let x = demo_witness(y, DEMO_SEARCH_LIMIT)?;
-	let proof = zkmarket_prover::prove_with(demo_key(), x, job.request, &job.prover, seed);
+	let proof = zkmarket_demo_circuit::prove_with(demo_key(), x, job.request, &job.prover, seed);
 	Ok(proof)
 }
 
@@ -436,10 +436,10 @@ mod tests {
 		let prover = [7u8; 32];
 		Job {
 			request: 9,
-			program: zkmarket_prover::program_id(),
+			program: zkmarket_demo_circuit::program_id(),
 			kind: "arkworks",
-			inputs: vec![zkmarket_prover::fr_bytes(zkmarket_prover::output(x))],
-			binding: zkmarket_prover::fr_bytes(zkmarket_prover::binding(9, &prover)),
+			inputs: vec![zkmarket_demo_circuit::fr_bytes(zkmarket_demo_circuit::output(x))],
+			binding: zkmarket_demo_circuit::fr_bytes(zkmarket_demo_circuit::binding(9, &prover)),
 			prover,
 			guest: None,
 		}
@@ -448,10 +448,10 @@ mod tests {
 	#[test]
 	fn demo_witness_search() {
 		for x in [0u64, 1, 3, 1000, DEMO_SEARCH_LIMIT - 1] {
-			let y = zkmarket_prover::fr_bytes(zkmarket_prover::output(x));
+			let y = zkmarket_demo_circuit::fr_bytes(zkmarket_demo_circuit::output(x));
 			assert_eq!(demo_witness(&y, DEMO_SEARCH_LIMIT), Ok(x));
 		}
-		let y = zkmarket_prover::fr_bytes(zkmarket_prover::output(DEMO_SEARCH_LIMIT));
+		let y = zkmarket_demo_circuit::fr_bytes(zkmarket_demo_circuit::output(DEMO_SEARCH_LIMIT));
 		assert!(matches!(demo_witness(&y, DEMO_SEARCH_LIMIT), Err(BackendError::Unprovable(_))));
 		// 0xff.. is not canonical.
 		assert!(matches!(demo_witness(&[0xff; 32], 10), Err(BackendError::Unprovable(_))));
@@ -471,11 +471,11 @@ mod tests {
 	fn demo_proofs_verify_with_the_chains_binding() {
 		let job = demo_job(3);
 		let proof = prove_demo(&job, 1).unwrap();
-		let y = zkmarket_prover::output(3);
+		let y = zkmarket_demo_circuit::output(3);
 		// The binding the verifier computes: blake2(SCALE(request, prover)) mod r.
-		let binding = zkmarket_prover::binding(job.request, &job.prover);
-		assert_eq!(zkmarket_prover::fr_bytes(binding), job.binding);
-		assert!(zkmarket_prover::verify(&proof, y, binding));
+		let binding = zkmarket_demo_circuit::binding(job.request, &job.prover);
+		assert_eq!(zkmarket_demo_circuit::fr_bytes(binding), job.binding);
+		assert!(zkmarket_demo_circuit::verify(&proof, y, binding));
 		let two = Job { inputs: vec![job.inputs[0]; 2], ..job };
 		assert!(matches!(prove_demo(&two, 1), Err(BackendError::Unprovable(_))));
 	}
