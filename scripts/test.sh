@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test of the project:
+#   0. static checks that need no build: formatting (`cargo fmt --check`) and
+#      the Cargo feature propagation (zepter, scripts/zepter.sh);
 #   1. build: the toolchain, then the node, the clients and every test target
-#      (one release build, scripts/build.sh);
+#      (one release build, scripts/build.sh); then clippy on every target,
+#      warnings as errors (the pallets and runtime with the benchmark and
+#      try-runtime features too);
 #   2. Rust: math property tests, pallet tests on mock runtimes, runtime
 #      integration tests (`cargo test --release --workspace`);
 #   3. side by side (each step logs to a file, printed whole when it ends):
@@ -111,12 +115,30 @@ report() {
 }
 trap report EXIT
 
+cd "$ROOT"
+echo "== static checks: cargo fmt --check, zepter (feature propagation)" >&2
+step fmt cargo fmt --all --check
+step zepter "$ROOT/scripts/zepter.sh"
+
 echo "== build (toolchain, node, clients, every test target; $KIND target dir)" >&2
 step build "$ROOT/scripts/build.sh"
 if [ "$KIND" = cold ] && [ "$(elapsed)" -gt $((LIMIT - 1200)) ]; then
   echo "WARNING: the cold build alone took $(($(elapsed) / 60)) min: this run will probably pass $((LIMIT / 60)) minutes" >&2
 fi
 cd "$ROOT"
+
+# Clippy, warnings as errors, on every target: the pallets and the runtime
+# with the benchmark and try-runtime features (the feature set of the
+# bench-try-runtime step below, so they share its build-script runs), then the
+# whole workspace with the node's features. Not the node with both features:
+# frame-benchmarking-cli then pulls in polkadot's pallet-staking, which does
+# not compile with pallet-session's try-runtime alone. Check mode shares only
+# build scripts and proc macros with the release build (docs/build-and-test.md).
+PALLETS=(-p pallet-provers -p pallet-base-fee -p pallet-market -p pallet-verifier -p pallet-validator-set)
+echo "== clippy (-D warnings): pallets and runtime with runtime-benchmarks,try-runtime; then the workspace" >&2
+step clippy-features env SKIP_WASM_BUILD=1 cargo clippy --locked --release --all-targets \
+  --features runtime-benchmarks,try-runtime "${PALLETS[@]}" -p zkmarket-runtime -- -D warnings
+step clippy env SKIP_WASM_BUILD=1 cargo clippy --locked --release --workspace --all-targets -- -D warnings
 
 echo "== cargo test (math, pallets, runtime)" >&2
 step rust-tests cargo test --locked --release --workspace
@@ -152,9 +174,8 @@ echo "== side by side: benchmark + try-runtime tests, node --test suites$([ "${Z
 # migration tests with the try-runtime checks, and runtime/tests/try_runtime.rs:
 # one extra feature set, built at low priority so the dev nodes keep their slots.
 bg bench-try-runtime env SKIP_WASM_BUILD=1 nice -n 15 cargo test --locked --release \
-  --features runtime-benchmarks,try-runtime \
-  -p pallet-provers -p pallet-base-fee -p pallet-market -p pallet-verifier \
-  -p pallet-validator-set -p zkmarket-runtime -- benchmark migrat try_runtime
+  --features runtime-benchmarks,try-runtime "${PALLETS[@]}" -p zkmarket-runtime \
+  -- benchmark migrat try_runtime
 bg node-suites node run-suites.mjs --jobs "${TEST_JOBS:-4}" --timings "$TIMINGS/suites.json" \
   e2e/ attacks/ clients/ web/
 if [ "${ZOMBIENET:-1}" != 0 ]; then

@@ -1,4 +1,4 @@
-// Proofs of real zkVMs on the market (issue 18, docs/plans/proof-systems.md
+// Proofs of real zkVMs on the market (issue 18, docs/archive/plans/proof-systems.md
 // §2-§4): the SP1 v6.0.1 Fibonacci fixture and the RISC Zero v3.0.1 receipt of
 // primitives/groth16-formats/fixtures, on a dev node.
 //

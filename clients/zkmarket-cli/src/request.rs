@@ -463,12 +463,7 @@ async fn follow(
 				let block = match next {
 					Some(Ok(b)) => b,
 					Some(Err(e)) => return Err(lost(e.into())),
-					None => {
-						return Err(Error::Unreachable {
-							url: String::new(),
-							reason: "the block subscription ended".into(),
-						})
-					}
+					None => return Err(Error::unreachable("", "the block subscription ended")),
 				};
 				if block.number() <= last {
 					// The stream starts with an older block and may lag; a re-org to a
@@ -524,9 +519,16 @@ async fn follow(
 	}
 }
 
+/// An error of the block stream while following a request: whatever the
+/// chain client's error, the follow is lost, so it is the node being
+/// unreachable (exit 3), with the error as its source.
 fn lost(e: Error) -> Error {
 	match e {
-		Error::Other(m) => Error::Unreachable { url: String::new(), reason: m },
+		Error::Chain(source) => Error::Unreachable {
+			url: String::new(),
+			reason: source.to_string(),
+			source: Some(source as zkmarket_client::error::BoxError),
+		},
 		e => e,
 	}
 }

@@ -12,21 +12,39 @@
 //! | 7 | timeout, or a request that ended without a proof (expired, evicted, cancelled) |
 
 use std::fmt;
+use subxt::error::{
+	AccountNonceError, BackendError, BlockError, BlocksError, EventsError, ExtrinsicError,
+	OnlineClientAtBlockError, OnlineClientError, RpcError, RuntimeApiError, StorageError,
+	TransactionEventsError, TransactionProgressError,
+};
+use subxt::rpcs::Error as RpcClientError;
 
-/// Everything that can go wrong in the client.
-#[derive(Debug)]
+/// A source error kept inside an [`Error`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong in the client. Errors from the chain client
+/// are classified by their variants (never by their message text) and keep
+/// their source ([`std::error::Error::source`]).
+#[derive(Debug, thiserror::Error)]
 pub enum Error {
 	/// Bad user input: an amount, a key, hex, a file, an argument.
+	#[error("{0}")]
 	BadInput(String),
-	/// The node could not be reached (or the connection was lost).
+	/// The node could not be reached (or the connection was lost): the RPC
+	/// client's transport failed, or a reconnecting client lost its connection.
+	#[error("node unreachable{}: {reason}", at_url(url))]
 	Unreachable {
-		/// The URL tried.
+		/// The URL tried (empty when not known where the error arose).
 		url: String,
-		/// Why.
+		/// Why, in words.
 		reason: String,
+		/// The transport error, when there is one.
+		#[source]
+		source: Option<BoxError>,
 	},
 	/// The chain refused a transaction at dispatch: `pallet::error` names the
 	/// runtime's error variant, e.g. `Market` / `InsufficientBalance`.
+	#[error("{}", dispatch_message(pallet, error, docs))]
 	Dispatch {
 		/// Pallet name as in the metadata (`Market`, `Verifier`, `Provers`, ...);
 		/// empty for errors outside a pallet (`BadOrigin`, `Token(..)`, ...).
@@ -37,23 +55,63 @@ pub enum Error {
 		docs: String,
 	},
 	/// The transaction pool refused the transaction (bad nonce, cannot pay
-	/// fees, ...) or dropped it.
+	/// fees, priority too low, ...: the node's author RPC error codes
+	/// 1010-1020) or dropped it; its nonce stays free.
+	#[error("the transaction was refused: {0}")]
 	Invalid(String),
 	/// Something asked for does not exist.
+	#[error("{0}")]
 	NotFound(String),
 	/// The node runs a runtime the client was not generated for.
+	#[error("{0}")]
 	MetadataMismatch(String),
 	/// A timeout, or a request that closed without a proof.
+	#[error("{0}")]
 	Timeout(String),
-	/// Anything else (RPC errors, decoding, I/O).
+	/// Any other error of the chain client (an RPC error the node answered,
+	/// undecodable data, ...), kept whole.
+	#[error(transparent)]
+	Chain(Box<subxt::Error>),
+	/// Malformed JSON (a key file, an RPC answer, a snarkjs file).
+	#[error("JSON: {0}")]
+	Json(#[from] serde_json::Error),
+	/// A file or pipe could not be read or written.
+	#[error(transparent)]
+	Io(#[from] std::io::Error),
+	/// Anything else, said in words.
+	#[error("{0}")]
 	Other(String),
 }
+
+fn at_url(url: &str) -> String {
+	if url.is_empty() {
+		String::new()
+	} else {
+		format!(" at {url}")
+	}
+}
+
+fn dispatch_message(pallet: &str, error: &str, docs: &str) -> String {
+	let name = if pallet.is_empty() { error.to_string() } else { format!("{pallet}.{error}") };
+	match friendly(pallet, error) {
+		Some(hint) => format!("the chain refused the transaction: {hint} ({name})"),
+		None if docs.is_empty() => format!("the chain refused the transaction: {name}"),
+		None => format!("the chain refused the transaction: {name}: {docs}"),
+	}
+}
+
+/// The node's author RPC error codes of transactions the pool refuses
+/// (`sc-rpc-api`'s `author::error`: 1010 invalid, 1011 unknown validity, 1012
+/// temporarily banned, 1013 already imported, 1014 priority too low, 1015
+/// cycle, 1016 immediately dropped, 1017 unactionable, 1018 no tags, 1019
+/// invalid block id, 1020 future transaction refused).
+const POOL_ERROR_CODES: std::ops::RangeInclusive<i32> = 1010..=1020;
 
 impl Error {
 	/// The process exit code for this error (see the module docs for the table).
 	pub fn exit_code(&self) -> i32 {
 		match self {
-			Error::Other(_) => 1,
+			Error::Other(_) | Error::Chain(_) | Error::Json(_) | Error::Io(_) => 1,
 			Error::BadInput(_) => 2,
 			Error::Unreachable { .. } => 3,
 			Error::Dispatch { .. } | Error::Invalid(_) => 4,
@@ -79,35 +137,93 @@ impl Error {
 		Error::Other(msg.to_string())
 	}
 
-	/// A subxt error, classified: lost connections become [`Error::Unreachable`],
-	/// dispatch errors [`Error::Dispatch`], pool rejections [`Error::Invalid`].
-	pub fn from_subxt(e: subxt::Error) -> Self {
-		if e.is_disconnected_will_reconnect() {
-			return Error::Unreachable { url: String::new(), reason: e.to_string() };
+	/// [`Error::Unreachable`] without a source error.
+	pub fn unreachable(url: impl Into<String>, reason: impl Into<String>) -> Self {
+		Error::Unreachable { url: url.into(), reason: reason.into(), source: None }
+	}
+
+	/// The same error, with `url` as the node it concerns when it is
+	/// [`Error::Unreachable`] without one.
+	pub fn at(self, url: &str) -> Self {
+		match self {
+			Error::Unreachable { url: u, reason, source } if u.is_empty() => {
+				Error::Unreachable { url: url.to_string(), reason, source }
+			}
+			e => e,
 		}
+	}
+
+	/// A subxt error, classified by variant: a failed dispatch is
+	/// [`Error::Dispatch`]; a transport failure or lost connection of the RPC
+	/// client [`Error::Unreachable`]; a pool rejection (author RPC errors
+	/// 1010-1020) [`Error::Invalid`]; anything else [`Error::Chain`].
+	pub fn from_subxt(e: subxt::Error) -> Self {
 		if let Some(d) = dispatch_error_of(&e) {
 			return from_dispatch(d);
 		}
-		let msg = e.to_string();
-		if is_connection_message(&msg) {
-			return Error::Unreachable { url: String::new(), reason: msg };
+		match rpc_error_of(&e) {
+			Some(RpcClientError::DisconnectedWillReconnect(reason)) => Error::Unreachable {
+				url: String::new(),
+				reason: format!("connection lost, reconnecting ({reason})"),
+				source: Some(Box::new(e)),
+			},
+			Some(RpcClientError::Client(transport)) => Error::Unreachable {
+				url: String::new(),
+				reason: transport.to_string(),
+				source: Some(Box::new(e)),
+			},
+			Some(RpcClientError::User(u)) if POOL_ERROR_CODES.contains(&u.code) => {
+				let data = u.data.as_ref().map(|d| format!(": {}", d.get())).unwrap_or_default();
+				Error::Invalid(format!("{}{data} (code {})", u.message, u.code))
+			}
+			_ => Error::Chain(Box::new(e)),
 		}
-		if msg.contains("Invalid Transaction") || msg.contains("Transaction is invalid") {
-			return Error::Invalid(msg);
-		}
-		Error::Other(msg)
 	}
 }
 
-/// Whether an error message tells of a lost or refused connection.
-fn is_connection_message(msg: &str) -> bool {
-	let m = msg.to_ascii_lowercase();
-	m.contains("restart required")
-		|| m.contains("connection refused")
-		|| m.contains("connection reset")
-		|| m.contains("background task closed")
-		|| m.contains("networking or low-level protocol error")
-		|| m.contains("disconnected")
+/// The RPC client's error inside a subxt error, if the error came from it.
+fn rpc_error_of(e: &subxt::Error) -> Option<&RpcClientError> {
+	use subxt::Error as E;
+	let backend = match e {
+		E::OtherRpcClientError(r) => return Some(r),
+		E::OnlineClientError(OnlineClientError::RpcError(r)) => return Some(r),
+		E::BackendError(b) => b,
+		E::OnlineClientError(OnlineClientError::CannotGetGenesisHash(b)) => b,
+		E::BlocksError(
+			BlocksError::CannotGetBlockHeaderStream(b) | BlocksError::CannotGetBlockHeader(b),
+		) => b,
+		E::OnlineClientAtBlockError(
+			OnlineClientAtBlockError::CannotGetCurrentBlock { reason }
+			| OnlineClientAtBlockError::CannotGetBlockHash { reason, .. }
+			| OnlineClientAtBlockError::CannotGetBlockHeader { reason, .. }
+			| OnlineClientAtBlockError::CannotGetSpecVersion { reason, .. },
+		) => reason,
+		E::BlockError(BlockError::CouldNotDownloadBlockHeader { reason, .. }) => reason,
+		E::AccountNonceError(AccountNonceError::CouldNotRetrieve(b)) => b,
+		E::RuntimeApiError(RuntimeApiError::CannotCallApi(b)) => b,
+		E::EventsError(EventsError::CannotFetchEventBytes(b)) => b,
+		E::ExtrinsicError(
+			ExtrinsicError::CannotGetBlockBody(b)
+			| ExtrinsicError::ErrorSubmittingTransaction(b)
+			| ExtrinsicError::TransactionStatusStreamError(b)
+			| ExtrinsicError::CannotGetFeeInfo(b)
+			| ExtrinsicError::CannotGetValidationInfo(b),
+		) => b,
+		E::TransactionProgressError(TransactionProgressError::CannotGetNextProgressUpdate(b)) => b,
+		E::TransactionEventsError(TransactionEventsError::CannotFetchBlockBody {
+			error, ..
+		}) => error,
+		E::StorageError(
+			StorageError::CannotFetchValue(b)
+			| StorageError::CannotIterateValues(b)
+			| StorageError::StreamFailure(b),
+		) => b,
+		_ => return None,
+	};
+	match backend {
+		BackendError::Rpc(RpcError::ClientError(r)) => Some(r),
+		_ => None,
+	}
 }
 
 fn dispatch_error_of(e: &subxt::Error) -> Option<&subxt::error::DispatchError> {
@@ -140,34 +256,6 @@ pub(crate) fn from_dispatch(d: &subxt::error::DispatchError) -> Error {
 		other => {
 			let debug = format!("{other:?}");
 			Error::Dispatch { pallet: String::new(), error: debug, docs: other.to_string() }
-		}
-	}
-}
-
-impl fmt::Display for Error {
-	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-		match self {
-			Error::BadInput(m) => write!(f, "{m}"),
-			Error::Unreachable { url, reason } if url.is_empty() => {
-				write!(f, "node unreachable: {reason}")
-			}
-			Error::Unreachable { url, reason } => write!(f, "node unreachable at {url}: {reason}"),
-			Error::Dispatch { pallet, error, docs } => {
-				let name =
-					if pallet.is_empty() { error.clone() } else { format!("{pallet}.{error}") };
-				match friendly(pallet, error) {
-					Some(hint) => write!(f, "the chain refused the transaction: {hint} ({name})"),
-					None if docs.is_empty() => {
-						write!(f, "the chain refused the transaction: {name}")
-					}
-					None => write!(f, "the chain refused the transaction: {name}: {docs}"),
-				}
-			}
-			Error::Invalid(m) => write!(f, "the transaction was refused: {m}"),
-			Error::NotFound(m) => write!(f, "{m}"),
-			Error::MetadataMismatch(m) => write!(f, "{m}"),
-			Error::Timeout(m) => write!(f, "{m}"),
-			Error::Other(m) => write!(f, "{m}"),
 		}
 	}
 }
@@ -220,8 +308,6 @@ fn friendly(pallet: &str, error: &str) -> Option<&'static str> {
 	})
 }
 
-impl std::error::Error for Error {}
-
 macro_rules! from_subxt {
 	($($t:ty),* $(,)?) => {$(
 		impl From<$t> for Error {
@@ -253,18 +339,6 @@ from_subxt!(
 	subxt::rpcs::Error,
 );
 
-impl From<std::io::Error> for Error {
-	fn from(e: std::io::Error) -> Self {
-		Error::Other(e.to_string())
-	}
-}
-
-impl From<serde_json::Error> for Error {
-	fn from(e: serde_json::Error) -> Self {
-		Error::Other(format!("JSON: {e}"))
-	}
-}
-
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -273,7 +347,11 @@ mod tests {
 	fn exit_codes() {
 		assert_eq!(Error::Other("x".into()).exit_code(), 1);
 		assert_eq!(Error::bad_input("x").exit_code(), 2);
-		assert_eq!(Error::Unreachable { url: "u".into(), reason: "r".into() }.exit_code(), 3);
+		assert_eq!(Error::unreachable("u", "r").exit_code(), 3);
+		assert_eq!(
+			Error::unreachable("", "r").at("ws://x").to_string(),
+			"node unreachable at ws://x: r"
+		);
 		let d = Error::Dispatch {
 			pallet: "Market".into(),
 			error: "UnknownProgram".into(),
@@ -286,5 +364,45 @@ mod tests {
 		assert_eq!(Error::NotFound("x".into()).exit_code(), 5);
 		assert_eq!(Error::MetadataMismatch("x".into()).exit_code(), 6);
 		assert_eq!(Error::Timeout("x".into()).exit_code(), 7);
+	}
+
+	fn user_error(code: i32, message: &str) -> subxt::rpcs::Error {
+		subxt::rpcs::Error::User(subxt::rpcs::UserError {
+			code,
+			message: message.into(),
+			data: None,
+		})
+	}
+
+	#[test]
+	fn subxt_errors_are_classified_by_variant_and_keep_their_source() {
+		use std::error::Error as _;
+		// A pool rejection, however deep in subxt's error types: `Invalid`.
+		let refused = subxt::Error::ExtrinsicError(ExtrinsicError::ErrorSubmittingTransaction(
+			BackendError::Rpc(RpcError::ClientError(user_error(1014, "Priority is too low"))),
+		));
+		let e = Error::from_subxt(refused);
+		assert!(matches!(&e, Error::Invalid(m) if m.contains("Priority is too low")), "{e}");
+		assert_eq!(e.exit_code(), 4);
+		// Another answer of the node: kept whole as `Chain`, with its source.
+		let e = Error::from_subxt(subxt::Error::OtherRpcClientError(user_error(
+			-32601,
+			"Method not found",
+		)));
+		assert!(matches!(e, Error::Chain(_)), "{e}");
+		assert_eq!(e.exit_code(), 1);
+		// A transport failure: `Unreachable`, the transport error as its source.
+		let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+		let lost = subxt::Error::RuntimeApiError(RuntimeApiError::CannotCallApi(
+			BackendError::Rpc(RpcError::ClientError(subxt::rpcs::Error::Client(Box::new(io)))),
+		));
+		let e = Error::from_subxt(lost);
+		assert!(matches!(&e, Error::Unreachable { reason, .. } if reason == "refused"), "{e}");
+		assert!(e.source().is_some());
+		assert_eq!(e.exit_code(), 3);
+		let e = Error::from_subxt(subxt::Error::OtherRpcClientError(
+			subxt::rpcs::Error::DisconnectedWillReconnect("gone".into()),
+		));
+		assert!(matches!(e, Error::Unreachable { .. }), "{e}");
 	}
 }

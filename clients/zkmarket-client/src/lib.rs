@@ -11,9 +11,14 @@
 //!   file; SS58 accounts;
 //! - [`amount`]: ZK amounts (18 decimals) parsed and formatted;
 //! - [`groth16`]: off-chain verification exactly as the chain does it;
-//! - [`market`]: typed reads (requests, proofs, programs, provers, BaseFee,
-//!   quotes) and transactions that wait for inclusion in a block, with
-//!   dispatch errors mapped to [`Error::Dispatch`];
+//! - the market, by concern: [`types`] (requests, pricing, provers,
+//!   programs), [`reads`] (storage and runtime APIs at a block), [`rpc`] (the
+//!   node's `market_*` methods), [`events`] (request events of a block) and
+//!   [`tx`] (transactions that wait for inclusion in a block, with dispatch
+//!   errors mapped to [`Error::Dispatch`]); [`market`] re-exports them all;
+//! - for provers: [`sender`] (transactions with explicit nonces, several in
+//!   flight from one account), [`calls`], [`consts`] (runtime constants and
+//!   the block time), [`paging`] (every open request, page by page);
 //! - [`Error`] with [`Error::exit_code`] (table in [`error`]).
 //!
 //! The client depends on no runtime or pallet crate: everything on-chain is
@@ -21,30 +26,45 @@
 //! refuses a node whose runtime differs from the one the code was generated for.
 
 pub mod amount;
+pub mod calls;
+pub mod conn;
+pub mod consts;
 pub mod error;
+pub mod events;
 pub mod groth16;
 pub mod keys;
 pub mod market;
+pub mod paging;
+pub mod reads;
+pub mod rpc;
+pub mod sender;
+pub mod tx;
+pub mod types;
 
+pub use conn::{
+	check_metadata_at, connect, connect_reconnecting, At, Conn, CONNECT_TIMEOUT,
+	MAX_RECONNECT_DELAY,
+};
 pub use error::Error;
 pub use subxt;
 pub use subxt_signer;
 pub use zkmarket_groth16_formats::{self as formats, ProgramKind};
 
-use std::time::Duration;
 use subxt::{
-	backend::BlockRef,
 	config::{Config, DefaultTransactionExtensions, HashFor, RpcConfigFor},
-	rpcs::{
-		client::{reconnecting_rpc_client::ExponentialBackoff, ReconnectingRpcClient},
-		methods::LegacyRpcMethods,
-		RpcClient,
-	},
+	rpcs::methods::LegacyRpcMethods,
 	ArcMetadata, OnlineClient, SubstrateConfig,
 };
 
-/// The API generated from the runtime's metadata.
-#[subxt::subxt(runtime_metadata_path = "metadata/zkmarket.scale")]
+/// The API generated from the runtime's metadata. Program kinds are the
+/// primitive's own [`ProgramKind`] (SCALE-identical), not a generated copy.
+#[subxt::subxt(
+	runtime_metadata_path = "metadata/zkmarket.scale",
+	substitute_type(
+		path = "zkmarket_groth16_formats::kind::ProgramKind",
+		with = "::subxt::utils::Static<::zkmarket_groth16_formats::ProgramKind>"
+	)
+)]
 pub mod zk {}
 
 /// The chain's configuration: like `SubstrateConfig` but with the runtime's
@@ -85,143 +105,3 @@ pub type Hash = HashFor<ZkConfig>;
 pub type AccountId = subxt::utils::AccountId32;
 /// Legacy RPC methods (`chain_*`, `state_*`, `system_*`) on our config.
 pub type LegacyRpc = LegacyRpcMethods<RpcConfigFor<ZkConfig>>;
-
-/// How long [`connect`] and the first connection of [`connect_reconnecting`] may take.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Longest delay between two reconnection attempts of [`connect_reconnecting`].
-pub const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(5);
-
-/// A connection: the subxt client and the raw RPC client (for `market_*`).
-#[derive(Clone)]
-pub struct Conn {
-	/// The subxt client.
-	pub api: Client,
-	/// The RPC client the subxt client uses (same connection).
-	pub rpc: RpcClient,
-}
-
-/// Connects without retries: an unreachable node fails at once (or after
-/// [`CONNECT_TIMEOUT`]) with [`Error::Unreachable`]. Checks the metadata.
-pub async fn connect(url: &str) -> Result<Conn, Error> {
-	let unreachable = |reason: String| Error::Unreachable { url: url.to_string(), reason };
-	let rpc = tokio::time::timeout(CONNECT_TIMEOUT, RpcClient::from_insecure_url(url))
-		.await
-		.map_err(|_| unreachable(format!("no connection after {CONNECT_TIMEOUT:?}")))?
-		.map_err(|e| unreachable(innermost(&e.to_string())))?;
-	finish_connect(url, rpc).await
-}
-
-/// Connects with a reconnecting transport: after a lost connection it retries
-/// with exponential backoff (200 ms doubling up to [`MAX_RECONNECT_DELAY`]) and
-/// subscriptions resume (block streams yield one
-/// `DisconnectedWillReconnect` error, see [`Error::Unreachable`]); the first
-/// connection must succeed within [`CONNECT_TIMEOUT`]. Checks the metadata.
-pub async fn connect_reconnecting(url: &str) -> Result<Conn, Error> {
-	let unreachable = |reason: String| Error::Unreachable { url: url.to_string(), reason };
-	let builder = ReconnectingRpcClient::builder()
-		// 200 ms, 400 ms, 800 ms, ... (finito's base is raised to the attempt's
-		// power, then multiplied by the factor), at most MAX_RECONNECT_DELAY.
-		.retry_policy(
-			ExponentialBackoff::from_millis(2).factor(100).max_delay(MAX_RECONNECT_DELAY),
-		)
-		.connection_timeout(CONNECT_TIMEOUT);
-	let inner = tokio::time::timeout(CONNECT_TIMEOUT, builder.build(url))
-		.await
-		.map_err(|_| unreachable(format!("no connection after {CONNECT_TIMEOUT:?}")))?
-		.map_err(|e| unreachable(innermost(&e.to_string())))?;
-	finish_connect(url, RpcClient::new(inner)).await
-}
-
-/// The last part of a nested error message ("RPC error: client error: ... : X" -> "X").
-fn innermost(msg: &str) -> String {
-	match msg.rfind("client error: ") {
-		Some(i) => msg[i + "client error: ".len()..].to_string(),
-		None => msg.to_string(),
-	}
-}
-
-async fn finish_connect(url: &str, rpc: RpcClient) -> Result<Conn, Error> {
-	let api = tokio::time::timeout(CONNECT_TIMEOUT, Client::from_rpc_client(rpc.clone()))
-		.await
-		.map_err(|_| Error::Unreachable {
-			url: url.to_string(),
-			reason: format!("no answer after {CONNECT_TIMEOUT:?}"),
-		})?
-		.map_err(|e| match Error::from(e) {
-			Error::Unreachable { reason, .. } => Error::Unreachable { url: url.into(), reason },
-			e => e,
-		})?;
-	let conn = Conn { api, rpc };
-	conn.check_metadata().await?;
-	Ok(conn)
-}
-
-impl Conn {
-	/// Legacy RPC methods on this connection.
-	pub fn legacy(&self) -> LegacyRpc {
-		LegacyRpcMethods::new(self.rpc.clone())
-	}
-
-	/// Errors with [`Error::MetadataMismatch`] unless the code was generated for
-	/// the runtime of the finalized block.
-	pub async fn check_metadata(&self) -> Result<(), Error> {
-		let at = self.api.at_current_block().await?;
-		check_metadata_at(&at)
-	}
-
-	/// The client at the best block (`at_current_block()` is the finalized one).
-	pub async fn best(&self) -> Result<AtBlock, Error> {
-		let hash = self
-			.legacy()
-			.chain_get_block_hash(None)
-			.await?
-			.ok_or_else(|| Error::other("the node has no best block"))?;
-		Ok(self.api.at_block(BlockRef::from_hash(hash)).await?)
-	}
-
-	/// The client at the finalized block.
-	pub async fn finalized(&self) -> Result<AtBlock, Error> {
-		Ok(self.api.at_current_block().await?)
-	}
-
-	/// The client at block `hash`.
-	pub async fn at(&self, hash: Hash) -> Result<AtBlock, Error> {
-		Ok(self.api.at_block(BlockRef::from_hash(hash)).await?)
-	}
-
-	/// The client at the block `at` selects.
-	pub async fn block(&self, at: At) -> Result<AtBlock, Error> {
-		match at {
-			At::Best => self.best().await,
-			At::Finalized => self.finalized().await,
-			At::Hash(h) => self.at(h).await,
-		}
-	}
-}
-
-/// [`Conn::check_metadata`] at a given block (after a runtime upgrade, check
-/// again at a block of the new runtime).
-pub fn check_metadata_at(at: &AtBlock) -> Result<(), Error> {
-	if zk::is_codegen_valid_for(at.metadata_ref()) {
-		Ok(())
-	} else {
-		Err(Error::MetadataMismatch(format!(
-			"this client was built for another runtime than the node's at block #{} \
-			 (the pallets, calls or runtime APIs it uses differ); rebuild it with the \
-			 node's metadata (clients/zkmarket-client/metadata/zkmarket.scale)",
-			at.block_number()
-		)))
-	}
-}
-
-/// Which block to read.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum At {
-	/// The best block (what the `market_*` RPCs default to).
-	#[default]
-	Best,
-	/// The finalized block.
-	Finalized,
-	/// A given block.
-	Hash(Hash),
-}

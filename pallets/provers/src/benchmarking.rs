@@ -34,7 +34,7 @@ fn registered<T: Config>(i: u32) -> T::AccountId {
 		})
 		.collect();
 	let kinds: Vec<u8> = (0..=u8::MAX)
-		.filter(|k| T::ServableKinds::contains(k))
+		.filter(T::ServableKinds::contains)
 		.take(T::MaxCapabilityKinds::get() as usize)
 		.collect();
 	Pallet::<T>::set_capabilities(

@@ -36,14 +36,28 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod capabilities;
+mod decay;
 mod impls;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
+mod registration;
 pub mod runtime_api;
+mod slashing;
+mod slots;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_capabilities;
+#[cfg(test)]
+mod tests_decay;
+#[cfg(test)]
+mod tests_slashing;
+#[cfg(test)]
+mod tests_slots;
 pub mod types;
+mod unbonding;
 pub mod weights;
 
 pub use types::*;
@@ -52,20 +66,15 @@ pub use weights::WeightInfo;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use alloc::vec::Vec;
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
-			fungible::{self, Inspect, MutateHold},
-			tokens::Precision,
+			fungible::{self, Inspect},
 			Contains, OnUnbalanced,
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::{
-		traits::{Saturating, Zero},
-		Perbill, SaturatedConversion,
-	};
+	use sp_runtime::{traits::Zero, Perbill};
 	use zkmarket_primitives::{
 		gsp,
 		traits::{Capability, ProgramId, ProgramKindId},
@@ -393,12 +402,7 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
-			let swept = Self::sweep(T::DecaySweepLimit::get());
-			// Plus what the slot dealing in `on_finalize` may do beyond reading the
-			// provers it deals to: apply `DecaySweepLimit` pending decays (the
-			// sweep's work) and value as many more (reads).
-			T::WeightInfo::sweep(swept)
-				.saturating_add(T::WeightInfo::sweep(T::DecaySweepLimit::get().saturating_mul(2)))
+			Self::sweep_on_initialize()
 		}
 
 		fn integrity_test() {
@@ -431,36 +435,7 @@ pub mod pallet {
 			#[pallet::compact] stake: BalanceOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(!Provers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
-			ensure!(stake >= T::MinProverStake::get(), Error::<T>::StakeBelowMinimum);
-			let count = ProverCount::<T>::get();
-			ensure!(count < T::MaxProvers::get(), Error::<T>::TooManyProvers);
-			T::Currency::hold(&HoldReason::Stake.into(), &who, stake)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
-			// A returning prover keeps its track record.
-			let record = ProverHistory::<T>::take(&who).unwrap_or(ProverRecord {
-				reputation: T::InitialReputation::get(),
-				proofs_verified: 0,
-				failures: 0,
-			});
-			let info = ProverInfo {
-				stake,
-				collateral: Zero::zero(),
-				reserved_bounty: Zero::zero(),
-				unbonding: BoundedVec::new(),
-				reputation: record.reputation,
-				status: ProverStatus::Active,
-				active_jobs: 0,
-				idle_since: frame_system::Pallet::<T>::block_number(),
-				paused_at: None,
-				obligated_since: None,
-				proofs_verified: record.proofs_verified,
-				failures: record.failures,
-			};
-			Self::put_prover(&who, &info);
-			ProverCount::<T>::put(count + 1);
-			Self::deposit_event(Event::Registered { who, stake });
-			Ok(())
+			Self::do_register(who, stake)
 		}
 
 		/// Add `amount` of the caller's free balance to its stake.
@@ -471,14 +446,7 @@ pub mod pallet {
 			#[pallet::compact] amount: BalanceOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-			let mut info = Self::touched(&who)?;
-			T::Currency::hold(&HoldReason::Stake.into(), &who, amount)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
-			info.stake = info.stake.saturating_add(amount);
-			Self::put_prover(&who, &info);
-			Self::deposit_event(Event::Bonded { who, amount });
-			Ok(())
+			Self::do_bond_extra(who, amount)
 		}
 
 		/// Start unbonding `amount` of the active stake; it can be withdrawn after
@@ -492,24 +460,7 @@ pub mod pallet {
 			#[pallet::compact] amount: BalanceOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-			let mut info = Self::touched(&who)?;
-			ensure!(amount <= info.stake, Error::<T>::InsufficientStake);
-			let remaining = info.stake.saturating_sub(amount);
-			if info.active_jobs > 0 || !info.collateral.is_zero() {
-				ensure!(remaining >= T::MinProverStake::get(), Error::<T>::StakeNeededForJobs);
-			}
-			let now = frame_system::Pallet::<T>::block_number();
-			let unlock_at = now.saturating_add(Self::unbonding_period());
-			info.unbonding
-				.try_push(UnbondingChunk { amount, unlock_at, unbonded_at: now })
-				.map_err(|_| Error::<T>::TooManyUnbondingChunks)?;
-			let before = info.stake;
-			info.stake = remaining;
-			Self::put_prover(&who, &info);
-			Self::deposit_event(Event::Unbonded { who: who.clone(), amount, unlock_at });
-			Self::note_stake_drop(&who, before, remaining);
-			Ok(())
+			Self::do_unbond(who, amount)
 		}
 
 		/// Return every matured unbonding chunk to the free balance, except chunks
@@ -521,59 +472,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
 		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut info = Self::touched(&who)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			let (mut amount, mut held_back): (BalanceOf<T>, bool) = (Zero::zero(), false);
-			let chunks = core::mem::take(&mut info.unbonding);
-			for c in chunks {
-				let matured = c.unlock_at <= now;
-				if matured && !info.backs_obligations(&c) {
-					amount = amount.saturating_add(c.amount);
-				} else {
-					held_back |= matured;
-					// Cannot overflow: at most as many chunks as were taken out.
-					let _ = info.unbonding.try_push(c);
-				}
-			}
-			// Nothing left at stake at all (e.g. slashed to zero): deregisters.
-			let empty = info.stake.is_zero()
-				&& info.collateral.is_zero()
-				&& info.reserved_bounty.is_zero()
-				&& info.unbonding.is_empty()
-				&& info.active_jobs == 0;
-			if amount.is_zero() && !empty {
-				return Err(if held_back {
-					Error::<T>::ObligationsOutstanding
-				} else {
-					Error::<T>::NothingToWithdraw
-				}
-				.into());
-			}
-			if !amount.is_zero() {
-				T::Currency::release(
-					&HoldReason::Stake.into(),
-					&who,
-					amount,
-					Precision::BestEffort,
-				)?;
-				Self::deposit_event(Event::Withdrawn { who: who.clone(), amount });
-			}
-			if empty {
-				Self::remove_prover(&who);
-				ProverHistory::<T>::insert(
-					&who,
-					ProverRecord {
-						reputation: info.reputation,
-						proofs_verified: info.proofs_verified,
-						failures: info.failures,
-					},
-				);
-				ProverCount::<T>::mutate(|c| *c = c.saturating_sub(1));
-				Self::deposit_event(Event::Deregistered { who });
-			} else {
-				Self::put_prover(&who, &info);
-			}
-			Ok(())
+			Self::do_withdraw_unbonded(who)
 		}
 
 		/// Leave the market for now: no new work and no idle decay until `resume`.
@@ -583,13 +482,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::pause())]
 		pub fn pause(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut info = Self::touched(&who)?;
-			ensure!(info.status == ProverStatus::Active, Error::<T>::AlreadyPaused);
-			info.status = ProverStatus::Paused;
-			info.paused_at = Some(frame_system::Pallet::<T>::block_number());
-			Self::put_prover(&who, &info);
-			Self::deposit_event(Event::Paused { who });
-			Ok(())
+			Self::do_pause(who)
 		}
 
 		/// Take work again; the idle clock continues where `pause` stopped it.
@@ -597,16 +490,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::resume())]
 		pub fn resume(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut info = Provers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
-			ensure!(info.status == ProverStatus::Paused, Error::<T>::NotPaused);
-			let now = frame_system::Pallet::<T>::block_number();
-			let paused_for = info.paused_at.take().map(|at| now.saturating_sub(at));
-			info.idle_since =
-				info.idle_since.saturating_add(paused_for.unwrap_or_default()).min(now);
-			info.status = ProverStatus::Active;
-			Self::put_prover(&who, &info);
-			Self::deposit_event(Event::Resumed { who });
-			Ok(())
+			Self::do_resume(who)
 		}
 
 		/// Root: set the idle and unbonding periods (in blocks).
@@ -618,11 +502,7 @@ pub mod pallet {
 			unbonding_period: BlockNumberFor<T>,
 		) -> DispatchResult {
 			ensure_root(origin)?;
-			ensure!(!idle_period.is_zero(), Error::<T>::InvalidPeriod);
-			IdlePeriodOverride::<T>::put(idle_period);
-			UnbondingPeriodOverride::<T>::put(unbonding_period);
-			Self::deposit_event(Event::PeriodsChanged { idle_period, unbonding_period });
-			Ok(())
+			Self::do_set_periods(idle_period, unbonding_period)
 		}
 
 		/// Declare what the caller serves in the auction: `programs` it has set
@@ -644,504 +524,18 @@ pub mod pallet {
 			max_jobs: u32,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let info = Self::touched(&who)?;
-			ensure!(
-				max_jobs >= 1 && max_jobs <= T::MaxJobsPerProver::get(),
-				Error::<T>::InvalidMaxJobs
-			);
-			ensure!(kinds.iter().all(T::ServableKinds::contains), Error::<T>::KindNotServable);
-			let (mut programs, mut kinds) = (programs, kinds);
-			programs.sort();
-			kinds.sort();
-			ensure!(
-				programs.windows(2).all(|w| w[0] != w[1]) && kinds.windows(2).all(|w| w[0] != w[1]),
-				Error::<T>::DuplicateCapability
-			);
-			let caps = ProverCapabilities { programs, kinds, max_jobs };
-			// Out of every index under the old declaration, in under the new one
-			// (a new `max_jobs` may also move it between free and busy).
-			let old = Self::listing(&who, &info);
-			if let Some(l) = old.as_ref() {
-				Self::unlist(l, Capabilities::<T>::get(&who).as_ref());
-			}
-			Capabilities::<T>::insert(&who, &caps);
-			if let Some(l) = Self::listing(&who, &info) {
-				Self::list(&l, Some(&caps));
-			}
-			Self::deposit_event(Event::CapabilitiesSet {
-				who,
-				programs: caps.programs,
-				kinds: caps.kinds,
-				max_jobs,
-			});
-			Ok(())
+			Self::do_set_capabilities(who, programs, kinds, max_jobs)
 		}
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// The jobs `who` takes at once: its declared `max_jobs`, else `MaxJobsPerProver`.
-		pub fn max_jobs(who: &T::AccountId) -> u32 {
-			Capabilities::<T>::get(who)
-				.map(|c| c.max_jobs.min(T::MaxJobsPerProver::get()))
-				.unwrap_or_else(T::MaxJobsPerProver::get)
-		}
-
-		/// The idle period in force.
-		pub fn idle_period() -> BlockNumberFor<T> {
-			IdlePeriodOverride::<T>::get().unwrap_or_else(T::IdlePeriod::get)
-		}
-
-		/// The unbonding period in force.
-		pub fn unbonding_period() -> BlockNumberFor<T> {
-			UnbondingPeriodOverride::<T>::get().unwrap_or_else(T::UnbondingPeriod::get)
-		}
-
-		/// Full idle periods of `info` at block `now` (0 when paused).
-		pub(crate) fn pending_periods(info: &ProverInfoOf<T>, now: BlockNumberFor<T>) -> u64 {
-			if info.status != ProverStatus::Active {
-				return 0;
-			}
-			let to_u64 = |b: BlockNumberFor<T>| -> u64 { b.try_into().unwrap_or(u64::MAX) };
-			zkmarket_primitives::decay::idle_periods(
-				to_u64(info.idle_since),
-				to_u64(now),
-				to_u64(Self::idle_period()),
-			)
-		}
-
-		/// The stake of `info` after decay not yet applied.
-		pub fn effective_stake(info: &ProverInfoOf<T>) -> BalanceOf<T> {
-			let periods = Self::pending_periods(info, frame_system::Pallet::<T>::block_number());
-			let stake: u128 = info.stake.saturated_into();
-			let left =
-				zkmarket_primitives::decay::decayed_stake(stake, T::IdleDecay::get(), periods);
-			left.saturated_into()
-		}
-
-		/// Brings the decay of `who` up to date (writing the record) and returns it.
-		pub(crate) fn touched(who: &T::AccountId) -> Result<ProverInfoOf<T>, DispatchError> {
-			let mut info = Provers::<T>::get(who).ok_or(Error::<T>::NotRegistered)?;
-			if Self::apply_decay(who, &mut info) {
-				Self::put_prover(who, &info);
-			}
-			Ok(info)
-		}
-
-		/// Applies pending idle decay to `info`; returns whether it changed.
-		pub(crate) fn apply_decay(who: &T::AccountId, info: &mut ProverInfoOf<T>) -> bool {
-			let now = frame_system::Pallet::<T>::block_number();
-			let periods = Self::pending_periods(info, now);
-			if periods == 0 {
-				return false;
-			}
-			let new_stake = Self::effective_stake(info);
-			let cut = info.stake.saturating_sub(new_stake);
-			let period = Self::idle_period();
-			let advance = period.saturating_mul(
-				BlockNumberFor::<T>::try_from(periods)
-					.unwrap_or_else(|_| now.saturating_sub(info.idle_since)),
-			);
-			info.idle_since = info.idle_since.saturating_add(advance).min(now);
-			if cut.is_zero() {
-				return true;
-			}
-			let before = info.stake;
-			let taken = Self::slash_hold(HoldReason::Stake, who, cut);
-			info.stake = info.stake.saturating_sub(taken);
-			Self::deposit_event(Event::Decayed {
-				who: who.clone(),
-				amount: taken,
-				periods: periods.min(u32::MAX as u64) as u32,
-			});
-			Self::note_stake_drop(who, before, info.stake);
-			true
-		}
-
-		/// Emits `Deactivated` when the stake fell from at least the minimum to below it.
-		pub(crate) fn note_stake_drop(
-			who: &T::AccountId,
-			before: BalanceOf<T>,
-			after: BalanceOf<T>,
-		) {
-			let min = T::MinProverStake::get();
-			if before >= min && after < min {
-				Self::deposit_event(Event::Deactivated { who: who.clone() });
-			}
-		}
-
-		/// Slashes up to `amount` held for `reason` on `who` into `T::Slash`.
-		pub(crate) fn slash_hold(
-			reason: HoldReason,
-			who: &T::AccountId,
-			amount: BalanceOf<T>,
-		) -> BalanceOf<T> {
-			if amount.is_zero() {
-				return amount;
-			}
-			let (credit, missing) = <T::Currency as fungible::BalancedHold<T::AccountId>>::slash(
-				&reason.into(),
-				who,
-				amount,
-			);
-			T::Slash::on_unbalanced(credit);
-			amount.saturating_sub(missing)
-		}
-
-		/// Slashes `rate` of the stake that backs `who`'s obligations: the active
-		/// stake plus the chunks unbonded since they began. Takes the active stake
-		/// first, then those chunks (newest first). Returns the amount slashed.
-		pub(crate) fn slash_backing(
-			who: &T::AccountId,
-			info: &mut ProverInfoOf<T>,
-			rate: Perbill,
-		) -> BalanceOf<T> {
-			let base: u128 = info.stake.saturating_add(info.slashable_unbonding()).saturated_into();
-			let want: BalanceOf<T> =
-				zkmarket_primitives::decay::slash_amount(base, rate).saturated_into();
-			let taken = Self::slash_hold(HoldReason::Stake, who, want);
-			let from_stake = taken.min(info.stake);
-			info.stake = info.stake.saturating_sub(from_stake);
-			let mut rest = taken.saturating_sub(from_stake);
-			let since = info.obligated_since;
-			for c in info.unbonding.iter_mut().rev() {
-				if rest.is_zero() {
-					break;
-				}
-				if since.map(|s| c.unbonded_at >= s).unwrap_or(false) {
-					let cut = rest.min(c.amount);
-					c.amount = c.amount.saturating_sub(cut);
-					rest = rest.saturating_sub(cut);
-				}
-			}
-			info.unbonding.retain(|c| !c.amount.is_zero());
-			taken
-		}
-
-		/// Brings up to `limit` provers' decay up to date, continuing where the last
-		/// sweep stopped. Returns how many were visited.
-		pub fn sweep(limit: u32) -> u32 {
-			if limit == 0 || ProverCount::<T>::get() == 0 {
-				return 0;
-			}
-			let mut iter = match SweepCursor::<T>::get() {
-				Some(last) => Provers::<T>::iter_from(Provers::<T>::hashed_key_for(last)),
-				None => Provers::<T>::iter(),
-			};
-			let mut visited = 0u32;
-			let mut last = None;
-			while visited < limit {
-				match iter.next() {
-					Some((who, mut info)) => {
-						visited += 1;
-						if Self::apply_decay(&who, &mut info) {
-							Self::put_prover(&who, &info);
-						}
-						last = Some(who);
-					}
-					None => {
-						last = None;
-						break;
-					}
-				}
-			}
-			match last {
-				Some(who) => SweepCursor::<T>::put(who),
-				None => SweepCursor::<T>::kill(),
-			}
-			visited
-		}
-
-		/// The key of `who` in [`SlotIndex`] when `info` can take auction work
-		/// (active, recorded stake and reputation at least the minimum, a free
-		/// job slot), `None` otherwise.
-		pub(crate) fn slot_key(
-			who: &T::AccountId,
-			info: &ProverInfoOf<T>,
-		) -> Option<(gsp::SlotRank, T::AccountId)> {
-			match Self::listing(who, info) {
-				Some(Listing::Free(key)) => Some(key),
-				_ => None,
-			}
-		}
-
-		/// The key of `who` in [`BusyCapabilityIndex`] when `info` can take
-		/// work but holds as many jobs as it declared, `None` otherwise.
-		pub(crate) fn busy_key(
-			who: &T::AccountId,
-			info: &ProverInfoOf<T>,
-		) -> Option<(gsp::SlotRank, T::AccountId)> {
-			match Self::listing(who, info) {
-				Some(Listing::Busy(key)) => Some(key),
-				_ => None,
-			}
-		}
-
-		/// Where `info` belongs in the indexes: free (a job slot left under its
-		/// declared limit), busy, or nowhere (paused or not eligible by its
-		/// recorded stake and reputation).
-		pub(crate) fn listing(who: &T::AccountId, info: &ProverInfoOf<T>) -> Option<Listing<T>> {
-			if !Self::eligible_with_stake(info, info.stake) {
-				return None;
-			}
-			let key = (
-				gsp::slot_rank(info.reputation.deconstruct(), info.stake.saturated_into()),
-				who.clone(),
-			);
-			Some(if info.active_jobs < Self::max_jobs(who) {
-				Listing::Free(key)
-			} else {
-				Listing::Busy(key)
-			})
-		}
-
-		/// Removes `who`'s entries under `listing`: its [`SlotIndex`] entry when
-		/// free, and one entry per capability of `caps` (its declaration).
-		fn unlist(listing: &Listing<T>, caps: Option<&CapabilitiesOf<T>>) {
-			match listing {
-				Listing::Free(key) => {
-					SlotIndex::<T>::remove(key);
-					for cap in caps.into_iter().flat_map(|c| c.all()) {
-						CapabilityIndex::<T>::remove(cap, key);
-					}
-				}
-				Listing::Busy(key) => {
-					for cap in caps.into_iter().flat_map(|c| c.all()) {
-						BusyCapabilityIndex::<T>::remove(cap, key);
-					}
-				}
-			}
-		}
-
-		/// Adds the entries of `listing` (see [`Self::unlist`]).
-		fn list(listing: &Listing<T>, caps: Option<&CapabilitiesOf<T>>) {
-			match listing {
-				Listing::Free(key) => {
-					SlotIndex::<T>::insert(key, ());
-					for cap in caps.into_iter().flat_map(|c| c.all()) {
-						CapabilityIndex::<T>::insert(cap, key, ());
-					}
-				}
-				Listing::Busy(key) => {
-					for cap in caps.into_iter().flat_map(|c| c.all()) {
-						BusyCapabilityIndex::<T>::insert(cap, key, ());
-					}
-				}
-			}
-		}
-
-		/// Writes the record of `who`, moving it in [`SlotIndex`] and the
-		/// capability indexes when its rank or its ability to take work changed
-		/// (its declaration is read only then). Every write of a record goes here.
-		pub(crate) fn put_prover(who: &T::AccountId, info: &ProverInfoOf<T>) {
-			let old = Provers::<T>::get(who).and_then(|old| Self::listing(who, &old));
-			let new = Self::listing(who, info);
-			if old != new {
-				let caps = Capabilities::<T>::get(who);
-				if let Some(l) = old.as_ref() {
-					Self::unlist(l, caps.as_ref());
-				}
-				if let Some(l) = new.as_ref() {
-					Self::list(l, caps.as_ref());
-				}
-			}
-			Provers::<T>::insert(who, info);
-		}
-
-		/// Removes the record of `who` (its index entries and its declaration).
-		pub(crate) fn remove_prover(who: &T::AccountId) {
-			if let Some(l) = Provers::<T>::take(who).and_then(|old| Self::listing(who, &old)) {
-				Self::unlist(&l, Capabilities::<T>::get(who).as_ref());
-			}
-			Capabilities::<T>::remove(who);
-		}
-
-		/// Whether a busy prover (see [`BusyCapabilityIndex`]) that declared
-		/// `capability` is not in `excluded`; reads at most `excluded.len() + 1`
-		/// entries, counted against `budget`.
-		pub(crate) fn serves_busy(
-			capability: &Capability,
-			excluded: &[T::AccountId],
-			budget: &mut u32,
-		) -> bool {
-			for (_, who) in BusyCapabilityIndex::<T>::iter_key_prefix(capability) {
-				if *budget == 0 {
-					return false;
-				}
-				*budget -= 1;
-				if !excluded.contains(&who) {
-					return true;
-				}
-			}
-			false
-		}
-
-		/// See [`zkmarket_primitives::traits::ProverRegistry::next_capable`].
-		#[allow(clippy::type_complexity)]
-		pub(crate) fn next_capable_prover(
-			capability: &Capability,
-			after: Option<&(gsp::SlotRank, T::AccountId)>,
-			decays: &mut u32,
-		) -> Option<((gsp::SlotRank, T::AccountId), Option<gsp::SlotOffer<T::AccountId>>)> {
-			let mut keys = match after {
-				Some(k) => CapabilityIndex::<T>::iter_key_prefix_from(
-					capability,
-					CapabilityIndex::<T>::hashed_key_for(capability, k),
-				),
-				None => CapabilityIndex::<T>::iter_key_prefix(capability),
-			};
-			let key = keys.next()?;
-			let who = key.1.clone();
-			let offer = Provers::<T>::get(&who).and_then(|mut info| {
-				// Defensive: an entry that does not match its record is skipped.
-				if Self::slot_key(&who, &info).as_ref() != Some(&key) {
-					return None;
-				}
-				// Pending decay is applied while the budget lasts: the prover moves
-				// down (a lower stake is a later key: the walk meets it again there,
-				// in its true place) or out of the indexes. Past the budget it is
-				// offered at its recorded rank if its effective stake qualifies.
-				let now = frame_system::Pallet::<T>::block_number();
-				if *decays > 0 && Self::pending_periods(&info, now) > 0 {
-					*decays -= 1;
-					Self::apply_decay(&who, &mut info);
-					Self::put_prover(&who, &info);
-					return None;
-				}
-				Self::eligible(&info).then(|| gsp::SlotOffer {
-					reputation: info.reputation.deconstruct(),
-					stake: info.stake.saturated_into(),
-					free_slots: Self::max_jobs(&who).saturating_sub(info.active_jobs),
-					who: who.clone(),
-				})
-			});
-			Some((key, offer))
-		}
-
-		/// Free auction slots of up to `max` provers in slot order, read from
-		/// [`SlotIndex`]: the cost depends on `max`, not on how many provers are
-		/// registered. A prover read with idle decay pending gets it applied (at
-		/// most `DecaySweepLimit` a call; past that, up to `DecaySweepLimit` more
-		/// are only valued at their effective stake, without a write) and is offered
-		/// at its effective stake; it moves down the index (or out of it) and
-		/// counts towards `max` when the walk reaches its new key, so the offers
-		/// hold exactly the best `max` provers by effective stake (the dealing
-		/// sorts them). Past both limits the walk stops early: this block may
-		/// favour a prover it met over one it did not reach; the sweep and later
-		/// blocks catch up.
-		pub(crate) fn slot_offers(max: u32) -> Vec<gsp::SlotOffer<T::AccountId>> {
-			let (mut decays, mut passed) = (T::DecaySweepLimit::get(), T::DecaySweepLimit::get());
-			let now = frame_system::Pallet::<T>::block_number();
-			let offer =
-				|who: T::AccountId, info: &ProverInfoOf<T>, stake: BalanceOf<T>| gsp::SlotOffer {
-					stake: stake.saturated_into(),
-					reputation: info.reputation.deconstruct(),
-					free_slots: Self::max_jobs(&who).saturating_sub(info.active_jobs),
-					who,
-				};
-			let mut offers = Vec::new();
-			// Provers offered before the walk reaches their (new) key.
-			let mut early = alloc::collections::BTreeSet::new();
-			let mut exact = 0u32;
-			let mut keys = SlotIndex::<T>::iter_keys();
-			while exact < max {
-				let Some(key) = keys.next() else { break };
-				let who = key.1.clone();
-				if early.contains(&who) {
-					// Met again at its true rank: it now counts.
-					exact += 1;
-					continue;
-				}
-				let Some(mut info) = Provers::<T>::get(&who) else { continue };
-				// Defensive: an entry that does not match its record is skipped.
-				if Self::slot_key(&who, &info).as_ref() != Some(&key) {
-					continue;
-				}
-				if Self::pending_periods(&info, now) > 0 {
-					let stake = if decays > 0 {
-						decays -= 1;
-						Self::apply_decay(&who, &mut info);
-						Self::put_prover(&who, &info);
-						info.stake
-					} else if passed > 0 {
-						passed -= 1;
-						Self::effective_stake(&info)
-					} else {
-						break;
-					};
-					// Offered at its effective stake now (the dealing sorts it into
-					// place); it counts when the walk reaches its new key.
-					if Self::eligible_with_stake(&info, stake) {
-						early.insert(who.clone());
-						offers.push(offer(who, &info, stake));
-					}
-					continue;
-				}
-				exact += 1;
-				offers.push(offer(who, &info, info.stake));
-			}
-			offers
-		}
-
-		/// Whether `info` may take new work.
-		pub(crate) fn eligible(info: &ProverInfoOf<T>) -> bool {
-			Self::eligible_with_stake(info, Self::effective_stake(info))
-		}
-
-		/// Whether `info` may take new work, given its already computed effective stake.
-		pub(crate) fn eligible_with_stake(info: &ProverInfoOf<T>, stake: BalanceOf<T>) -> bool {
-			info.status == ProverStatus::Active
-				&& stake >= T::MinProverStake::get()
-				&& info.reputation >= T::MinReputation::get()
-		}
-
-		/// Moves reputation by `f` and emits `ReputationChanged`.
-		pub(crate) fn set_reputation(who: &T::AccountId, info: &mut ProverInfoOf<T>, new: Perbill) {
-			let old = info.reputation;
-			if old != new {
-				info.reputation = new;
-				Self::deposit_event(Event::ReputationChanged { who: who.clone(), old, new });
-			}
-		}
-
-		/// A client's view of `who`.
-		pub fn prover_view(who: &T::AccountId) -> Option<ProverView<BalanceOf<T>>> {
-			let info = Provers::<T>::get(who)?;
-			Some(ProverView {
-				effective_stake: Self::effective_stake(&info),
-				collateral: info.collateral,
-				unbonding: info.unbonding_total(),
-				reputation: info.reputation,
-				paused: info.status == ProverStatus::Paused,
-				active_jobs: info.active_jobs,
-				eligible: Self::eligible(&info) && info.active_jobs < Self::max_jobs(who),
-			})
-		}
-
-		/// What `who` declared it serves, for clients.
-		pub fn capabilities_view(who: &T::AccountId) -> Option<CapabilitiesView> {
-			if !Provers::<T>::contains_key(who) {
-				return None;
-			}
-			Some(match Capabilities::<T>::get(who) {
-				Some(c) => CapabilitiesView {
-					programs: c.programs.into_inner(),
-					kinds: c.kinds.into_inner(),
-					max_jobs: c.max_jobs,
-				},
-				None => CapabilitiesView {
-					programs: Vec::new(),
-					kinds: Vec::new(),
-					max_jobs: T::MaxJobsPerProver::get(),
-				},
-			})
-		}
-
 		/// Invariants: held balances equal the recorded stake, unbonding, collateral
 		/// and bounty of every prover; reputation within [0, 100%]; jobs within bounds;
 		/// the prover count matches.
 		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use frame_support::traits::fungible::InspectHold;
+			use sp_runtime::traits::Saturating;
 			let mut count = 0u32;
 			for (who, info) in Provers::<T>::iter() {
 				count += 1;

@@ -57,9 +57,20 @@ pub mod migrations;
 #[cfg(test)]
 mod mock;
 mod offchain;
+mod programs;
+mod proofs;
+mod session;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_kinds;
+#[cfg(test)]
+mod tests_session;
+#[cfg(test)]
+mod tests_verdicts;
+mod timeouts;
 pub mod types;
+mod verdicts;
 pub mod weights;
 
 pub use types::*;
@@ -99,15 +110,11 @@ pub mod pallet {
 	use super::*;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::fungible::{self, Inspect, MutateHold},
+		traits::fungible::{self, Inspect},
 	};
 	use frame_system::{offchain::CreateBare, pallet_prelude::*};
-	use sp_runtime::{
-		traits::{One, Saturating, Zero},
-		RuntimeAppPublic,
-	};
-	use zkmarket_groth16_formats::FormatError;
-	use zkmarket_primitives::traits::{ProgramId, ProofKind, ProofMarket, RequestId, Verdict};
+	use sp_runtime::traits::Zero;
+	use zkmarket_primitives::traits::{ProgramId, ProofMarket, RequestId};
 
 	/// Balance type of the pallet's currency.
 	pub type BalanceOf<T> =
@@ -399,12 +406,7 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
-			let (read, concluded) = Self::process_timeouts(n);
-			// Each proof decided or dropped concludes its request in the market
-			// (`conclude_weight`: a settlement, or a slash and a re-queue into a
-			// full queue with an eviction); re-listed proofs cost less.
-			T::WeightInfo::timeouts(read)
-				.saturating_add(T::Market::conclude_weight().saturating_mul(concluded.into()))
+			Self::end_verification_rounds(n)
 		}
 
 		fn offchain_worker(n: BlockNumberFor<T>) {
@@ -482,40 +484,7 @@ pub mod pallet {
 			proof: BoundedVec<u8, T::MaxProofLen>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(!proof.is_empty(), Error::<T>::EmptyProof);
-			let (program, inputs, kind) = T::Market::begin_verification(request, &who)?;
-			let info = Programs::<T>::get(program).ok_or(Error::<T>::UnknownProgram)?;
-			// What needs no curve arithmetic is refused now, with its name (no
-			// slash): the length, and for SP1 the selector, exit code and vk_root.
-			info.kind.check_proof(info.selector, &proof).map_err(Self::format_error)?;
-			let inputs: BoundedVec<_, T::MaxPublicInputs> =
-				inputs.try_into().map_err(|_| Error::<T>::TooManyInputs)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			if kind == ProofKind::Open {
-				let (at, count) = OpenProofsInBlock::<T>::get();
-				let count = if at == now { count } else { 0 };
-				ensure!(count < T::MaxOpenProofsPerBlock::get(), Error::<T>::BlockOpenProofsFull);
-				OpenProofsInBlock::<T>::put((now, count + 1));
-			}
-			let id = NextProofId::<T>::get();
-			let list = Self::list_proof(id, now)?;
-			Pending::<T>::insert(
-				id,
-				PendingProof {
-					request,
-					prover: who.clone(),
-					program,
-					inputs,
-					proof,
-					submitted_at: now,
-					listed_at: list,
-					valid: BoundedVec::new(),
-					invalid: BoundedVec::new(),
-				},
-			);
-			NextProofId::<T>::put(id.saturating_add(1));
-			Self::deposit_event(Event::ProofSubmitted { proof: id, request, prover: who });
-			Ok(())
+			Self::do_submit_proof(who, request, proof)
 		}
 
 		/// Verdicts of one verifier, signed with its verifier key. Submitted by the
@@ -533,60 +502,7 @@ pub mod pallet {
 			signature: VerifierSignature,
 		) -> DispatchResultWithPostInfo {
 			ensure_none(origin)?;
-			Self::check_batch(&batch, &signature)?;
-			let threshold = VerdictThreshold::<T>::get().max(1) as usize;
-			let set = Verifiers::<T>::get();
-			// Only votes of the current verifier set count.
-			let current = |side: &BoundedVec<VerifierId, T::MaxVerifiers>| {
-				side.iter().filter(|v| set.contains(v)).count()
-			};
-			let (mut new_votes, mut finalized) = (0u32, 0u32);
-			for (proof_id, hash, valid) in batch.verdicts.iter() {
-				let Some(mut p) = Pending::<T>::get(proof_id) else { continue };
-				// A vote counts only for the proof bytes it was cast on.
-				if Self::content_hash(&p) != *hash {
-					continue;
-				}
-				if p.valid.contains(&batch.verifier) || p.invalid.contains(&batch.verifier) {
-					continue;
-				}
-				let side = if *valid { &mut p.valid } else { &mut p.invalid };
-				if side.try_push(batch.verifier.clone()).is_err() {
-					continue;
-				}
-				new_votes += 1;
-				Self::deposit_event(Event::VoteRecorded {
-					proof: *proof_id,
-					verifier: batch.verifier.clone(),
-					valid: *valid,
-				});
-				if !p.valid.is_empty() && !p.invalid.is_empty() {
-					Self::deposit_event(Event::ConflictingVotes {
-						proof: *proof_id,
-						valid: p.valid.len() as u32,
-						invalid: p.invalid.len() as u32,
-					});
-				}
-				if current(&p.valid) >= threshold {
-					finalized += 1;
-					Self::finalize(*proof_id, p, Verdict::Valid);
-				} else if current(&p.invalid) >= threshold {
-					finalized += 1;
-					Self::finalize(*proof_id, p, Verdict::Invalid);
-				} else {
-					Pending::<T>::insert(proof_id, p);
-				}
-			}
-			ensure!(new_votes > 0, Error::<T>::NothingNew);
-			// Refund what was not spent: only final verdicts settle requests (the
-			// benchmarked per-verdict cost); other entries read (and a new vote
-			// writes) one pending proof. With several verifiers only one batch a
-			// proof settles it, so the others cost little.
-			let db = T::DbWeight::get();
-			let actual = Self::verdicts_weight(finalized.max(1))
-				.saturating_add(db.reads(batch.verdicts.len() as u64))
-				.saturating_add(db.writes(new_votes.saturating_sub(finalized) as u64));
-			Ok(Some(actual.min(Self::verdicts_weight(batch.verdicts.len() as u32))).into())
+			Self::do_submit_verdicts(batch, signature)
 		}
 
 		/// Unregister a program the caller owns, releasing its deposit. Refused
@@ -595,22 +511,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::unregister_program())]
 		pub fn unregister_program(origin: OriginFor<T>, id: ProgramId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let program = Programs::<T>::get(id).ok_or(Error::<T>::UnknownProgram)?;
-			ensure!(program.owner == who, Error::<T>::NotProgramOwner);
-			ensure!(T::Market::open_requests_for(&id) == 0, Error::<T>::ProgramInUse);
-			T::Currency::release(
-				&HoldReason::ProgramDeposit.into(),
-				&who,
-				program.deposit,
-				frame_support::traits::tokens::Precision::BestEffort,
-			)?;
-			Programs::<T>::remove(id);
-			Self::deposit_event(Event::ProgramUnregistered {
-				id,
-				owner: who,
-				deposit: program.deposit,
-			});
-			Ok(())
+			Self::do_unregister(who, id)
 		}
 
 		/// Root: replace the verifier set and the threshold, and pin it: new
@@ -623,23 +524,7 @@ pub mod pallet {
 			threshold: u32,
 		) -> DispatchResult {
 			ensure_root(origin)?;
-			let mut sorted = verifiers.clone();
-			sorted.sort();
-			sorted.dedup();
-			ensure!(sorted.len() == verifiers.len(), Error::<T>::InvalidVerifierSet);
-			let set: BoundedVec<VerifierId, T::MaxVerifiers> =
-				verifiers.try_into().map_err(|_| Error::<T>::InvalidVerifierSet)?;
-			ensure!(
-				threshold >= 1 && threshold as usize <= set.len(),
-				Error::<T>::InvalidThreshold
-			);
-			let count = set.len() as u32;
-			Verifiers::<T>::put(set);
-			VerdictThreshold::<T>::put(threshold);
-			VerifierSetPinned::<T>::put(true);
-			Self::deposit_event(Event::VerifiersChanged { count, threshold });
-			Self::deposit_event(Event::VerifierSetPinned { pinned: true });
-			Ok(())
+			Self::do_set_verifiers(verifiers, threshold)
 		}
 
 		/// Root: let the verifier set follow the session's validators again:
@@ -649,9 +534,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::set_verifiers(T::MaxVerifiers::get()))]
 		pub fn follow_session(origin: OriginFor<T>) -> DispatchResult {
 			ensure_root(origin)?;
-			VerifierSetPinned::<T>::put(false);
-			Self::deposit_event(Event::VerifierSetPinned { pinned: false });
-			Self::apply_session_set(SessionVerifiers::<T>::get());
+			Self::do_follow_session();
 			Ok(())
 		}
 	}
@@ -664,276 +547,18 @@ pub mod pallet {
 			let Call::submit_verdicts { batch, signature } = call else {
 				return InvalidTransaction::Call.into();
 			};
-			Self::check_batch(batch, signature).map_err(|e| match e {
-				Error::<T>::BadSignature => InvalidTransaction::BadProof,
-				Error::<T>::NotVerifier => InvalidTransaction::BadSigner,
-				_ => InvalidTransaction::Stale,
-			})?;
-			let now = frame_system::Pallet::<T>::block_number();
-			if batch.block > now {
-				return InvalidTransaction::Future.into();
-			}
-			if now.saturating_sub(batch.block) > 5u32.into() {
-				return InvalidTransaction::Stale.into();
-			}
-			let any_new = batch.verdicts.iter().any(|(id, hash, _)| {
-				Pending::<T>::get(id)
-					.map(|p| {
-						Self::content_hash(&p) == *hash
-							&& !p.valid.contains(&batch.verifier)
-							&& !p.invalid.contains(&batch.verifier)
-					})
-					.unwrap_or(false)
-			});
-			if !any_new {
-				return InvalidTransaction::Stale.into();
-			}
-			ValidTransaction::with_tag_prefix("zkmarket-verdicts")
-				.priority(T::UnsignedPriority::get())
-				.and_provides((batch.verifier.clone(), batch.block))
-				.longevity(5)
-				.propagate(true)
-				.build()
+			Self::validate_verdicts(batch, signature)
 		}
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// Checks the signer is a verifier and the signature is valid.
-		pub(crate) fn check_batch(
-			batch: &BatchOf<T>,
-			signature: &VerifierSignature,
-		) -> Result<(), Error<T>> {
-			ensure!(Verifiers::<T>::get().contains(&batch.verifier), Error::<T>::NotVerifier);
-			ensure!(
-				batch.verifier.verify(&Self::signed_payload(batch), signature),
-				Error::<T>::BadSignature
-			);
-			Ok(())
-		}
-
-		/// What a verifier signs: the context, this chain's genesis hash (so a
-		/// vote counts on no other chain) and the batch.
-		pub fn signed_payload(batch: &BatchOf<T>) -> alloc::vec::Vec<u8> {
-			(
-				VERDICT_CONTEXT,
-				frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()),
-				batch,
-			)
-				.encode()
-		}
-
-		/// The content hash a vote names: blake2-256 of the request, prover,
-		/// program, public inputs and proof bytes.
-		pub fn content_hash(p: &PendingOf<T>) -> [u8; 32] {
-			sp_io::hashing::blake2_256(
-				&(p.request, &p.prover, p.program, &p.inputs, &p.proof).encode(),
-			)
-		}
-
-		/// Puts proof `id` in a verification list: the list of block `now`, or the
-		/// latest one that took proofs; when full, the next (empty) one: verified
-		/// a block later, never refused. Returns the list's block.
-		pub(crate) fn list_proof(
-			id: ProofId,
-			now: BlockNumberFor<T>,
-		) -> Result<BlockNumberFor<T>, Error<T>> {
-			let mut list = LastProofList::<T>::get().max(now);
-			if ProofsByBlock::<T>::decode_len(list).unwrap_or(0)
-				>= T::MaxProofsPerBlock::get() as usize
-			{
-				list = list.saturating_add(One::one());
-			}
-			ProofsByBlock::<T>::try_mutate(list, |q| q.try_push(id))
-				.map_err(|_| Error::<T>::BlockProofsFull)?;
-			LastProofList::<T>::put(list);
-			Ok(list)
-		}
-
-		/// Removes a proof with a final verdict and lets the market settle.
-		pub(crate) fn finalize(id: ProofId, p: PendingOf<T>, verdict: Verdict) {
-			Pending::<T>::remove(id);
-			ExtraRounds::<T>::remove(id);
-			Self::deposit_event(Event::VerdictReached {
-				proof: id,
-				request: p.request,
-				prover: p.prover.clone(),
-				valid: verdict == Verdict::Valid,
-			});
-			T::Market::conclude(p.request, &p.prover, verdict, &p.proof);
-		}
-
-		/// The weight of a verdict batch of `n` votes that all decide their proofs:
-		/// the benchmark (votes settling open offers) plus, per vote, the
-		/// market's `conclude_weight` (measured on its costliest conclusion: a
-		/// slash and a re-queue into a full queue with an eviction).
-		pub fn verdicts_weight(n: u32) -> Weight {
-			T::WeightInfo::submit_verdicts(n)
-				.saturating_add(T::Market::conclude_weight().saturating_mul(n.into()))
-		}
-
-		/// Ends the verification round of the proofs listed at block
-		/// `n - VerificationTimeout` (at most `MaxProofsPerBlock`): decides those
-		/// whose recorded votes of the current set agree, lists the others again
-		/// while they have rounds left, and drops the rest, returning their
-		/// requests to the market; returns how many ids it read and how many it
-		/// concluded (decided or dropped).
-		pub(crate) fn process_timeouts(n: BlockNumberFor<T>) -> (u32, u32) {
-			let timeout = T::VerificationTimeout::get();
-			if n < timeout {
-				return (0, 0);
-			}
-			let ids = ProofsByBlock::<T>::take(n.saturating_sub(timeout));
-			let threshold = VerdictThreshold::<T>::get().max(1) as usize;
-			let set = Verifiers::<T>::get();
-			let current = |side: &BoundedVec<VerifierId, T::MaxVerifiers>| {
-				side.iter().filter(|v| set.contains(v)).count()
-			};
-			let mut concluded = 0u32;
-			for id in ids.iter() {
-				let Some(p) = Pending::<T>::take(id) else { continue };
-				// Votes are counted as they arrive; a set that shrank since (a
-				// session change, root) may already agree on a proof that gets
-				// no more votes: decide it now rather than drop it.
-				if current(&p.valid) >= threshold {
-					concluded += 1;
-					Self::finalize(*id, p, Verdict::Valid);
-				} else if current(&p.invalid) >= threshold {
-					concluded += 1;
-					Self::finalize(*id, p, Verdict::Invalid);
-				} else if let Some(round) = Self::next_round(*id) {
-					// Votes could not land in time (or verifiers were offline): the
-					// proof waits another round, its request still with its prover.
-					let Ok(listed_at) = Self::list_proof(*id, n) else {
-						concluded += 1;
-						Self::time_out(*id, p);
-						continue;
-					};
-					ExtraRounds::<T>::insert(id, round - 1);
-					Self::deposit_event(Event::VerificationExtended {
-						proof: *id,
-						request: p.request,
-						round,
-						listed_at,
-					});
-					Pending::<T>::insert(id, PendingProof { listed_at, ..p });
-				} else {
-					concluded += 1;
-					Self::time_out(*id, p);
-				}
-			}
-			(ids.len() as u32, concluded)
-		}
-
-		/// The round proof `id` would enter now (2 for its first re-listing), if
-		/// it has one left.
-		fn next_round(id: ProofId) -> Option<u32> {
-			let next = ExtraRounds::<T>::get(id).unwrap_or(0).saturating_add(2);
-			(next <= T::VerificationRounds::get()).then_some(next)
-		}
-
-		/// Drops a proof that had its last round without a final verdict: its
-		/// request returns to the market without a slash.
-		fn time_out(id: ProofId, p: PendingOf<T>) {
-			ExtraRounds::<T>::remove(id);
-			Self::deposit_event(Event::VerificationTimedOut { proof: id, request: p.request });
-			T::Market::conclude(p.request, &p.prover, Verdict::Undecided, &p.proof);
-		}
-
-		/// The binding input of a pending proof.
-		pub fn binding_of(p: &PendingOf<T>) -> [u8; 32] {
-			zkmarket_groth16_formats::binding(p.request, &p.prover)
-		}
-
-		/// Verifies a pending proof for real (used by the off-chain worker): the
-		/// program's kind turns the proof and the request's inputs (and the
-		/// binding, for bound kinds) into an arkworks proof and all public inputs,
-		/// which one host call verifies. A proof its kind cannot read is invalid.
-		pub fn verify_pending(p: &PendingOf<T>) -> bool {
-			let Some(program) = Programs::<T>::get(p.program) else { return false };
-			match program.kind.statement(
-				program.selector,
-				&p.proof,
-				&p.inputs,
-				&Self::binding_of(p),
-			) {
-				Ok(s) => groth16::verify(&program.vk, &s.proof, &s.inputs),
-				Err(_) => false,
-			}
-		}
-
-		/// Registers a program of `kind` for `who`: converts and checks the key,
-		/// holds the deposit.
-		pub(crate) fn do_register(
-			who: T::AccountId,
-			kind: ProgramKind,
-			raw: &[u8],
-		) -> DispatchResult {
-			// The declared size first: bounds the work before anything is read.
-			let declared = match kind {
-				ProgramKind::Gnark | ProgramKind::Sp1 { .. } => {
-					zkmarket_groth16_formats::gnark::declared_inputs(raw)
-				}
-				_ => groth16::declared_inputs(raw),
-			}
-			.ok_or(Error::<T>::InvalidVerifyingKey)?;
-			ensure!(
-				declared.saturating_sub(1) <= T::MaxPublicInputs::get(),
-				Error::<T>::TooManyInputs
-			);
-			// Layout, one encoding per point, the kind's input count and parameters:
-			// no curve arithmetic yet.
-			let reg = kind.register(raw).map_err(Self::format_error)?;
-			ensure!(reg.inputs <= T::MaxPublicInputs::get(), Error::<T>::TooManyInputs);
-			let vk: BoundedVec<u8, T::MaxVkLen> =
-				reg.vk.try_into().map_err(|_| Error::<T>::InvalidVerifyingKey)?;
-			let id = zkmarket_groth16_formats::program_id(&kind, &vk, reg.selector);
-			ensure!(!Programs::<T>::contains_key(id), Error::<T>::ProgramExists);
-			// Every point on the curve, G2 in the subgroup (a host call).
-			let n = groth16::parse_vk(&vk).ok_or(Error::<T>::InvalidVerifyingKey)?;
-			ensure!(n == reg.key_inputs, Error::<T>::InvalidVerifyingKey);
-			let deposit = T::ProgramDepositBase::get().saturating_add(
-				T::ProgramDepositPerByte::get().saturating_mul((vk.len() as u32).into()),
-			);
-			T::Currency::hold(&HoldReason::ProgramDeposit.into(), &who, deposit)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
-			let inputs = reg.inputs;
-			Programs::<T>::insert(
-				id,
-				ProgramInfo {
-					owner: who.clone(),
-					kind: kind.clone(),
-					vk,
-					selector: reg.selector,
-					inputs,
-					deposit,
-				},
-			);
-			Self::deposit_event(Event::ProgramRegistered { id, owner: who, kind, inputs, deposit });
-			Ok(())
-		}
-
-		/// The pallet error of a key or proof its kind cannot read.
-		pub(crate) fn format_error(e: FormatError) -> Error<T> {
-			match e {
-				FormatError::KeyEncoding | FormatError::Json => Error::<T>::InvalidVerifyingKey,
-				FormatError::KeyCommitments => Error::<T>::KeyCommitments,
-				FormatError::KeyInputCount => Error::<T>::KeyInputCount,
-				FormatError::KeyUnbound => Error::<T>::KeyUnbound,
-				FormatError::KindParameter => Error::<T>::InvalidKindParameter,
-				FormatError::ProofLength => Error::<T>::WrongProofLength,
-				FormatError::ProofEncoding | FormatError::Input => Error::<T>::InvalidProofEncoding,
-				FormatError::WrongSelector => Error::<T>::WrongSelector,
-				FormatError::NonZeroExitCode => Error::<T>::NonZeroExitCode,
-				FormatError::WrongVkRoot => Error::<T>::WrongVkRoot,
-			}
-		}
-
 		/// Invariants: every pending proof is listed under its block and within its
 		/// timeout; deposits are held; threshold valid.
 		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;
+			use sp_runtime::traits::Saturating;
 			let now = frame_system::Pallet::<T>::block_number();
 			for (id, rounds) in ExtraRounds::<T>::iter() {
 				ensure!(Pending::<T>::contains_key(id), "extra rounds of a proof not pending");
@@ -978,83 +603,5 @@ pub mod pallet {
 			}
 			Ok(())
 		}
-	}
-
-	impl<T: Config> zkmarket_primitives::traits::ProgramRegistry for Pallet<T> {
-		fn public_inputs(program: &ProgramId) -> Option<u32> {
-			Programs::<T>::get(program).map(|p| p.inputs)
-		}
-
-		fn accepts_inputs(
-			program: &ProgramId,
-			inputs: &[zkmarket_primitives::traits::PublicInput],
-		) -> bool {
-			Programs::<T>::get(program).is_some_and(|p| p.kind.accepts_inputs(inputs))
-		}
-
-		fn is_bound(program: &ProgramId) -> bool {
-			Programs::<T>::get(program).is_some_and(|p| p.kind.is_bound())
-		}
-
-		fn kind(program: &ProgramId) -> Option<zkmarket_primitives::traits::ProgramKindId> {
-			Programs::<T>::get(program).map(|p| p.kind.index())
-		}
-	}
-
-	impl<T: Config> sp_runtime::BoundToRuntimeAppPublic for Pallet<T> {
-		type Public = VerifierId;
-	}
-
-	impl<T: Config> Pallet<T> {
-		/// A session's validators' verifier keys: kept, and made the set unless
-		/// root pinned one.
-		pub(crate) fn session_changed(keys: impl Iterator<Item = VerifierId>) {
-			let mut keys: alloc::vec::Vec<VerifierId> = keys.collect();
-			keys.sort();
-			keys.dedup();
-			let set = BoundedVec::truncate_from(keys);
-			SessionVerifiers::<T>::put(&set);
-			if !VerifierSetPinned::<T>::get() {
-				Self::apply_session_set(set);
-			}
-		}
-
-		/// Makes `set` the verifier set with a majority threshold (an event
-		/// only if something changed; an empty set is ignored).
-		fn apply_session_set(set: BoundedVec<VerifierId, T::MaxVerifiers>) {
-			if set.is_empty() {
-				return;
-			}
-			let threshold = set.len() as u32 / 2 + 1;
-			if Verifiers::<T>::get() == set && VerdictThreshold::<T>::get() == threshold {
-				return;
-			}
-			let count = set.len() as u32;
-			Verifiers::<T>::put(set);
-			VerdictThreshold::<T>::put(threshold);
-			Self::deposit_event(Event::VerifiersChanged { count, threshold });
-		}
-	}
-
-	impl<T: Config> frame_support::traits::OneSessionHandler<T::AccountId> for Pallet<T> {
-		type Key = VerifierId;
-
-		fn on_genesis_session<'a, I>(validators: I)
-		where
-			I: Iterator<Item = (&'a T::AccountId, VerifierId)> + 'a,
-		{
-			Self::session_changed(validators.map(|(_, k)| k));
-		}
-
-		fn on_new_session<'a, I>(changed: bool, validators: I, _queued: I)
-		where
-			I: Iterator<Item = (&'a T::AccountId, VerifierId)> + 'a,
-		{
-			if changed {
-				Self::session_changed(validators.map(|(_, k)| k));
-			}
-		}
-
-		fn on_disabled(_validator_index: u32) {}
 	}
 }

@@ -81,21 +81,14 @@ impl Job {
 }
 
 /// Why a backend produced no proof.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum BackendError {
 	/// The statement cannot be proven (no witness): retrying is pointless.
+	#[error("unprovable: {0}")]
 	Unprovable(String),
 	/// The backend failed (crash, timeout, bad output); a retry might work.
+	#[error("backend failed: {0}")]
 	Failed(String),
-}
-
-impl std::fmt::Display for BackendError {
-	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-		match self {
-			BackendError::Unprovable(e) => write!(f, "unprovable: {e}"),
-			BackendError::Failed(e) => write!(f, "backend failed: {e}"),
-		}
-	}
 }
 
 /// The demo proving key, computed once.

@@ -1,332 +1,262 @@
-//! Prometheus metrics: counters and gauges kept in memory, served as the text
-//! exposition format by a tiny HTTP server (tokio TCP, `GET /metrics`).
+//! Prometheus metrics: a `prometheus` registry served on `/metrics` by
+//! polkadot-sdk's `substrate-prometheus-endpoint` (what the node uses).
+//!
+//! Every metric is named `zkprover_*` (docs/prover-agent.md, Metrics).
+//! Amounts in planck are floating-point values, as Prometheus stores every
+//! sample (exact up to 2^53 planck).
 
-use std::{
-	collections::BTreeMap,
-	fmt::Write as _,
-	sync::{Arc, Mutex},
+use std::{future::Future, net::SocketAddr, pin::Pin, task::Poll};
+use substrate_prometheus_endpoint::{
+	prometheus::{IntCounter, IntCounterVec, IntGauge},
+	Counter, Gauge, Histogram, HistogramOpts, Opts, PrometheusError, Registry, F64,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Buckets of the proof-time histogram, seconds.
 pub const PROOF_TIME_BUCKETS: [f64; 10] =
 	[0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0];
 
-#[derive(Default, Debug)]
-struct Inner {
-	jobs_taken: BTreeMap<String, u64>,
-	proofs_submitted: u64,
-	proofs_verified: u64,
-	proofs_rejected: u64,
-	proofs_undecided: u64,
-	backend_failures: u64,
-	proof_secs_sum: f64,
-	proof_secs_count: u64,
-	proof_secs_buckets: [u64; PROOF_TIME_BUCKETS.len()],
-	earnings: u128,
-	slashes: u64,
-	slashed: u128,
-	decisions: BTreeMap<(String, String), u64>,
-	stake: u128,
-	collateral: u128,
-	reputation_ppb: u32,
-	active_jobs: u32,
-	in_flight: u32,
-	best_block: u64,
-	finalized_block: u64,
-	reconnects: u64,
-	preflights: BTreeMap<String, u64>,
-	requesters_blocked: u64,
-	blocked_requesters: u64,
+/// The agent's metrics (cheap to clone: the handles share their values
+/// with the registry).
+#[derive(Clone)]
+pub struct Metrics {
+	registry: Registry,
+	jobs_taken: IntCounterVec,
+	proofs_submitted: IntCounter,
+	proofs_verified: IntCounter,
+	proofs_rejected: IntCounter,
+	proofs_undecided: IntCounter,
+	backend_failures: IntCounter,
+	slashes: IntCounter,
+	reconnects: IntCounter,
+	requesters_blocked: IntCounter,
+	preflights: IntCounterVec,
+	earnings: Counter<F64>,
+	slashed: Counter<F64>,
+	proof_seconds: Histogram,
+	decisions: IntCounterVec,
+	stake: Gauge<F64>,
+	collateral: Gauge<F64>,
+	reputation: Gauge<F64>,
+	active_jobs: IntGauge,
+	in_flight: IntGauge,
+	best_block: IntGauge,
+	finalized_block: IntGauge,
+	blocked_requesters: IntGauge,
 }
 
-/// The agent's metrics (cheap to clone; shared with the HTTP server).
-#[derive(Clone, Default, Debug)]
-pub struct Metrics(Arc<Mutex<Inner>>);
+impl Default for Metrics {
+	fn default() -> Self {
+		Self::new()
+	}
+}
+
+fn reg<T: Clone + substrate_prometheus_endpoint::prometheus::core::Collector + 'static>(
+	registry: &Registry,
+	metric: Result<T, PrometheusError>,
+) -> T {
+	// Names and labels are constants: an error here is a bug.
+	substrate_prometheus_endpoint::register(metric.expect("valid metric"), registry)
+		.expect("metric registered once")
+}
 
 impl Metrics {
-	fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
-		f(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()))
+	/// Every metric, registered in a new registry (labelled series the tests
+	/// and dashboards read are created at 0).
+	pub fn new() -> Self {
+		let r = Registry::new();
+		let opts = |name: &str, help: &str| Opts::new(format!("zkprover_{name}"), help);
+		let int = |name: &str, help: &str| reg(&r, IntCounter::with_opts(opts(name, help)));
+		let float = |name: &str, help: &str| reg(&r, Counter::<F64>::with_opts(opts(name, help)));
+		let gauge = |name: &str, help: &str| reg(&r, Gauge::<F64>::with_opts(opts(name, help)));
+		let int_gauge = |name: &str, help: &str| reg(&r, IntGauge::with_opts(opts(name, help)));
+		let vec = |name: &str, help: &str, labels: &[&str]| {
+			reg(&r, IntCounterVec::new(opts(name, help), labels))
+		};
+		let m = Metrics {
+			jobs_taken: vec(
+				"jobs_taken_total",
+				"Jobs taken, by kind (assignment, lock, bounty).",
+				&["kind"],
+			),
+			proofs_submitted: int("proofs_submitted_total", "Proofs included on chain."),
+			proofs_verified: int("proofs_verified_total", "Proofs verified valid and paid."),
+			proofs_rejected: int("proofs_rejected_total", "Proofs verified invalid (slashed)."),
+			proofs_undecided: int("proofs_undecided_total", "Proofs without a verdict in time."),
+			backend_failures: int("backend_failures_total", "Proving backend failures."),
+			slashes: int("slashes_total", "Slashes (invalid proofs, missed deadlines and locks)."),
+			reconnects: int("reconnects_total", "Stream errors / reconnections to the node."),
+			requesters_blocked: int(
+				"requesters_blocked_total",
+				"Requesters blocked after failures of their requests.",
+			),
+			preflights: vec(
+				"preflights_total",
+				"Preflights of command backends, by result (pass, fail, error).",
+				&["result"],
+			),
+			earnings: float("earnings_planck_total", "Fees earned by verified proofs (planck)."),
+			slashed: float("slashed_planck_total", "Stake and collateral slashed (planck)."),
+			proof_seconds: reg(
+				&r,
+				Histogram::with_opts(
+					HistogramOpts::new("zkprover_proof_seconds", "Time to compute a proof.")
+						.buckets(PROOF_TIME_BUCKETS.to_vec()),
+				),
+			),
+			decisions: vec(
+				"decisions_total",
+				"Decisions about jobs, by action and reason.",
+				&["action", "reason"],
+			),
+			stake: gauge("stake_planck", "Effective stake on chain (planck)."),
+			collateral: gauge("collateral_planck", "Lock collateral pledged (planck)."),
+			reputation: gauge("reputation", "Reputation on chain (0..1)."),
+			active_jobs: int_gauge("active_jobs", "Unfinished jobs the chain counts."),
+			in_flight: int_gauge("in_flight_jobs", "Jobs the agent works on now."),
+			best_block: int_gauge("best_block", "Best block seen."),
+			finalized_block: int_gauge("finalized_block", "Finalized block seen."),
+			blocked_requesters: int_gauge(
+				"blocked_requesters",
+				"Requesters whose offers and bounties are skipped now.",
+			),
+			registry: r.clone(),
+		};
+		for kind in ["assignment", "lock", "bounty"] {
+			m.jobs_taken.with_label_values(&[kind]);
+		}
+		for result in ["pass", "fail", "error"] {
+			m.preflights.with_label_values(&[result]);
+		}
+		m
 	}
 
 	/// A job taken: `kind` is `assignment`, `lock` or `bounty`.
 	pub fn job_taken(&self, kind: &str) {
-		self.with(|m| *m.jobs_taken.entry(kind.into()).or_default() += 1);
+		self.jobs_taken.with_label_values(&[kind]).inc();
 	}
 	/// A proof transaction included.
 	pub fn proof_submitted(&self) {
-		self.with(|m| m.proofs_submitted += 1);
+		self.proofs_submitted.inc();
 	}
 	/// A verified proof paid `paid` planck.
 	pub fn proof_verified(&self, paid: u128) {
-		self.with(|m| {
-			m.proofs_verified += 1;
-			m.earnings = m.earnings.saturating_add(paid);
-		});
+		self.proofs_verified.inc();
+		self.earnings.inc_by(paid as f64);
 	}
 	/// A rejected proof, slashed `slashed` planck.
 	pub fn proof_rejected(&self, slashed: u128) {
-		self.with(|m| {
-			m.proofs_rejected += 1;
-			m.slash(slashed);
-		});
+		self.proofs_rejected.inc();
+		self.slashed(slashed);
 	}
 	/// A proof without a verdict in time.
 	pub fn proof_undecided(&self) {
-		self.with(|m| m.proofs_undecided += 1);
+		self.proofs_undecided.inc();
 	}
-	/// A slash for a missed deadline or lock.
+	/// A slash (an invalid proof, a missed deadline or lock).
 	pub fn slashed(&self, amount: u128) {
-		self.with(|m| m.slash(amount));
+		self.slashes.inc();
+		self.slashed.inc_by(amount as f64);
 	}
 	/// A backend failure.
 	pub fn backend_failed(&self) {
-		self.with(|m| m.backend_failures += 1);
+		self.backend_failures.inc();
 	}
 	/// A proof took `secs` seconds.
 	pub fn proof_time(&self, secs: f64) {
-		self.with(|m| {
-			m.proof_secs_sum += secs;
-			m.proof_secs_count += 1;
-			for (i, b) in PROOF_TIME_BUCKETS.iter().enumerate() {
-				if secs <= *b {
-					m.proof_secs_buckets[i] += 1;
-				}
-			}
-		});
+		self.proof_seconds.observe(secs);
 	}
-	/// A decision (`action`: lock, bounty, assignment) with its reason label.
+	/// A decision (`action`: lock, bounty, assignment, decline) with its reason label.
 	pub fn decision(&self, action: &str, reason: &str) {
-		self.with(|m| *m.decisions.entry((action.into(), reason.into())).or_default() += 1);
+		self.decisions.with_label_values(&[action, reason]).inc();
 	}
 	/// The prover's state on chain.
 	pub fn standing(&self, stake: u128, collateral: u128, reputation_ppb: u32, active_jobs: u32) {
-		self.with(|m| {
-			m.stake = stake;
-			m.collateral = collateral;
-			m.reputation_ppb = reputation_ppb;
-			m.active_jobs = active_jobs;
-		});
+		self.stake.set(stake as f64);
+		self.collateral.set(collateral as f64);
+		self.reputation.set(reputation_ppb as f64 / 1e9);
+		self.active_jobs.set(active_jobs as i64);
 	}
 	/// Jobs the agent works on now.
 	pub fn in_flight(&self, n: u32) {
-		self.with(|m| m.in_flight = n);
+		self.in_flight.set(n as i64);
 	}
 	/// The best block seen.
 	pub fn best_block(&self, n: u64) {
-		self.with(|m| m.best_block = n);
+		self.best_block.set(n as i64);
 	}
 	/// The finalized block seen.
 	pub fn finalized_block(&self, n: u64) {
-		self.with(|m| m.finalized_block = n);
+		self.finalized_block.set(n as i64);
 	}
 	/// A `command` backend's preflight: `result` is `pass`, `fail` (the
 	/// request cannot be proven) or `error` (it could not be run).
 	pub fn preflight(&self, result: &str) {
-		self.with(|m| *m.preflights.entry(result.into()).or_default() += 1);
+		self.preflights.with_label_values(&[result]).inc();
 	}
 	/// A requester blocked (its offers and bounties are skipped for a while).
 	pub fn requester_blocked(&self) {
-		self.with(|m| m.requesters_blocked += 1);
+		self.requesters_blocked.inc();
 	}
 	/// Requesters blocked now.
 	pub fn blocked_requesters(&self, n: u64) {
-		self.with(|m| m.blocked_requesters = n);
+		self.blocked_requesters.set(n as i64);
 	}
 	/// A lost connection / stream error.
 	pub fn reconnect(&self) {
-		self.with(|m| m.reconnects += 1);
+		self.reconnects.inc();
 	}
 
-	/// Counters read back (tests, the exit summary).
+	/// Counters read back (the exit summary): proofs submitted, verified,
+	/// rejected, and the earnings in planck.
 	pub fn summary(&self) -> (u64, u64, u64, u128) {
-		self.with(|m| (m.proofs_submitted, m.proofs_verified, m.proofs_rejected, m.earnings))
+		(
+			self.proofs_submitted.get(),
+			self.proofs_verified.get(),
+			self.proofs_rejected.get(),
+			self.earnings.get() as u128,
+		)
 	}
 
-	/// The text exposition format.
+	/// The text exposition format (what `/metrics` serves).
+	#[cfg(test)]
 	pub fn render(&self) -> String {
-		self.with(|m| {
-			let mut o = String::new();
-			let head = |o: &mut String, name: &str, kind: &str, help: &str| {
-				let _ = writeln!(o, "# HELP zkprover_{name} {help}\n# TYPE zkprover_{name} {kind}");
-			};
-			head(
-				&mut o,
-				"jobs_taken_total",
-				"counter",
-				"Jobs taken, by kind (assignment, lock, bounty).",
-			);
-			for kind in ["assignment", "lock", "bounty"] {
-				let n = m.jobs_taken.get(kind).copied().unwrap_or(0);
-				let _ = writeln!(o, "zkprover_jobs_taken_total{{kind=\"{kind}\"}} {n}");
-			}
-			for (name, help, v) in [
-				("proofs_submitted_total", "Proofs included on chain.", m.proofs_submitted),
-				("proofs_verified_total", "Proofs verified valid and paid.", m.proofs_verified),
-				("proofs_rejected_total", "Proofs verified invalid (slashed).", m.proofs_rejected),
-				("proofs_undecided_total", "Proofs without a verdict in time.", m.proofs_undecided),
-				("backend_failures_total", "Proving backend failures.", m.backend_failures),
-				(
-					"slashes_total",
-					"Slashes (invalid proofs, missed deadlines and locks).",
-					m.slashes,
-				),
-				("reconnects_total", "Stream errors / reconnections to the node.", m.reconnects),
-				(
-					"requesters_blocked_total",
-					"Requesters blocked after failures of their requests.",
-					m.requesters_blocked,
-				),
-			] {
-				head(&mut o, name, "counter", help);
-				let _ = writeln!(o, "zkprover_{name} {v}");
-			}
-			head(
-				&mut o,
-				"preflights_total",
-				"counter",
-				"Preflights of command backends, by result (pass, fail, error).",
-			);
-			for result in ["pass", "fail", "error"] {
-				let n = m.preflights.get(result).copied().unwrap_or(0);
-				let _ = writeln!(o, "zkprover_preflights_total{{result=\"{result}\"}} {n}");
-			}
-			head(
-				&mut o,
-				"earnings_planck_total",
-				"counter",
-				"Fees earned by verified proofs (planck).",
-			);
-			let _ = writeln!(o, "zkprover_earnings_planck_total {}", m.earnings);
-			head(
-				&mut o,
-				"slashed_planck_total",
-				"counter",
-				"Stake and collateral slashed (planck).",
-			);
-			let _ = writeln!(o, "zkprover_slashed_planck_total {}", m.slashed);
-			head(&mut o, "proof_seconds", "histogram", "Time to compute a proof.");
-			for (i, b) in PROOF_TIME_BUCKETS.iter().enumerate() {
-				let _ = writeln!(
-					o,
-					"zkprover_proof_seconds_bucket{{le=\"{b}\"}} {}",
-					m.proof_secs_buckets[i]
-				);
-			}
-			let _ =
-				writeln!(o, "zkprover_proof_seconds_bucket{{le=\"+Inf\"}} {}", m.proof_secs_count);
-			let _ = writeln!(o, "zkprover_proof_seconds_sum {}", m.proof_secs_sum);
-			let _ = writeln!(o, "zkprover_proof_seconds_count {}", m.proof_secs_count);
-			head(
-				&mut o,
-				"decisions_total",
-				"counter",
-				"Decisions about jobs, by action and reason.",
-			);
-			for ((action, reason), n) in &m.decisions {
-				let _ = writeln!(
-					o,
-					"zkprover_decisions_total{{action=\"{action}\",reason=\"{reason}\"}} {n}"
-				);
-			}
-			for (name, help, v) in [
-				("stake_planck", "Effective stake on chain (planck).", m.stake.to_string()),
-				(
-					"collateral_planck",
-					"Lock collateral pledged (planck).",
-					m.collateral.to_string(),
-				),
-				(
-					"reputation",
-					"Reputation on chain (0..1).",
-					format!("{}", m.reputation_ppb as f64 / 1e9),
-				),
-				("active_jobs", "Unfinished jobs the chain counts.", m.active_jobs.to_string()),
-				("in_flight_jobs", "Jobs the agent works on now.", m.in_flight.to_string()),
-				("best_block", "Best block seen.", m.best_block.to_string()),
-				("finalized_block", "Finalized block seen.", m.finalized_block.to_string()),
-				(
-					"blocked_requesters",
-					"Requesters whose offers and bounties are skipped now.",
-					m.blocked_requesters.to_string(),
-				),
-			] {
-				head(&mut o, name, "gauge", help);
-				let _ = writeln!(o, "zkprover_{name} {v}");
-			}
-			o
-		})
+		use substrate_prometheus_endpoint::prometheus::{Encoder, TextEncoder};
+		let mut out = Vec::new();
+		let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+		String::from_utf8_lossy(&out).into_owned()
 	}
-}
 
-impl Inner {
-	fn slash(&mut self, amount: u128) {
-		self.slashes += 1;
-		self.slashed = self.slashed.saturating_add(amount);
-	}
-}
-
-/// One HTTP response for a request's first line.
-fn respond(request_line: &str, metrics: &Metrics) -> String {
-	let mut parts = request_line.split_whitespace();
-	let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-	let (status, ctype, body) = match (method, path.split('?').next().unwrap_or("")) {
-		("GET", "/metrics") | ("GET", "/") => {
-			("200 OK", "text/plain; version=0.0.4; charset=utf-8", metrics.render())
+	/// Serves the metrics on `http://addr/metrics` in a background task.
+	/// Fails at once when `addr` cannot be bound.
+	pub async fn serve(
+		&self,
+		addr: SocketAddr,
+	) -> Result<(), substrate_prometheus_endpoint::Error> {
+		let mut server: Pin<Box<dyn Future<Output = _> + Send>> =
+			Box::pin(substrate_prometheus_endpoint::init_prometheus(addr, self.registry.clone()));
+		// The first poll binds the address (a `SocketAddr` resolves at once):
+		// a server that is still pending is listening.
+		let first = std::future::poll_fn(|cx| Poll::Ready(server.as_mut().poll(cx))).await;
+		if let Poll::Ready(result) = first {
+			return result;
 		}
-		("GET", _) => ("404 Not Found", "text/plain", "not found; try /metrics\n".into()),
-		_ => ("405 Method Not Allowed", "text/plain", "GET only\n".into()),
-	};
-	format!(
-		"HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-		body.len()
-	)
-}
-
-/// Serves `metrics` on `addr:port` until the task is dropped.
-pub async fn serve(listener: tokio::net::TcpListener, metrics: Metrics) {
-	loop {
-		let Ok((mut sock, _)) = listener.accept().await else {
-			// Out of file descriptors or similar: do not spin.
-			tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-			continue;
-		};
-		let metrics = metrics.clone();
 		tokio::spawn(async move {
-			let mut buf = vec![0u8; 4096];
-			let mut len = 0;
-			// Read the request head (bounded, with a timeout).
-			let read = async {
-				loop {
-					match sock.read(&mut buf[len..]).await {
-						Ok(0) | Err(_) => break,
-						Ok(n) => {
-							len += n;
-							if buf[..len].windows(4).any(|w| w == b"\r\n\r\n") || len == buf.len() {
-								break;
-							}
-						}
-					}
-				}
-			};
-			if tokio::time::timeout(std::time::Duration::from_secs(5), read).await.is_err() {
-				return;
+			if let Err(e) = server.await {
+				tracing::warn!("metrics endpoint stopped: {e}");
 			}
-			let head = String::from_utf8_lossy(&buf[..len]);
-			let first = head.lines().next().unwrap_or("");
-			let _ = sock.write_all(respond(first, &metrics).as_bytes()).await;
-			let _ = sock.shutdown().await;
 		});
+		Ok(())
 	}
 }
 
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 	#[test]
 	fn exposition() {
-		let m = Metrics::default();
+		let m = Metrics::new();
 		m.job_taken("lock");
 		m.job_taken("assignment");
 		m.job_taken("assignment");
@@ -368,34 +298,44 @@ mod tests {
 			"zkprover_requesters_blocked_total 1",
 			"zkprover_blocked_requesters 1",
 			"zkprover_decisions_total{action=\"lock\",reason=\"requester_blocked\"} 1",
+			"zkprover_in_flight_jobs 0",
+			"zkprover_reconnects_total 0",
 			"# TYPE zkprover_proof_seconds histogram",
+			"# TYPE zkprover_jobs_taken_total counter",
+			"# TYPE zkprover_stake_planck gauge",
 		] {
 			assert!(t.lines().any(|l| l == line), "missing `{line}` in\n{t}");
 		}
+		// 100 ZK in planck (above u64) prints as an integer.
+		m.standing(100_000_000_000_000_000_000, 0, 0, 0);
+		assert!(m.render().contains("\nzkprover_stake_planck 100000000000000000000\n"));
 		assert_eq!(m.summary(), (1, 1, 1, 1_200_000_000_000_000_000));
 	}
 
 	#[tokio::test]
-	async fn http_server() {
-		let m = Metrics::default();
+	async fn http_endpoint() {
+		let m = Metrics::new();
 		m.proof_submitted();
-		let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-		let port = listener.local_addr().unwrap().port();
-		let server = tokio::spawn(serve(listener, m.clone()));
+		let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+		let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+		m.serve(addr).await.unwrap();
+		// The port is taken now: a second server fails at once.
+		assert!(Metrics::new().serve(addr).await.is_err());
 		let get = |path: &'static str| async move {
-			let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-			s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
-				.await
-				.unwrap();
+			let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+			s.write_all(
+				format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+			)
+			.await
+			.unwrap();
 			let mut out = String::new();
 			s.read_to_string(&mut out).await.unwrap();
 			out
 		};
 		let r = get("/metrics").await;
 		assert!(r.starts_with("HTTP/1.1 200 OK\r\n"), "{r}");
-		assert!(r.contains("\r\n\r\n# HELP zkprover_jobs_taken_total"), "{r}");
-		assert!(r.contains("zkprover_proofs_submitted_total 1\n"), "{r}");
+		assert!(r.contains("# HELP zkprover_"), "{r}");
+		assert!(r.contains("\nzkprover_proofs_submitted_total 1\n"), "{r}");
 		assert!(get("/nope").await.starts_with("HTTP/1.1 404"));
-		server.abort();
 	}
 }
