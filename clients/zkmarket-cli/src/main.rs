@@ -19,6 +19,7 @@
 //! 6 metadata mismatch, 7 timeout or request closed without a proof.
 
 mod args;
+mod exit;
 mod request;
 
 use clap::{Args, Parser, Subcommand};
@@ -181,8 +182,8 @@ async fn main() -> ExitCode {
 	match run(cli).await {
 		Ok(()) => ExitCode::SUCCESS,
 		Err(e) => {
-			eprintln!("error: {e}");
-			ExitCode::from(e.exit_code() as u8)
+			eprintln!("error: {}", exit::message(&e));
+			ExitCode::from(exit::exit_code(&e))
 		}
 	}
 }

@@ -1,15 +1,9 @@
-//! Errors of the client library, with the CLI's exit codes.
-//!
-//! | code | meaning |
-//! | --- | --- |
-//! | 0 | success |
-//! | 1 | any other error (RPC failure, undecodable data, I/O) |
-//! | 2 | bad input or usage (amount, key, hex, file, argument) |
-//! | 3 | node unreachable (connect failed, connection lost) |
-//! | 4 | the chain refused: dispatch error or invalid transaction |
-//! | 5 | not found (request, program, proof, prover) |
-//! | 6 | metadata mismatch (client built for another runtime) |
-//! | 7 | timeout, or a request that ended without a proof (expired, evicted, cancelled) |
+//! Errors of the client library: one [`Error`] whose variants say what went
+//! wrong (bad input, node unreachable, refused by the chain or its pool, not
+//! found, metadata mismatch, timeout), with the chain client's errors
+//! classified by variant and kept as sources. What a program does with them
+//! (exit codes, hints for users) is the program's: the CLI's are in
+//! `zkmarket-cli/src/exit.rs`.
 
 use std::fmt;
 use subxt::error::{
@@ -93,10 +87,10 @@ fn at_url(url: &str) -> String {
 
 fn dispatch_message(pallet: &str, error: &str, docs: &str) -> String {
 	let name = if pallet.is_empty() { error.to_string() } else { format!("{pallet}.{error}") };
-	match friendly(pallet, error) {
-		Some(hint) => format!("the chain refused the transaction: {hint} ({name})"),
-		None if docs.is_empty() => format!("the chain refused the transaction: {name}"),
-		None => format!("the chain refused the transaction: {name}: {docs}"),
+	if docs.is_empty() {
+		format!("the chain refused the transaction: {name}")
+	} else {
+		format!("the chain refused the transaction: {name}: {docs}")
 	}
 }
 
@@ -108,19 +102,6 @@ fn dispatch_message(pallet: &str, error: &str, docs: &str) -> String {
 const POOL_ERROR_CODES: std::ops::RangeInclusive<i32> = 1010..=1020;
 
 impl Error {
-	/// The process exit code for this error (see the module docs for the table).
-	pub fn exit_code(&self) -> i32 {
-		match self {
-			Error::Other(_) | Error::Chain(_) | Error::Json(_) | Error::Io(_) => 1,
-			Error::BadInput(_) => 2,
-			Error::Unreachable { .. } => 3,
-			Error::Dispatch { .. } | Error::Invalid(_) => 4,
-			Error::NotFound(_) => 5,
-			Error::MetadataMismatch(_) => 6,
-			Error::Timeout(_) => 7,
-		}
-	}
-
 	/// Whether this is the dispatch error `pallet::error` (e.g. `("Market",
 	/// "UnknownProgram")`).
 	pub fn is_dispatch(&self, pallet: &str, error: &str) -> bool {
@@ -260,54 +241,6 @@ pub(crate) fn from_dispatch(d: &subxt::error::DispatchError) -> Error {
 	}
 }
 
-/// Clear messages for the errors users meet most.
-fn friendly(pallet: &str, error: &str) -> Option<&'static str> {
-	Some(match (pallet, error) {
-		("Market", "UnknownProgram") | ("Verifier", "UnknownProgram") => {
-			"unknown program: no program with this id is registered"
-		}
-		("Market", "InsufficientBalance") => "too little free balance for the escrow",
-		("Verifier", "InsufficientBalance") => "too little free balance for the program deposit",
-		("Provers", "InsufficientBalance") => "too little free balance for the stake",
-		("Market", "UnknownRequest") => "unknown request",
-		("Market", "WrongInputCount") => {
-			"wrong number of public inputs for this program (the binding is added by the chain)"
-		}
-		("Market", "InvalidPublicInput") => {
-			"a public input is not a canonical BN254 scalar (32 bytes little-endian below the field modulus)"
-		}
-		("Market", "MaxBaseFeeBelowMinimum") => "max base fee is below the lowest BaseFee",
-		("Market", "EscrowBelowMinimum") => {
-			"escrow too small: bid + max base fee (or an offer's max price) must be at least 0.001 ZK"
-		}
-		("Market", "InvalidExpiry") => "the expiry block must be in the future and within a day",
-		("Market", "QueueFull") => "the auction queue is full and the bid does not beat the worst one",
-		("Market", "TooManyOpenRequests") => "this account has too many open requests",
-		("Market", "NotRequester") => "only the requester may cancel this request",
-		("Market", "InvalidState") => "the request is not in a state that allows this",
-		("Market", "RampUpStarted") => "the offer's ramp-up has started; it can no longer be cancelled",
-		("Market", "RampStartOutOfRange") => {
-			"the offer's ramp start is more than 60 s in the past or too far in the future"
-		}
-		("Market", "OfferExpired") => "the offer's final deadline has already passed",
-		("Market", "OfferTooLong") => "the offer lasts longer than the maximum (7 days)",
-		("Market", "MinPriceAboveMax") => "the offer's min price is above its max price",
-		("Market", "RampLongerThanLock") => "the offer's ramp is longer than its lock timeout",
-		("Market", "LockTimeoutAfterTimeout") => "the offer's lock timeout is after its timeout",
-		("Market", "CollateralOutOfBounds") => {
-			"the lock collateral is outside [0.01 ZK, 10000 ZK]"
-		}
-		("Verifier", "ProgramExists") => "this program is already registered",
-		("Verifier", "InvalidVerifyingKey") => {
-			"not a valid Groth16 BN254 verifying key (arkworks compressed) with a binding input"
-		}
-		("Verifier", "TooManyInputs") => "the verifying key has too many public inputs",
-		("Provers", "AlreadyRegistered") => "this account is already a registered prover",
-		("Provers", "StakeBelowMinimum") => "the stake is below the minimum (32 ZK)",
-		_ => return None,
-	})
-}
-
 macro_rules! from_subxt {
 	($($t:ty),* $(,)?) => {$(
 		impl From<$t> for Error {
@@ -344,10 +277,8 @@ mod tests {
 	use super::*;
 
 	#[test]
-	fn exit_codes() {
-		assert_eq!(Error::Other("x".into()).exit_code(), 1);
-		assert_eq!(Error::bad_input("x").exit_code(), 2);
-		assert_eq!(Error::unreachable("u", "r").exit_code(), 3);
+	fn messages() {
+		assert_eq!(Error::unreachable("u", "r").to_string(), "node unreachable at u: r");
 		assert_eq!(
 			Error::unreachable("", "r").at("ws://x").to_string(),
 			"node unreachable at ws://x: r"
@@ -355,15 +286,15 @@ mod tests {
 		let d = Error::Dispatch {
 			pallet: "Market".into(),
 			error: "UnknownProgram".into(),
-			docs: String::new(),
+			docs: "No such program.".into(),
 		};
-		assert_eq!(d.exit_code(), 4);
 		assert!(d.is_dispatch("Market", "UnknownProgram"));
-		assert!(d.to_string().contains("unknown program"));
-		assert_eq!(Error::Invalid("x".into()).exit_code(), 4);
-		assert_eq!(Error::NotFound("x".into()).exit_code(), 5);
-		assert_eq!(Error::MetadataMismatch("x".into()).exit_code(), 6);
-		assert_eq!(Error::Timeout("x".into()).exit_code(), 7);
+		assert!(!d.is_dispatch("Verifier", "UnknownProgram"));
+		assert_eq!(
+			d.to_string(),
+			"the chain refused the transaction: Market.UnknownProgram: No such program."
+		);
+		assert_eq!(Error::Invalid("x".into()).to_string(), "the transaction was refused: x");
 	}
 
 	fn user_error(code: i32, message: &str) -> subxt::rpcs::Error {
@@ -383,14 +314,13 @@ mod tests {
 		));
 		let e = Error::from_subxt(refused);
 		assert!(matches!(&e, Error::Invalid(m) if m.contains("Priority is too low")), "{e}");
-		assert_eq!(e.exit_code(), 4);
 		// Another answer of the node: kept whole as `Chain`, with its source.
 		let e = Error::from_subxt(subxt::Error::OtherRpcClientError(user_error(
 			-32601,
 			"Method not found",
 		)));
-		assert!(matches!(e, Error::Chain(_)), "{e}");
-		assert_eq!(e.exit_code(), 1);
+		assert!(matches!(&e, Error::Chain(_)), "{e}");
+		assert!(e.to_string().contains("Method not found"), "{e}");
 		// A transport failure: `Unreachable`, the transport error as its source.
 		let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
 		let lost = subxt::Error::RuntimeApiError(RuntimeApiError::CannotCallApi(
@@ -399,7 +329,6 @@ mod tests {
 		let e = Error::from_subxt(lost);
 		assert!(matches!(&e, Error::Unreachable { reason, .. } if reason == "refused"), "{e}");
 		assert!(e.source().is_some());
-		assert_eq!(e.exit_code(), 3);
 		let e = Error::from_subxt(subxt::Error::OtherRpcClientError(
 			subxt::rpcs::Error::DisconnectedWillReconnect("gone".into()),
 		));

@@ -107,10 +107,7 @@ impl Sender {
 			Ok(p) => p,
 			Err(e) => {
 				self.forget_nonces();
-				return Err(match Error::from(e) {
-					Error::Other(m) => Error::Invalid(m),
-					e => e,
-				});
+				return Err(tx::refused(e.into()));
 			}
 		};
 		if fresh {

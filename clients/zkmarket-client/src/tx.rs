@@ -63,8 +63,19 @@ pub async fn submit_with_nonce<Call: Payload>(
 	};
 	let params = DefaultExtrinsicParamsBuilder::<ZkConfig>::new().nonce(nonce).build();
 	let mut tx = conn.best().await?.transactions();
-	let progress = tx.sign_and_submit_then_watch(call, signer, params).await?;
+	let progress =
+		tx.sign_and_submit_then_watch(call, signer, params).await.map_err(|e| refused(e.into()))?;
 	wait_in_block(progress).await
+}
+
+/// An error of submitting a transaction: when the node answered with an error
+/// of its own (not a pool code, not a lost connection), the transaction is not
+/// in the pool either, so it is [`Error::Invalid`] (its nonce stays free).
+pub(crate) fn refused(e: Error) -> Error {
+	match e {
+		Error::Chain(source) => Error::Invalid(source.to_string()),
+		e => e,
+	}
 }
 
 /// Waits until a submitted transaction is in a best block and succeeded.

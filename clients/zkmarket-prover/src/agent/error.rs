@@ -1,6 +1,24 @@
-//! Why a proving attempt failed (retried, up to `MAX_PROVE_ATTEMPTS`).
+//! Why a proving attempt failed (retried, up to `MAX_PROVE_ATTEMPTS`), and
+//! the agent's exit code for a chain error that stops it.
 
 use super::backend::BackendError;
+use zkmarket_client::Error;
+
+/// The agent's exit code for a chain error that stops it (docs/prover-agent.md,
+/// "Exit codes"): 2 bad input (a key, stake or balance that cannot work), 3
+/// node unreachable, 4 a transaction the chain refused, 5 not found, 6 a
+/// runtime the client was not built for, 7 a timeout, 1 anything else.
+pub fn exit_code(e: &Error) -> i32 {
+	match e {
+		Error::BadInput(_) => 2,
+		Error::Unreachable { .. } => 3,
+		Error::Dispatch { .. } | Error::Invalid(_) => 4,
+		Error::NotFound(_) => 5,
+		Error::MetadataMismatch(_) => 6,
+		Error::Timeout(_) => 7,
+		Error::Other(_) | Error::Chain(_) | Error::Json(_) | Error::Io(_) => 1,
+	}
+}
 
 /// A failed attempt at one job, classified by variant: whether it was the
 /// backend's fault (counted against the requester when the job is given up)

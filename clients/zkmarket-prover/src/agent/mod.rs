@@ -193,7 +193,7 @@ pub async fn run(cfg: Config, shutdown: watch::Receiver<bool>) -> i32 {
 		agent.book.abort_all();
 		// Let the aborted jobs drop (their backends' process groups are killed).
 		tokio::time::sleep(Duration::from_millis(200)).await;
-		return e.exit_code();
+		return error::exit_code(&e);
 	}
 	agent.shutdown().await;
 	0
@@ -223,16 +223,16 @@ async fn start(
 ) -> Result<Arc<Agent>, i32> {
 	let conn = zkmarket_client::connect_reconnecting(&cfg.url).await.map_err(|e| {
 		error!("{e}");
-		e.exit_code()
+		error::exit_code(&e)
 	})?;
 	let chain = Chain::new(conn, signer);
 	let best = chain.conn.best().await.map_err(|e| {
 		error!("reading the best block: {e}");
-		e.exit_code()
+		error::exit_code(&e)
 	})?;
 	let consts = chain::consts_at(&best).await.map_err(|e| {
 		error!("reading chain constants: {e}");
-		e.exit_code()
+		error::exit_code(&e)
 	})?;
 	info!(
 		"chain: best block #{}, block time {} ms, {} job slots per prover, minimum stake {}, \
@@ -270,7 +270,7 @@ async fn start(
 	});
 	if let Err(e) = agent.setup().await {
 		error!("{e}");
-		return Err(e.exit_code());
+		return Err(error::exit_code(&e));
 	}
 	Ok(agent)
 }
