@@ -4,19 +4,17 @@
 use super::backend::BackendError;
 use zkmarket_client::Error;
 
-/// The agent's exit code for a chain error that stops it (docs/prover-agent.md,
-/// "Exit codes"): 2 bad input (a key, stake or balance that cannot work), 3
-/// node unreachable, 4 a transaction the chain refused, 5 not found, 6 a
-/// runtime the client was not built for, 7 a timeout, 1 anything else.
+/// The agent's exit code for a chain error that stops it, as
+/// docs/prover-agent.md ("Exit codes") gives them: 2 bad input (a key, stake
+/// or balance that cannot work), 3 node unreachable, 4 a transaction the chain
+/// refused, 6 a runtime the client was not built for, 1 anything else.
 pub fn exit_code(e: &Error) -> i32 {
 	match e {
 		Error::BadInput(_) => 2,
 		Error::Unreachable { .. } => 3,
 		Error::Dispatch { .. } | Error::Invalid(_) => 4,
-		Error::NotFound(_) => 5,
 		Error::MetadataMismatch(_) => 6,
-		Error::Timeout(_) => 7,
-		Error::Other(_) | Error::Chain(_) | Error::Json(_) | Error::Io(_) => 1,
+		_ => 1,
 	}
 }
 
@@ -65,6 +63,22 @@ pub enum Outcome {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn exit_codes_as_documented() {
+		assert_eq!(exit_code(&Error::bad_input("stake below the minimum")), 2);
+		assert_eq!(exit_code(&Error::unreachable("ws://x", "refused")), 3);
+		let refused = Error::Dispatch {
+			pallet: "Provers".into(),
+			error: "InsufficientBalance".into(),
+			docs: String::new(),
+		};
+		assert_eq!(exit_code(&refused), 4);
+		assert_eq!(exit_code(&Error::Invalid("bad nonce".into())), 4);
+		assert_eq!(exit_code(&Error::MetadataMismatch("another runtime".into())), 6);
+		assert_eq!(exit_code(&Error::other("anything else")), 1);
+		assert_eq!(exit_code(&Error::NotFound("program".into())), 1);
+	}
 
 	#[test]
 	fn classified_by_variant() {
