@@ -21,6 +21,7 @@
 
 extern crate alloc;
 
+pub mod batch;
 pub mod bench;
 pub mod hooks;
 mod host;
