@@ -31,7 +31,7 @@ pub fn exit_code(e: &Error) -> u8 {
 pub fn message(e: &Error) -> String {
 	if let Error::Dispatch { pallet, error, .. } = e {
 		if let Some(hint) = hint(pallet, error) {
-			let name = if pallet.is_empty() { error.clone() } else { format!("{pallet}.{error}") };
+			let name = zkmarket_client::error::dispatch_name(pallet, error);
 			return format!("the chain refused the transaction: {hint} ({name})");
 		}
 	}

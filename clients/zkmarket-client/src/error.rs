@@ -85,8 +85,17 @@ fn at_url(url: &str) -> String {
 	}
 }
 
+/// A dispatch error's name: `Pallet.Error`, or the error alone outside a pallet.
+pub fn dispatch_name(pallet: &str, error: &str) -> String {
+	if pallet.is_empty() {
+		error.to_string()
+	} else {
+		format!("{pallet}.{error}")
+	}
+}
+
 fn dispatch_message(pallet: &str, error: &str, docs: &str) -> String {
-	let name = if pallet.is_empty() { error.to_string() } else { format!("{pallet}.{error}") };
+	let name = dispatch_name(pallet, error);
 	if docs.is_empty() {
 		format!("the chain refused the transaction: {name}")
 	} else {

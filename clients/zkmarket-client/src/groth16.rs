@@ -21,7 +21,7 @@ pub const PROOF_LEN: usize = 2 * 32 + 64;
 
 /// The binding public input of `request` and `prover` (32 bytes LE), and a
 /// field element as 32 little-endian bytes: the chain's own definitions.
-pub use zkmarket_groth16_formats::{binding, binding::scalar_bytes as fr_bytes};
+pub use zkmarket_groth16_formats::{binding, points::fr_le as fr_bytes};
 
 /// Whether 32 LE bytes are a canonical scalar (below the field modulus): what
 /// the chain requires of every public input.

@@ -9,9 +9,9 @@
 //! client and the prover agent compute the input they prove, and the demo
 //! circuit's fixture proves it.
 
-use crate::Scalar;
+use crate::{points::fr_le, Scalar};
 use ark_bn254::Fr;
-use ark_ff::{BigInteger, PrimeField};
+use ark_ff::PrimeField;
 use codec::Encode;
 
 /// The binding of `request` and `prover` (any SCALE-encodable account id; for
@@ -25,14 +25,7 @@ pub fn binding<A: Encode + ?Sized>(request: u64, prover: &A) -> Scalar {
 /// The binding of an already SCALE-encoded `(request, prover)` pair.
 pub fn binding_of_encoded(encoded_request_and_prover: &[u8]) -> Scalar {
 	let hash = sp_crypto_hashing::blake2_256(encoded_request_and_prover);
-	scalar_bytes(Fr::from_le_bytes_mod_order(&hash))
-}
-
-/// A scalar field element as 32 little-endian bytes (how inputs are stored).
-pub fn scalar_bytes(f: Fr) -> Scalar {
-	let mut out = [0u8; 32];
-	out.copy_from_slice(&f.into_bigint().to_bytes_le());
-	out
+	fr_le(Fr::from_le_bytes_mod_order(&hash))
 }
 
 #[cfg(test)]
@@ -55,7 +48,7 @@ mod tests {
 		for request in 0..64u64 {
 			let b = binding(request, &[request as u8; 32]);
 			let f = Fr::from_le_bytes_mod_order(&b);
-			assert_eq!(scalar_bytes(f), b);
+			assert_eq!(fr_le(f), b);
 		}
 	}
 }
